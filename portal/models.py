@@ -1,0 +1,192 @@
+"""The shared domain: regions, industries, organizations, their yearly figures and memberships."""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .identifiers import validate_credit_code
+
+
+class TimeStampedModel(models.Model):
+    """Abstract base with creation and update timestamps."""
+
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Region(models.Model):
+    """A county-level district or banner (旗区) of the city, by its GB/T 2260 code."""
+
+    code = models.CharField(_("区划代码"), max_length=6, primary_key=True)
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    name_en = models.CharField(_("英文名称"), max_length=80, blank=True)
+    is_county_level = models.BooleanField(
+        _("县域（旗）"), default=True, help_text=_("农牧业专利优先引导向县域（旗）转移转化。")
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("旗区")
+        verbose_name_plural = _("旗区")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Industry(models.Model):
+    """An industry the plan names (高端装备制造, 煤炭, 羊绒, ...)."""
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    name_en = models.CharField(_("英文名称"), max_length=80, blank=True)
+    is_agricultural = models.BooleanField(_("涉农"), default=False)
+    ipc_prefixes = models.CharField(
+        _("相关IPC前缀"), max_length=200, blank=True, help_text=_("以分号分隔，如 A01;A23C")
+    )
+    keywords = models.CharField(_("关键词"), max_length=500, blank=True, help_text=_("以分号分隔"))
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("产业")
+        verbose_name_plural = _("产业")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def in_city(self):
+        return self.filter(region__isnull=False)
+
+    def smes(self):
+        return self.filter(kind=Organization.Kind.SME)
+
+    def suppliers(self):
+        return self.filter(kind__in=Organization.SUPPLIER_KINDS)
+
+
+class Organization(TimeStampedModel):
+    """A legal entity taking part: university, institute, enterprise, agency, bank, bureau..."""
+
+    class Kind(models.TextChoices):
+        UNIVERSITY = "university", _("高校")
+        INSTITUTE = "institute", _("科研院所")
+        SOE = "soe", _("国有企业")
+        SME = "sme", _("中小微企业")
+        LARGE_ENTERPRISE = "large_enterprise", _("大型企业")
+        AGENCY = "agency", _("知识产权服务机构")
+        BANK = "bank", _("银行")
+        INSURER = "insurer", _("保险机构")
+        GOVERNMENT = "government", _("政府部门")
+
+    # Kinds whose patents are inventoried and offered (高校院所、国有企业及其他权利人).
+    SUPPLIER_KINDS = (Kind.UNIVERSITY, Kind.INSTITUTE, Kind.SOE, Kind.LARGE_ENTERPRISE)
+
+    credit_code = models.CharField(
+        _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code]
+    )
+    name = models.CharField(_("名称"), max_length=200)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, db_index=True)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("所在旗区"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organizations",
+        help_text=_("市外单位留空。"),
+    )
+    industries = models.ManyToManyField(Industry, verbose_name=_("所属产业"), blank=True)
+    verified = models.BooleanField(_("已认证"), default=False, db_index=True)
+    verified_at = models.DateTimeField(_("认证时间"), null=True, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    contact_email = models.EmailField(_("联系邮箱"), blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    website = models.URLField(_("网站"), blank=True)
+    description = models.TextField(_("简介"), blank=True)
+    public_contact = models.CharField(
+        _("公开联系渠道"),
+        max_length=200,
+        blank=True,
+        help_text=_("向公众展示的联系方式（如技术转移办公室电话），不要填写个人信息。"),
+    )
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        indexes = [models.Index(fields=["kind", "region"], name="org_kind_region_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_supplier(self) -> bool:
+        return self.kind in self.SUPPLIER_KINDS
+
+    @property
+    def in_city(self) -> bool:
+        return self.region_id is not None
+
+
+class OrganizationYearStats(models.Model):
+    """An organization's revenue (yuan) and employees in one calendar year."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="year_stats"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    revenue = models.DecimalField(_("营业收入（元）"), max_digits=16, decimal_places=2, default=0)
+    employees = models.PositiveIntegerField(_("从业人数"), default=0)
+
+    class Meta:
+        ordering = ["organization", "-year"]
+        verbose_name = _("单位年度数据")
+        verbose_name_plural = _("单位年度数据")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year"], name="org_stats_unique_year"),
+            models.CheckConstraint(condition=Q(revenue__gte=0), name="org_stats_revenue_nonneg"),
+            models.CheckConstraint(condition=Q(year__gte=1990) & Q(year__lte=2100), name="org_stats_year_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.year}"
+
+
+class Membership(TimeStampedModel):
+    """A user's place in one organization, with a role; bureau staff may be scoped to a district."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("管理员")
+        MEMBER = "member", _("成员")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="membership"
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("角色"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    district = models.ForeignKey(
+        Region,
+        verbose_name=_("管辖旗区"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text=_("仅用于政府部门人员：旗区工作人员只看本旗区；留空表示市级工作人员，可看全市。"),
+    )
+    email_notifications = models.BooleanField(_("接收邮件通知"), default=True)
+
+    class Meta:
+        verbose_name = _("单位成员")
+        verbose_name_plural = _("单位成员")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organization}"

@@ -1,0 +1,38 @@
+"""Money is Decimal yuan; shown as 元 or 万元 the way users in China read amounts."""
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+CENT = Decimal("0.01")
+WAN = Decimal("10000")
+
+
+def to_yuan(value) -> Decimal:
+    """Parse a yuan amount (accepts '1,234.5', '¥12', '12元'); raises InvalidOperation."""
+    if isinstance(value, Decimal):
+        return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    if isinstance(value, int | float):
+        return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+    text = str(value).strip().replace(",", "").replace("，", "").replace("¥", "").replace("￥", "")
+    text = text.removesuffix("元")
+    multiplier = Decimal(1)
+    if text.endswith("万"):
+        text, multiplier = text[:-1], WAN
+    if not text:
+        raise InvalidOperation("empty")
+    return (Decimal(text) * multiplier).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def format_yuan(value) -> str:
+    """'¥1,234.50'."""
+    if value is None:
+        return "—"
+    return f"¥{Decimal(value):,.2f}"
+
+
+def format_wan(value) -> str:
+    """'123.45万元' for amounts of 10,000 yuan or more, else '¥x.xx'."""
+    if value is None:
+        return "—"
+    value = Decimal(value)
+    if abs(value) >= WAN:
+        return f"{(value / WAN).quantize(CENT, rounding=ROUND_HALF_UP):,}万元"
+    return format_yuan(value)

@@ -1,0 +1,28 @@
+"""Template helpers: query-string editing for filters/pagination, money display."""
+from django import template
+
+from portal.money import format_wan, format_yuan
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def query_replace(context, **kwargs) -> str:
+    """The current query string with some parameters replaced (pagination keeps filters)."""
+    query = context["request"].GET.copy()
+    for key, value in kwargs.items():
+        if value in (None, ""):
+            query.pop(key, None)
+        else:
+            query[key] = value
+    return query.urlencode()
+
+
+@register.filter
+def yuan(value) -> str:
+    return format_yuan(value)
+
+
+@register.filter
+def wan(value) -> str:
+    return format_wan(value)
