@@ -109,6 +109,15 @@ class Organization(TimeStampedModel):
     address = models.CharField(_("地址"), max_length=200, blank=True)
     website = models.URLField(_("网站"), blank=True)
     description = models.TextField(_("简介"), blank=True)
+    agencies = models.ManyToManyField(
+        "self",
+        verbose_name=_("委托服务机构"),
+        symmetrical=False,
+        blank=True,
+        related_name="clients",
+        limit_choices_to={"kind": "agency"},
+        help_text=_("代表本单位办理专利登记、挂牌和对接的知识产权服务机构。"),
+    )
     public_contact = models.CharField(
         _("公开联系渠道"),
         max_length=200,
@@ -190,3 +199,52 @@ class Membership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organization}"
+
+
+class ImportJob(TimeStampedModel):
+    """One uploaded file going through the import pipeline: validate, preview, confirm, import."""
+
+    class Status(models.TextChoices):
+        VALIDATING = "validating", _("校验中")
+        INVALID = "invalid", _("有错误")
+        READY = "ready", _("待确认")
+        IMPORTING = "importing", _("导入中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    kind = models.CharField(_("数据类型"), max_length=30)
+    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    options = models.JSONField(_("选项"), default=dict, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.VALIDATING)
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("所属单位"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="import_jobs", help_text=_("上传者所在单位"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.SET_NULL, null=True,
+        related_name="import_jobs",
+    )
+    rows_total = models.PositiveIntegerField(_("总行数"), null=True, blank=True)
+    rows_done = models.PositiveIntegerField(_("已处理行数"), default=0)
+    result = models.JSONField(_("结果"), default=dict, blank=True)
+    message = models.TextField(_("说明"), blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+
+    def __str__(self) -> str:
+        return f"{self.kind} · {self.original_name}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.VALIDATING, self.Status.IMPORTING)
+
+    @property
+    def percent(self) -> int:
+        if not self.rows_total:
+            return 0 if self.is_running else 100
+        return min(100, round(100 * self.rows_done / self.rows_total))

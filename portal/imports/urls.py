@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("", views.import_list, name="import-list"),
+    path("<int:pk>/", views.import_detail, name="import-detail"),
+    path("<int:pk>/confirm/", views.import_confirm, name="import-confirm"),
+    path("<int:pk>/errors.csv", views.import_errors, name="import-errors"),
+]

@@ -197,6 +197,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+FORMS_URLFIELD_ASSUME_HTTPS = True
+
 # Verified institutions may publish listings without review when this is on.
 PORTAL_DIRECT_PUBLISH = env_bool("PORTAL_DIRECT_PUBLISH", False)
 PORTAL_SITE_NAME = os.environ.get("PORTAL_SITE_NAME", "鄂尔多斯市专利转化运营服务平台")

@@ -1,0 +1,79 @@
+"""Upload → preview with per-row errors → confirm → progress → history, for every import kind."""
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.errors import ApplicationError
+from portal.permissions import actor_for
+
+from . import selectors, services
+from .base import importer_for
+from .forms import ImportUploadForm
+
+
+@login_required
+def import_list(request):
+    actor = actor_for(request.user)
+    kinds = services.importable_kinds(actor)
+    if not kinds:
+        raise PermissionDenied
+    form = ImportUploadForm(request.POST or None, request.FILES or None, kinds=kinds)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = services.import_job_create(
+                actor=actor, kind=form.cleaned_data["kind"], uploaded_file=form.cleaned_data["file"],
+                owner_code=form.cleaned_data["owner"],
+            )
+        except ApplicationError as exc:
+            form.add_error("file", exc.message)
+        else:
+            return redirect("portal:import-detail", pk=job.pk)
+    page = Paginator(selectors.import_job_list(actor=actor), 20).get_page(request.GET.get("page"))
+    columns = {k: importer_for(k).columns for k, _label in kinds}
+    return render(request, "imports/list.html", {"form": form, "page_obj": page, "columns": columns})
+
+
+@login_required
+def import_detail(request, pk):
+    job = selectors.import_job_get(actor=actor_for(request.user), pk=pk)
+    errors = job.result.get("errors", [])
+    template = "imports/_status.html" if request.headers.get("HX-Request") else "imports/detail.html"
+    return render(request, template, {"job": job, "errors": errors[:500], "error_count": len(errors)})
+
+
+@login_required
+@require_POST
+def import_confirm(request, pk):
+    job = selectors.import_job_get(actor=actor_for(request.user), pk=pk)
+    try:
+        services.import_job_confirm(job=job)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("portal:import-detail", pk=job.pk)
+
+
+@login_required
+def import_errors(request, pk):
+    """The error report as CSV (UTF-8 with BOM so Excel opens it in Chinese)."""
+    job = selectors.import_job_get(actor=actor_for(request.user), pk=pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([_("行"), _("列"), _("原因")])
+    for error in job.result.get("errors", []):
+        writer.writerow([error["row"], _safe(error["column"]), _safe(error["message"])])
+    return response
+
+
+def _safe(value) -> str:
+    """Neutralise spreadsheet formulas in exported text."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
