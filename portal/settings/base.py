@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "matching",
     "finance",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [
