@@ -89,7 +89,7 @@ def _org(ctx: DemoContext, key: str, name: str, kind: str, region: str | None, p
             "contact_name": "张工" if kind != "sme" else "李经理",
             "contact_phone": f"0477-{8100000 + serial}",
             "contact_email": f"contact{serial}@example.com",
-            "public_contact": "技术转移办公室 0477-%07d" % (8200000 + serial),
+            "public_contact": f"技术转移办公室 0477-{8200000 + serial:07d}",
             "address": "内蒙古鄂尔多斯市（演示地址）",
         },
     )
