@@ -25,3 +25,9 @@ def test_token_login_refused_with_json_error(client, django_user_model):
 def test_schema_and_docs_load(client):
     assert client.get(reverse("api:schema")).status_code == 200
     assert client.get(reverse("api:docs")).status_code == 200
+
+
+def test_api_docs_use_vendored_assets_not_a_cdn(client):
+    html = client.get(reverse("api:docs")).content.decode()
+    assert "/static/drf_spectacular_sidecar/" in html
+    assert "cdn" not in html.lower()
