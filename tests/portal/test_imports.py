@@ -134,7 +134,7 @@ def test_run_import_unknown_kind(tmp_path):
         run_import(kind="nope", path=write(tmp_path, "a.csv", GOOD))
 
 
-def test_browser_upload_preview_confirm(client, django_user_model, tmp_path, django_capture_on_commit_callbacks):
+def test_browser_upload_preview_confirm(client, django_user_model, celery_eager, django_capture_on_commit_callbacks):
     from portal.models import Membership
 
     bureau = Organization.objects.create(
@@ -160,7 +160,7 @@ def test_browser_upload_preview_confirm(client, django_user_model, tmp_path, dja
     assert Organization.objects.filter(credit_code=SME).exists()
 
 
-def test_browser_upload_errors_downloadable(client, django_user_model, django_capture_on_commit_callbacks):
+def test_browser_upload_errors_downloadable(client, django_user_model, celery_eager, django_capture_on_commit_callbacks):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from portal.models import Membership

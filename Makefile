@@ -1,0 +1,76 @@
+# The one entry point for everyday commands. Needs only Python 3.11: the venv is created on demand.
+#   make run                    demo site on http://127.0.0.1:8000 (SQLite, eager Celery)
+#   make test ARGS="-k foo"     pytest; uses PostgreSQL/Redis/a worker when DATABASE_URL and
+#                               CELERY_BROKER_URL are set, SQLite + eager Celery otherwise
+#   make lint | messages | bench | worker | beat
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+DEPS_STAMP := $(VENV)/.deps-installed
+ARGS ?=
+HOST ?= 127.0.0.1
+PORT ?= 8000
+MAKEMESSAGES_IGNORE := --ignore=.venv --ignore=var --ignore=staticfiles --ignore=node_modules \
+	--ignore=tests --ignore=bench-out --ignore=static/vendor
+
+.DEFAULT_GOAL := help
+.PHONY: help deps run test lint format messages bench worker beat
+
+help:
+	@echo "make run        migrate, load demo data, serve http://$(HOST):$(PORT)"
+	@echo "make test       run the tests (ARGS=\"...\" goes to pytest)"
+	@echo "make lint       ruff check + ruff format --check"
+	@echo "make format     ruff format + ruff check --fix"
+	@echo "make messages   makemessages -l en + compilemessages"
+	@echo "make bench      python -m benchmarks"
+	@echo "make worker     Celery worker (needs CELERY_BROKER_URL)"
+	@echo "make beat       Celery beat with the database scheduler (needs CELERY_BROKER_URL)"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when a requirements file changed since the last install into this venv.
+$(DEPS_STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+deps: $(DEPS_STAMP)
+
+run: deps
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: deps
+	$(PY) -m pytest $(ARGS)
+
+lint: deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: deps
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+messages: deps
+	@mkdir -p locale
+	$(PY) manage.py makemessages -l en $(MAKEMESSAGES_IGNORE)
+	$(PY) manage.py makemessages -d djangojs -l en $(MAKEMESSAGES_IGNORE)
+	$(PY) manage.py compilemessages -l en --ignore=.venv
+
+bench: deps
+	@if [ -f benchmarks/__init__.py ] || [ -f benchmarks/__main__.py ]; then \
+		$(PY) -m benchmarks $(ARGS); \
+	else \
+		echo "No benchmarks package yet (benchmarks/__main__.py); nothing to run."; \
+	fi
+
+worker: deps
+	@test -n "$$CELERY_BROKER_URL" || { echo "Set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0): without a broker tasks run eagerly and no worker is needed."; exit 1; }
+	$(PY) -m celery -A portal worker --loglevel=info
+
+beat: deps
+	@test -n "$$CELERY_BROKER_URL" || { echo "Set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0) first."; exit 1; }
+	$(PY) -m celery -A portal beat --loglevel=info --scheduler=django_celery_beat.schedulers:DatabaseScheduler

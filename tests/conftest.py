@@ -1,0 +1,170 @@
+"""Generic fixtures for the whole test run: real Celery workers and headless Chromium.
+
+Users, organizations and other domain data come from each app's ``factories.py``, not from here.
+
+Services are used when they are configured and skipped (with the reason) when they are not:
+- ``DATABASE_URL`` (PostgreSQL) and ``CELERY_BROKER_URL`` (Redis): the tests process sends tasks
+  to the broker and ``celery_worker`` / ``start_worker`` run real worker processes on the test
+  database. Without them the database is SQLite in memory and Celery runs tasks eagerly.
+- ``/usr/bin/chromium``: ``browser`` / ``page`` drive it through Playwright against ``live_server``.
+With ``PORTAL_REQUIRE_SERVICES=1`` (set by .ci/run) a missing service fails instead of skipping.
+"""
+
+import os
+from pathlib import Path
+from typing import NoReturn
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django would otherwise refuse ORM
+# calls from the test body ("You cannot call this from an async context").
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+REQUIRE_SERVICES = os.environ.get("PORTAL_REQUIRE_SERVICES", "").lower() in {"1", "true", "yes"}
+
+WORKER_FIXTURES = {"celery_worker", "start_worker", "worker_environment"}
+BROWSER_FIXTURES = {"browser", "page"}
+
+
+def unavailable(reason: str) -> NoReturn:
+    """Skip, or fail when the run promised every service (CI)."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (PORTAL_REQUIRE_SERVICES is set)", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_collection_modifyitems(items):
+    # Tag by fixture so `make test ARGS="-m 'not browser and not services'"` selects quick tests.
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & WORKER_FIXTURES:
+            item.add_marker(pytest.mark.services)
+        if names & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+
+
+# --- Celery -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def worker_environment(request):
+    """Environment for worker processes: test settings and a DATABASE_URL naming the test
+    database (read after pytest-django created it, so NAME is already ``test_<name>``)."""
+    if not os.environ.get("CELERY_BROKER_URL"):
+        unavailable("CELERY_BROKER_URL is not set: Celery runs tasks eagerly, there is no worker to test")
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        unavailable(
+            "the test database is SQLite (in memory), which a worker process cannot see; "
+            "set DATABASE_URL to PostgreSQL to run worker tests"
+        )
+    request.getfixturevalue("django_db_setup")
+    from tests.helpers.celery_worker import worker_env
+
+    return worker_env(settings.DATABASES["default"])
+
+
+@pytest.fixture(scope="session")
+def celery_worker(worker_environment, tmp_path_factory):
+    """One real worker on the default queue for the whole session, ready when yielded.
+
+    Tests whose tasks must see rows they created use ``@pytest.mark.django_db(transaction=True)``:
+    the worker is another process and never sees a test's uncommitted transaction."""
+    from portal.celery import app
+    from tests.helpers.celery_worker import start_worker_process
+
+    assert not app.conf.task_always_eager, "a broker is configured, tasks must not run eagerly"
+    # Leftover messages from an interrupted run would reach this worker first.
+    app.control.purge()
+    worker = start_worker_process(env=worker_environment, log_dir=tmp_path_factory.mktemp("celery"))
+    try:
+        worker.wait_for_ping_task(app)
+        yield worker
+    finally:
+        worker.stop()
+
+
+@pytest.fixture
+def celery_eager():
+    """Run tasks inline in this test even when a broker is configured (for tests about what a
+    task does, not about delivery). Without it, with CELERY_BROKER_URL set, ``.delay()`` only
+    queues the message, and nothing runs it unless the test also uses ``celery_worker``."""
+    from portal.celery import app
+
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture
+def start_worker(worker_environment, tmp_path_factory):
+    """Factory for extra workers, each with its own node name ``wN@%h``; all are stopped after
+    the test. ``start_worker(queues="q-test")`` keeps the session worker out of a test's way
+    (send with ``apply_async(queue="q-test")``); ``wait=False`` returns before the worker is up
+    (then call ``worker.wait_ready(app)``)."""
+    from portal.celery import app
+    from tests.helpers.celery_worker import start_worker_process
+
+    started = []
+    log_dir = tmp_path_factory.mktemp("celery-extra")
+
+    def start(*, queues: str = "celery", wait: bool = True, extra_args: tuple[str, ...] = (), env=None):
+        worker = start_worker_process(
+            env={**worker_environment, **(env or {})}, log_dir=log_dir, queues=queues, extra_args=extra_args
+        )
+        started.append(worker)
+        if wait:
+            worker.wait_ready(app)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()
+
+
+# --- Browser ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium through Playwright (no downloaded browser builds)."""
+    if not CHROMIUM.exists():
+        unavailable(f"{CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("playwright is not installed (pip install -r requirements-dev.txt)")
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context (zh-CN, 1280x900) whose relative URLs go to ``live_server``."""
+    context = browser.new_context(
+        base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
