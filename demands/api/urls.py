@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from .views import DemandViewSet
+
+router = SimpleRouter()
+router.register("demands", DemandViewSet, basename="demand")
+
+urlpatterns = router.urls

@@ -1,0 +1,79 @@
+"""Admin for clean-up: search, filters and the change history of each demand."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from portal.errors import ApplicationError
+
+from . import services
+from .models import Demand
+
+
+@admin.register(Demand)
+class DemandAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "code",
+        "title",
+        "organization",
+        "industry",
+        "district",
+        "status",
+        "source",
+        "deadline",
+        "published_at",
+    )
+    list_filter = (
+        "status",
+        "source",
+        "visibility",
+        "industry",
+        "district",
+        "wants_transfer",
+        "wants_license",
+        "wants_equity",
+    )
+    search_fields = (
+        "code",
+        "title",
+        "keywords",
+        "description",
+        "organization__name",
+        "organization__credit_code",
+    )
+    list_select_related = ("organization", "industry", "district")
+    autocomplete_fields = ()
+    raw_id_fields = ("organization",)
+    readonly_fields = ("published_at", "closed_at", "duplicate_of", "created_by", "created_at", "updated_at")
+    date_hierarchy = "published_at"
+    ordering = ("-updated_at",)
+    actions = ("close_demands", "expire_due_now")
+    fieldsets = (
+        (
+            None,
+            {"fields": ("code", "organization", "title", "description", "status", "visibility", "source")},
+        ),
+        (_("匹配信息"), {"fields": ("industry", "keywords", "ipc_hints", "district")}),
+        (
+            _("合作方式与预算"),
+            {"fields": ("wants_transfer", "wants_license", "wants_equity", "budget_min", "budget_max")},
+        ),
+        (_("期限"), {"fields": ("deadline", "published_at", "closed_at")}),
+        (_("系统"), {"fields": ("duplicate_of", "created_by", "created_at", "updated_at")}),
+    )
+
+    @admin.action(description=_("关闭所选需求"))
+    def close_demands(self, request, queryset):
+        closed = 0
+        for demand in queryset.select_related("organization"):
+            try:
+                services.demand_close(demand=demand, by=request.user)
+                closed += 1
+            except ApplicationError as error:
+                self.message_user(request, f"{demand.code}: {error.message}", messages.WARNING)
+        self.message_user(request, _("已关闭 %(n)d 条需求。") % {"n": closed})
+
+    @admin.action(description=_("立即处理到期需求（全部）"))
+    def expire_due_now(self, request, queryset):
+        count = services.demand_expire_due()
+        self.message_user(request, _("已将 %(n)d 条到期需求标记为已过期。") % {"n": count})
