@@ -51,7 +51,11 @@ def _items(menu, role: Role, path: str) -> list[dict]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        items.append({"key": item.key, "label": item.label, "url": url, "active": path.startswith(url) and url != "/"})
+        items.append({"key": item.key, "label": item.label, "url": url, "active": False})
+    # The most specific entry wins: /demands/mine/ is "my demands", not "demands".
+    matching = [i for i in items if i["url"] != "/" and path.startswith(i["url"])]
+    if matching:
+        max(matching, key=lambda i: len(i["url"]))["active"] = True
     return items
 
 
