@@ -29,10 +29,12 @@ def format_yuan(value) -> str:
 
 
 def format_wan(value) -> str:
-    """'123.45万元' for amounts of 10,000 yuan or more, else '¥x.xx'."""
+    """'123.45万元' / '30万元' for amounts of 10,000 yuan or more, else '¥x.xx'."""
     if value is None:
         return "—"
     value = Decimal(value)
     if abs(value) >= WAN:
-        return f"{(value / WAN).quantize(CENT, rounding=ROUND_HALF_UP):,}万元"
+        wan = (value / WAN).quantize(CENT, rounding=ROUND_HALF_UP)
+        text = f"{wan:,.2f}".rstrip("0").rstrip(".")
+        return f"{text}万元"
     return format_yuan(value)
