@@ -1,0 +1,176 @@
+"""Admin for clean-up work on the portal's shared data; writes with rules go through services."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .errors import ApplicationError
+from .models import ImportJob, Industry, Membership, Organization, OrganizationYearStats, Region
+from .services import organization_unverify, organization_verify
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "name_en", "is_county_level", "organization_count"]
+    list_filter = ["is_county_level"]
+    search_fields = ["code", "name", "name_en"]
+    ordering = ["code"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_organization_count=Count("organizations"))
+
+    @admin.display(description=_("单位数"), ordering="_organization_count")
+    def organization_count(self, obj):
+        return obj._organization_count
+
+
+@admin.register(Industry)
+class IndustryAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "name_en", "is_agricultural", "ipc_prefixes", "sort_order"]
+    list_editable = ["sort_order"]
+    list_filter = ["is_agricultural"]
+    search_fields = ["code", "name", "name_en", "keywords", "ipc_prefixes"]
+    prepopulated_fields = {"code": ["name_en"]}
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+    fields = ["user", "role", "district", "email_notifications"]
+
+
+class OrganizationYearStatsInline(admin.TabularInline):
+    model = OrganizationYearStats
+    extra = 0
+    fields = ["year", "revenue", "employees"]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "credit_code", "kind", "region", "verified", "verified_at", "created_at"]
+    list_filter = ["verified", "kind", "region", "industries"]
+    search_fields = ["name", "credit_code", "contact_name", "contact_phone", "contact_email"]
+    list_select_related = ["region"]
+    date_hierarchy = "created_at"
+    filter_horizontal = ["industries"]
+    autocomplete_fields = ["agencies"]
+    readonly_fields = ["verified", "verified_at", "created_at", "updated_at"]
+    inlines = [MembershipInline, OrganizationYearStatsInline]
+    actions = ["verify_selected", "unverify_selected"]
+    fieldsets = [
+        (None, {"fields": ["name", "credit_code", "kind", "region", "industries", "agencies"]}),
+        (_("审核"), {"fields": ["verified", "verified_at"]}),
+        (
+            _("联系信息"),
+            {
+                "fields": [
+                    "contact_name",
+                    "contact_phone",
+                    "contact_email",
+                    "address",
+                    "website",
+                    "public_contact",
+                    "description",
+                ]
+            },
+        ),
+        (_("记录"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+
+    def _run(self, request, queryset, service, done_message):
+        done, failed = 0, []
+        for organization in queryset:
+            try:
+                service(organization=organization, by=request.user)
+            except (ApplicationError, PermissionDenied) as error:
+                failed.append(f"{organization.name}: {error}")
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_message(done), messages.SUCCESS)
+        for message in failed:
+            self.message_user(request, message, messages.WARNING)
+
+    @admin.action(description=_("认证所选单位"))
+    def verify_selected(self, request, queryset):
+        self._run(
+            request,
+            queryset,
+            organization_verify,
+            lambda n: ngettext("已认证 %(n)d 家单位。", "已认证 %(n)d 家单位。", n) % {"n": n},
+        )
+
+    @admin.action(description=_("撤销所选单位的认证"))
+    def unverify_selected(self, request, queryset):
+        self._run(
+            request,
+            queryset,
+            organization_unverify,
+            lambda n: ngettext("已撤销 %(n)d 家单位的认证。", "已撤销 %(n)d 家单位的认证。", n) % {"n": n},
+        )
+
+
+@admin.register(OrganizationYearStats)
+class OrganizationYearStatsAdmin(admin.ModelAdmin):
+    list_display = ["organization", "year", "revenue", "employees"]
+    list_filter = ["year", "organization__kind", "organization__region"]
+    search_fields = ["organization__name", "organization__credit_code"]
+    list_select_related = ["organization"]
+    autocomplete_fields = ["organization"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organization", "role", "district", "email_notifications", "created_at"]
+    list_filter = ["role", "district", "organization__kind", "email_notifications"]
+    search_fields = [
+        "user__username",
+        "user__email",
+        "user__first_name",
+        "user__last_name",
+        "organization__name",
+        "organization__credit_code",
+    ]
+    list_select_related = ["user", "organization", "district"]
+    autocomplete_fields = ["user", "organization"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Import jobs are created by uploads and the import_data command; here they are only inspected."""
+
+    list_display = [
+        "original_name",
+        "kind",
+        "status",
+        "organization",
+        "created_by",
+        "rows_total",
+        "created_at",
+    ]
+    list_filter = ["status", "kind"]
+    search_fields = ["original_name", "organization__name", "created_by__username", "message"]
+    list_select_related = ["organization", "created_by"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "kind",
+        "file",
+        "original_name",
+        "options",
+        "status",
+        "organization",
+        "created_by",
+        "rows_total",
+        "rows_done",
+        "result",
+        "message",
+        "finished_at",
+        "created_at",
+        "updated_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False

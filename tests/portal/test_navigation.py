@@ -1,0 +1,149 @@
+"""The menu each role sees, read from the data-nav attributes of the rendered home page.
+
+Entries of apps whose pages do not exist yet are skipped by the navigation, so keys of other apps
+are checked both ways: never shown to a role that should not see them, and shown to a role that
+should whenever their page exists.
+"""
+
+import re
+
+import pytest
+from django.urls import NoReverseMatch, reverse
+
+from portal import selectors
+from portal.models import Organization
+from portal.permissions import Role
+from tests.portal.factories import OrganizationFactory, make_user
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC = {"patents", "demands", "events", "navigation"}
+STAFF = PUBLIC | {"imports", "finance", "dashboard", "review", "profile", "notifications"}
+
+# Written out here, not derived from portal.navigation, so a change there has to be deliberate.
+EXPECTED = {
+    Role.ANONYMOUS: PUBLIC | {"login", "signup"},
+    Role.NONE: PUBLIC | {"profile", "notifications"},
+    Role.SME: PUBLIC | {"my-demands", "my-inquiries", "profile", "notifications"},
+    Role.INSTITUTION: PUBLIC | {"my-inquiries", "my-patents", "imports", "profile", "notifications"},
+    Role.AGENCY: PUBLIC | {"my-inquiries", "my-patents", "imports", "profile", "notifications"},
+    Role.BANK: PUBLIC | {"finance", "profile", "notifications"},
+    Role.INSURER: PUBLIC | {"finance", "profile", "notifications"},
+    Role.DISTRICT_OFFICER: STAFF,
+    Role.BUREAU: STAFF,
+    Role.ADMIN: STAFF | {"admin"},
+}
+
+URL_NAMES = {
+    "patents": "patents:list",
+    "demands": "demands:list",
+    "events": "matching:event-list",
+    "navigation": "patents:navigation-list",
+    "my-demands": "demands:mine",
+    "my-inquiries": "matching:inquiry-list",
+    "my-patents": "patents:mine",
+    "imports": "portal:import-list",
+    "finance": "finance:home",
+    "dashboard": "reports:dashboard",
+    "review": "portal:organization-review",
+    "profile": "portal:profile",
+    "notifications": "matching:notification-list",
+    "admin": "admin:index",
+    "login": "portal:login",
+    "signup": "portal:signup",
+}
+
+# Pages of the portal itself: these must show whatever the other apps have built.
+ALWAYS_PRESENT = {"review", "profile", "admin", "login", "signup"}
+
+
+def page_exists(key: str) -> bool:
+    try:
+        reverse(URL_NAMES[key])
+    except NoReverseMatch:
+        return False
+    return True
+
+
+def rendered_keys(client) -> set[str]:
+    response = client.get(reverse("portal:home"))
+    assert response.status_code == 200
+    return set(re.findall(r'data-nav="([^"]+)"', response.text))
+
+
+@pytest.mark.parametrize("role", list(EXPECTED), ids=str)
+def test_menu_for_role(client, role):
+    if role != Role.ANONYMOUS:
+        client.force_login(make_user(role))
+    keys = rendered_keys(client)
+    allowed = EXPECTED[role]
+
+    assert keys <= allowed, f"{role} sees {sorted(keys - allowed)}"
+    assert allowed & ALWAYS_PRESENT <= keys, f"{role} misses {sorted((allowed & ALWAYS_PRESENT) - keys)}"
+    existing = {key for key in allowed if page_exists(key)}
+    assert existing <= keys, f"{role} misses {sorted(existing - keys)}"
+
+
+@pytest.mark.parametrize("role", [Role.SME, Role.INSTITUTION, Role.BANK])
+def test_review_link_hidden_from_non_staff(client, role):
+    client.force_login(make_user(role))
+    assert "review" not in rendered_keys(client)
+
+
+def test_pending_organization_member_keeps_role_menu(client):
+    # Unverified organizations get the menu of their role (actions are checked by the pages).
+    client.force_login(make_user(Role.SME, verified=False))
+    keys = rendered_keys(client)
+    assert "profile" in keys and "review" not in keys
+
+
+def test_active_item_is_marked(client):
+    client.force_login(make_user(Role.BUREAU))
+    response = client.get(reverse("portal:organization-review"))
+    assert re.search(r'class="nav-link active" data-nav="review"', response.text)
+
+
+def test_quick_links_follow_the_menu(client):
+    client.force_login(make_user(Role.BUREAU))
+    response = client.get(reverse("portal:home"))
+    quick = set(re.findall(r'data-quick="([^"]+)"', response.text))
+    assert "review" in quick and "my-demands" not in quick
+    client.force_login(make_user(Role.SME))
+    response = client.get(reverse("portal:home"))
+    assert "review" not in set(re.findall(r'data-quick="([^"]+)"', response.text))
+
+
+@pytest.mark.parametrize("role", [Role.ANONYMOUS, Role.SME, Role.BUREAU, Role.DISTRICT_OFFICER])
+def test_home_page_query_count_is_bounded(client, role, django_assert_max_num_queries):
+    if role != Role.ANONYMOUS:
+        client.force_login(make_user(role))
+    with django_assert_max_num_queries(15):
+        assert client.get(reverse("portal:home")).status_code == 200
+
+
+def test_home_counts_verified_organizations_only(client):
+    OrganizationFactory(kind=Organization.Kind.SME, verified=True)
+    OrganizationFactory(kind=Organization.Kind.SME, verified=False)
+    OrganizationFactory(kind=Organization.Kind.UNIVERSITY, verified=True)
+    OrganizationFactory(kind=Organization.Kind.BANK, verified=True)
+    OrganizationFactory(kind=Organization.Kind.INSURER, verified=True)
+    stats = {stat.key: stat.value for stat in client.get(reverse("portal:home")).context["stats"]}
+    assert (stats["smes"], stats["suppliers"], stats["agencies"], stats["financers"]) == (1, 1, 0, 2)
+
+
+def test_home_stats_accept_counters_from_other_apps(client):
+    selectors.register_home_stat(key="test-widgets", label="测试计数", count=lambda: 42, order=1)
+    try:
+        stats = client.get(reverse("portal:home")).context["stats"]
+        assert stats[0].key == "test-widgets" and stats[0].value == 42
+        assert 'data-stat="test-widgets"' in client.get(reverse("portal:home")).text
+    finally:
+        selectors._HOME_STAT_PROVIDERS.pop("test-widgets")
+
+
+def test_english_translation(client):
+    response = client.get(reverse("portal:home"), HTTP_ACCEPT_LANGUAGE="en")
+    assert '<html lang="en">' in response.text
+    assert "Waking dormant patents" in response.text
+    response = client.get(reverse("portal:home"), HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert "唤醒沉睡专利" in response.text
