@@ -1,0 +1,165 @@
+"""Reads for the patents app: querysets already narrowed to what the actor may see, with the
+related rows their callers display (no N+1)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from portal.models import Industry, Organization
+from portal.permissions import Actor
+
+from . import permissions
+from .identifiers import parse_application_no
+from .models import NavigationProject, OpenLicense, Patent, SupplyBulletin
+
+
+def _with_related(queryset: QuerySet) -> QuerySet:
+    # The search columns are large and never displayed.
+    queryset = queryset.defer("search_text", "search_bigrams", "search_latin")
+    return queryset.select_related("owner", "owner__region").prefetch_related(
+        Prefetch("industries", queryset=Industry.objects.only("id", "code", "name", "is_agricultural"))
+    )
+
+
+def patent_list(*, actor: Actor, filters: dict | None = None, request=None) -> QuerySet:
+    """Patents the actor may see (published listings for the public), filtered by
+    ``PatentFilterSet`` when ``filters`` (a QueryDict or dict) is given."""
+    queryset = _with_related(Patent.objects.visible_to(actor)).order_by("-published_at", "-id")
+    if filters is None:
+        return queryset
+    from django.http import QueryDict
+
+    from .filters import PatentFilterSet
+
+    if not isinstance(filters, QueryDict):
+        data = QueryDict(mutable=True)
+        for key, value in filters.items():
+            data.setlist(key, value if isinstance(value, list | tuple) else [value])
+        filters = data
+
+    return PatentFilterSet(filters, queryset=queryset, request=request).qs
+
+
+def _canonical(application_no: str) -> str:
+    try:
+        return parse_application_no(application_no).canonical
+    except Exception:  # an unparsable number is simply not found
+        raise Http404(_("专利不存在。")) from None
+
+
+def patent_get(*, actor: Actor, pk: int | None = None, application_no: str | None = None) -> Patent:
+    """One patent the actor may see; 404 whether it is missing or not visible."""
+    queryset = _with_related(Patent.objects.visible_to(actor))
+    lookup = {"pk": pk} if pk is not None else {"application_no": _canonical(application_no or "")}
+    patent = queryset.filter(**lookup).first()
+    if patent is None:
+        raise Http404(_("专利不存在。"))
+    return patent
+
+
+def patent_get_editable(*, actor: Actor, application_no: str) -> Patent:
+    """A patent the actor may edit; 404 otherwise (also when it is visible but not theirs)."""
+    patent = (
+        _with_related(Patent.objects.editable_by(actor))
+        .filter(application_no=_canonical(application_no))
+        .first()
+    )
+    if patent is None:
+        raise Http404(_("专利不存在。"))
+    return patent
+
+
+def patent_inventory(*, actor: Actor, owner: Organization | None = None) -> QuerySet:
+    """The patents an institution or agency manages (all listing statuses), newest change first."""
+    if actor.sees_whole_city:
+        queryset = Patent.objects.all() if owner is None else Patent.objects.filter(owner=owner)
+    else:
+        owner_ids = permissions.managed_owner_ids(actor)
+        if owner is not None:
+            owner_ids &= {owner.pk}
+        queryset = Patent.objects.filter(owner_id__in=owner_ids)
+    return _with_related(queryset).order_by("-updated_at", "-id")
+
+
+def patent_inventory_owners(*, actor: Actor) -> QuerySet:
+    """The organizations whose inventory the actor manages (an agency may have several)."""
+    return Organization.objects.filter(pk__in=permissions.managed_owner_ids(actor)).order_by("name")
+
+
+def patent_review_queue(*, actor: Actor) -> QuerySet:
+    """Submitted listings the actor may review, oldest first."""
+    queryset = Patent.objects.filter(listing_status=Patent.ListingStatus.SUBMITTED)
+    if actor.sees_whole_city:
+        pass
+    elif actor.district_code:
+        queryset = queryset.filter(owner__region_id=actor.district_code)
+    elif permissions.can_review_any(actor):
+        queryset = queryset.filter(owner_id__in=permissions.managed_owner_ids(actor))
+    else:
+        queryset = queryset.none()
+    return _with_related(queryset).order_by("submitted_at", "id")
+
+
+def patent_open_licenses(*, patent: Patent) -> QuerySet:
+    return OpenLicense.objects.filter(patent=patent).order_by("-starts_on", "-id")
+
+
+def patent_history(*, patent: Patent, limit: int = 20) -> QuerySet:
+    return patent.history.select_related("history_user").order_by("-history_date")[:limit]
+
+
+def patent_counts_by_status(*, queryset: QuerySet) -> dict[str, int]:
+    return dict(queryset.order_by().values_list("listing_status").annotate(n=Count("id")))
+
+
+# --- Supply bulletins -------------------------------------------------------------------------
+
+
+def supply_bulletin_list() -> QuerySet:
+    return SupplyBulletin.objects.order_by("-month")
+
+
+def supply_bulletin_get(*, year: int, month: int) -> SupplyBulletin:
+    try:
+        first = datetime.date(year, month, 1)
+    except ValueError:
+        raise Http404(_("公告不存在。")) from None
+    bulletin = SupplyBulletin.objects.filter(month=first).first()
+    if bulletin is None:
+        raise Http404(_("公告不存在。"))
+    return bulletin
+
+
+def supply_bulletin_patents(*, bulletin: SupplyBulletin) -> QuerySet:
+    """The bulletin's patents as published (a snapshot: shown even if later withdrawn)."""
+    return _with_related(bulletin.patents.all()).order_by("published_at", "id")
+
+
+# --- Navigation projects ----------------------------------------------------------------------
+
+
+def navigation_project_list(*, filters: dict | None = None) -> QuerySet:
+    queryset = NavigationProject.objects.select_related("industry", "enterprise", "region").order_by(
+        "-year_started", "title"
+    )
+    filters = filters or {}
+    if filters.get("kind") in NavigationProject.Kind.values:
+        queryset = queryset.filter(kind=filters["kind"])
+    if filters.get("status") in NavigationProject.Status.values:
+        queryset = queryset.filter(status=filters["status"])
+    if filters.get("industry"):
+        queryset = queryset.filter(industry__code=filters["industry"])
+    return queryset
+
+
+def navigation_project_get(*, pk: int) -> NavigationProject:
+    project = (
+        NavigationProject.objects.select_related("industry", "enterprise", "region").filter(pk=pk).first()
+    )
+    if project is None:
+        raise Http404(_("项目不存在。"))
+    return project

@@ -1,0 +1,302 @@
+"""Visibility by role, the shared FilterSet (incl. two-character Chinese keywords) and query counts."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.http import Http404
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from patents import selectors, services
+from patents.models import Patent
+from portal.models import Organization
+from portal.permissions import actor_for
+from tests.patents.factories import (
+    InstitutionFactory,
+    PatentFactory,
+    agency_for,
+    industry,
+    institution_user,
+    make_user,
+    region,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def anonymous():
+    from django.contrib.auth.models import AnonymousUser
+
+    return actor_for(AnonymousUser())
+
+
+def numbers(queryset):
+    return {p.application_no for p in queryset}
+
+
+# --- visibility ------------------------------------------------------------------------------------
+
+
+def test_visibility_by_role():
+    dongsheng = InstitutionFactory(region=region("150602"))
+    jungar = InstitutionFactory(region=region("150622"))
+    published = PatentFactory(owner=dongsheng, published=True)
+    draft_mine = PatentFactory(owner=dongsheng)
+    draft_jungar = PatentFactory(owner=jungar, listing_status="submitted")
+
+    assert numbers(selectors.patent_list(actor=anonymous())) == {published.application_no}
+    assert numbers(selectors.patent_list(actor=actor_for(make_user("sme")))) == {published.application_no}
+    owner = actor_for(institution_user(dongsheng))
+    assert numbers(selectors.patent_list(actor=owner)) == {
+        published.application_no,
+        draft_mine.application_no,
+    }
+    officer = actor_for(make_user("district_officer", district="150622"))
+    assert numbers(selectors.patent_list(actor=officer)) == {
+        published.application_no,
+        draft_jungar.application_no,
+    }
+    bureau = actor_for(make_user("bureau"))
+    assert len(numbers(selectors.patent_list(actor=bureau))) == 3
+    agency = actor_for(agency_for(jungar))
+    assert numbers(selectors.patent_list(actor=agency)) == {
+        published.application_no,
+        draft_jungar.application_no,
+    }
+
+
+def test_patent_get_answers_404_for_missing_and_invisible():
+    draft = PatentFactory()
+    with pytest.raises(Http404):
+        selectors.patent_get(actor=anonymous(), application_no=draft.application_no)
+    with pytest.raises(Http404):
+        selectors.patent_get(actor=anonymous(), application_no="202110000000.0")
+    with pytest.raises(Http404):
+        selectors.patent_get(actor=anonymous(), application_no="not-a-number")
+    owner = actor_for(institution_user(draft.owner))
+    assert selectors.patent_get(actor=owner, application_no="CN" + draft.application_no) == draft
+    with pytest.raises(Http404):
+        selectors.patent_get_editable(
+            actor=actor_for(institution_user()), application_no=draft.application_no
+        )
+
+
+def test_review_queue_by_reviewer():
+    jungar = InstitutionFactory(region=region("150622"))
+    mine = PatentFactory(owner=jungar, listing_status="submitted")
+    other = PatentFactory(listing_status="submitted")
+    PatentFactory(owner=jungar)  # draft: not in the queue
+    assert set(selectors.patent_review_queue(actor=actor_for(make_user("bureau")))) == {mine, other}
+    officer = actor_for(make_user("district_officer", district="150622"))
+    assert list(selectors.patent_review_queue(actor=officer)) == [mine]
+    assert list(selectors.patent_review_queue(actor=actor_for(agency_for(other.owner)))) == [other]
+    assert not selectors.patent_review_queue(actor=actor_for(institution_user(jungar))).exists()
+
+
+# --- filters -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def catalogue():
+    """Five published patents that differ in every filtered attribute."""
+    uni = InstitutionFactory(region=region("150602"))
+    soe = InstitutionFactory(kind=Organization.Kind.SOE, region=region("150622"))
+    return {
+        "coal": PatentFactory(
+            owner=soe,
+            published=True,
+            title="一种煤矿巷道液压支护装置",
+            ipc_codes="E21D 23/00; E21D 15/00",
+            industries=[industry("coal")],
+            asking_price=Decimal("300000"),
+            trl=7,
+            offers_license=True,
+        ),
+        "battery": PatentFactory(
+            owner=uni,
+            published=True,
+            title="一种磷酸铁锂正极材料的制备方法",
+            abstract="LiFePO4 cathode; 锂离子电池",
+            ipc_codes="H01M 4/58; H01M 10/052",
+            industries=[industry("electronics")],
+            asking_price=Decimal("80000"),
+            trl=4,
+            open_license=True,
+        ),
+        "dairy": PatentFactory(
+            owner=uni,
+            published=True,
+            title="一种发酵乳的制备方法",
+            abstract="以牛奶为原料，加入乳酸菌发酵。",
+            ipc_codes="A23C 9/12",
+            industries=[industry("dairy"), industry("agriculture")],
+            asking_price=None,
+            offers_transfer=False,
+            offers_equity=True,
+        ),
+        "utility": PatentFactory(
+            owner=uni,
+            published=True,
+            application_no="202223220665.2",
+            application_date=dt.date(2022, 12, 2),
+            title="一种无人机机载多功能盒",
+            ipc_codes="B64U 20/80",
+            legal_status=Patent.LegalStatus.PENDING,
+            grant_date=None,
+            implemented=True,
+        ),
+        "draft": PatentFactory(owner=uni, title="一种煤矿瓦斯抽采钻孔封孔方法"),
+    }
+
+
+def run(params, actor=None):
+    return {p.application_no for p in selectors.patent_list(actor=actor or anonymous(), filters=params)}
+
+
+def names(catalogue, *keys):
+    return {catalogue[key].application_no for key in keys}
+
+
+@pytest.mark.parametrize(
+    "params,expected",
+    [
+        ({"q": "煤矿"}, ["coal"]),  # two-character Chinese word; the draft also matches but is hidden
+        ({"q": "支护"}, ["coal"]),
+        ({"q": "制备方法"}, ["battery", "dairy"]),
+        ({"q": "乳酸菌 发酵"}, ["dairy"]),  # all terms must match
+        ({"q": "煤矿 乳酸菌"}, []),
+        ({"q": "lifepo4"}, ["battery"]),  # case-insensitive Latin
+        ({"q": "ＬｉＦｅＰＯ４"}, ["battery"]),  # full-width input
+        ({"q": "矿支"}, []),  # bigram present in no title ("矿巷")
+        ({"q": "202223220665"}, ["utility"]),
+        ({"industry": "coal"}, ["coal"]),
+        ({"industry": ["dairy", "electronics"]}, ["battery", "dairy"]),
+        ({"agricultural": "true"}, ["dairy"]),
+        ({"ipc_section": "H"}, ["battery"]),
+        ({"ipc_class": "E21"}, ["coal"]),
+        ({"ipc_subclass": "A23C"}, ["dairy"]),
+        ({"ipc": "H01M 10/00"}, ["battery"]),
+        ({"ipc": "h01m10/052"}, ["battery"]),
+        ({"ipc": "E21"}, ["coal"]),
+        ({"patent_type": "utility_model"}, ["utility"]),
+        ({"legal_status": "pending"}, ["utility"]),
+        ({"owner_kind": "soe"}, ["coal"]),
+        ({"region": "150622"}, ["coal"]),
+        ({"deal_kind": "equity"}, ["dairy"]),
+        ({"deal_kind": ["license", "equity"]}, ["coal", "dairy"]),
+        ({"open_license": "true"}, ["battery"]),
+        ({"price_min": "100000"}, ["coal"]),
+        ({"price_max": "100000"}, ["battery"]),
+        ({"negotiable": "true"}, ["dairy", "utility"]),
+        ({"trl_min": "5"}, ["coal"]),
+        ({"dormant": "true"}, ["coal", "battery", "dairy"]),
+        ({"dormant": "false"}, ["utility"]),
+    ],
+)
+def test_filters(catalogue, params, expected):
+    assert run(params) == names(catalogue, *expected)
+
+
+def test_owner_filter_and_the_owner_sees_drafts_through_the_same_filters(catalogue):
+    owner = catalogue["draft"].owner
+    assert run({"owner": str(owner.pk)}) == names(catalogue, "battery", "dairy", "utility")
+    owner_actor = actor_for(institution_user(owner))
+    assert run({"q": "煤矿"}, owner_actor) == names(catalogue, "coal", "draft")
+    assert run({"listing_status": "draft"}, owner_actor) == names(catalogue, "draft")
+
+
+def test_sorting(catalogue):
+    def ordered(sort):
+        return [p.application_no for p in selectors.patent_list(actor=anonymous(), filters={"sort": sort})]
+
+    cheapest = ordered("price")
+    assert cheapest[:2] == [catalogue["battery"].application_no, catalogue["coal"].application_no]
+    assert ordered("-price")[0] == catalogue["coal"].application_no
+    assert ordered("-price")[-2:] != cheapest[:2]  # negotiable (no price) last either way
+    assert ordered("trl")[0] == catalogue["coal"].application_no
+    assert ordered("filed")[0] == catalogue["utility"].application_no
+
+
+def test_keyword_search_can_use_the_indexes_on_postgresql(catalogue):
+    """The filters' SQL matches the GIN index expressions, so PostgreSQL can serve a
+    two-character Chinese term (bigram tsvector index) and a Latin term (pg_trgm index on
+    search_latin)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("index-served search is PostgreSQL-only")
+    from patents.search import keyword_filter
+
+    plans = {}
+    for term in ("煤矿", "lifepo4"):
+        queryset = keyword_filter(Patent.objects.only("pk"), term)
+        assert queryset.exists()
+        sql, params = queryset.query.sql_with_params()
+        with connection.cursor() as cursor:
+            # A tiny table: forbid the other plans so that EXPLAIN shows the index can serve it.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_indexscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+            plans[term] = "\n".join(row[0] for row in cursor.fetchall())
+    assert "patent_search_bigrams_gin" in plans["煤矿"], plans["煤矿"]
+    assert "patent_search_latin_trgm" in plans["lifepo4"], plans["lifepo4"]
+
+
+# --- query budget ------------------------------------------------------------------------------------
+
+
+def _make_published(count):
+    owners = [InstitutionFactory(), InstitutionFactory(kind="soe")]
+    for i in range(count):
+        PatentFactory(
+            owner=owners[i % 2], published=True, industries=[industry("coal"), industry("equipment")]
+        )
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx)
+
+
+@pytest.mark.parametrize("path", ["patents:list", "api:patent-list"])
+@pytest.mark.parametrize("query", ["", "?industry=coal&q=液压&sort=price&ipc_section=E"])
+def test_list_pages_run_a_constant_number_of_queries(client, django_assert_max_num_queries, path, query):
+    url = reverse(path) + query
+    _make_published(3)
+    _queries(client, url)  # warm the process-wide IPC title cache
+    few = _queries(client, url)
+    _make_published(60)
+    with django_assert_max_num_queries(few):  # a full page (20 rows)
+        assert client.get(url).status_code == 200
+    if path == "patents:list":
+        with django_assert_max_num_queries(few):  # 50 rows
+            assert client.get(url + ("&" if query else "?") + "per_page=50").status_code == 200
+    assert few <= 10
+
+
+def test_inventory_and_review_pages_have_a_constant_number_of_queries(client):
+    owner = InstitutionFactory()
+    user = institution_user(owner)
+    for _ in range(3):
+        PatentFactory(owner=owner, industries=[industry("coal")])
+    client.force_login(user)
+    few = _queries(client, reverse("patents:mine"))
+    for _ in range(12):
+        PatentFactory(owner=owner, industries=[industry("coal")], listing_status="submitted")
+    assert _queries(client, reverse("patents:mine")) == few
+
+    bureau = make_user("bureau")
+    client.force_login(bureau)
+    review = _queries(client, reverse("patents:review"))
+    for _ in range(5):
+        PatentFactory(listing_status="submitted")
+    assert _queries(client, reverse("patents:review")) == review
+
+
+def test_services_keep_search_columns_in_step():
+    patent = PatentFactory(published=True, title="普通标题")
+    assert not run({"q": "羊绒"})
+    services.patent_update(patent=patent, actor=None, title="一种羊绒分梳机")
+    assert run({"q": "羊绒"}) == {patent.application_no}
