@@ -151,12 +151,11 @@ def seed_portal(ctx: DemoContext) -> None:
     ctx.counts["organizations"] = Organization.objects.count()
 
 
-PARTS: list = [seed_portal]
-
-
 @transaction.atomic
 def seed_demo() -> DemoContext:
+    from .seed_supply import seed_demands, seed_patents
+
     ctx = DemoContext(rng=random.Random(SEED))
-    for part in PARTS:
+    for part in (seed_portal, seed_patents, seed_demands):
         part(ctx)
     return ctx

@@ -11,6 +11,7 @@ With ``PORTAL_REQUIRE_SERVICES=1`` (set by .ci/run) a missing service fails inst
 """
 
 import os
+import tempfile
 from pathlib import Path
 from typing import NoReturn
 
@@ -19,6 +20,8 @@ import pytest
 # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse ORM
 # calls from the test body ("You cannot call this from an async context").
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+# Matching indexes of a test run stay out of the developer's var/; worker processes inherit this.
+os.environ.setdefault("PORTAL_MATCHING_INDEX_DIR", tempfile.mkdtemp(prefix="portal-test-match-index-"))
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -168,3 +171,21 @@ def page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _matching_index_dir(django_test_environment):
+    """The test process uses the same index folder as the worker processes it starts."""
+    from django.conf import settings
+
+    settings.MATCHING_INDEX_DIR = Path(os.environ["PORTAL_MATCHING_INDEX_DIR"])
+
+
+def pytest_collection_modifyitems(config, items):
+    """Transactional tests (those a worker process must see) empty every table when they end,
+    including the reference data that migrations load (regions, industries, IPC titles); with
+    serialized_rollback Django puts that data back for the next test."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and "serialized_rollback" not in marker.kwargs:
+            item.add_marker(pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True), append=False)

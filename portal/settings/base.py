@@ -206,6 +206,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Matching engine: where the persisted text index lives (shared by the workers of one machine),
+# how many matches each demand keeps, chunk size of a full run, when a run counts as stuck.
+MATCHING_INDEX_DIR = Path(os.environ.get("PORTAL_MATCHING_INDEX_DIR", VAR_DIR / "match-index"))
+MATCHING_TOP_N = int(os.environ.get("PORTAL_MATCHING_TOP_N", "20"))
+MATCHING_CHUNK_SIZE = int(os.environ.get("PORTAL_MATCHING_CHUNK_SIZE", "500"))
+MATCHING_STUCK_SECONDS = int(os.environ.get("PORTAL_MATCHING_STUCK_SECONDS", "600"))
+MATCHING_NOTIFY_MIN_SCORE = float(os.environ.get("PORTAL_MATCHING_NOTIFY_MIN_SCORE", "0.5"))
+
 # Verified institutions may publish listings without review when this is on.
 PORTAL_DIRECT_PUBLISH = env_bool("PORTAL_DIRECT_PUBLISH", False)
 PORTAL_SITE_NAME = os.environ.get("PORTAL_SITE_NAME", "鄂尔多斯市专利转化运营服务平台")
