@@ -141,6 +141,9 @@ def demand_next_code(*, year: int | None = None) -> str:
     return f"{prefix}{max(numbers, default=0) + 1:04d}"
 
 
+MATCHING_BATCH = 500
+
+
 def demand_queue_matching(*, demand_ids: Iterable[int]) -> None:
     """After commit, ask the matching engine to match these demands, if the engine is installed.
 
@@ -153,11 +156,11 @@ def demand_queue_matching(*, demand_ids: Iterable[int]) -> None:
 
     def send() -> None:
         try:
-            from matching.tasks import match_demand
+            from matching.tasks import match_demands
         except ImportError:
             return
-        for pk in ids:
-            match_demand.delay(demand_id=pk)
+        for start in range(0, len(ids), MATCHING_BATCH):
+            match_demands.delay(demand_ids=ids[start : start + MATCHING_BATCH])
 
     transaction.on_commit(send)
 

@@ -30,7 +30,7 @@ from portal.models import Industry, Organization
 from . import permissions
 from .identifiers import add_years, expiry_date, parse_application_no
 from .models import OpenLicense, Patent, PatentIpc
-from .services import LISTING_YEARS, ipc_rows, normalize_ipc_codes, patent_derive
+from .services import LISTING_YEARS, ipc_rows, normalize_ipc_codes, patent_derive, patent_queue_matching
 
 BLANK_VALUES = {"0", "-", "—", "无", "/", "n/a", "null", "none"}
 
@@ -183,6 +183,7 @@ class PatentImporter(Importer):
         return None
 
     def preload(self) -> None:
+        self.published_numbers: set[str] = set()
         self.owners: dict[str, Organization | None] = {}
         if self.default_owner is not None:
             self.owners[self.default_owner.credit_code] = self.default_owner
@@ -541,6 +542,14 @@ class PatentImporter(Importer):
             )
         return counts
 
+    def finish(self) -> None:
+        """Newly listed patents are matched against open demands after the import commits."""
+        if self.published_numbers:
+            ids = Patent.objects.filter(application_no__in=self.published_numbers).values_list(
+                "pk", flat=True
+            )
+            patent_queue_matching(patent_ids=list(ids))
+
     def _apply_listing(self, patent: Patent, data: dict, now) -> set[str]:
         """Move the listing forward as the file asks; returns the fields changed."""
         if data["listing"] != "published":
@@ -559,6 +568,7 @@ class PatentImporter(Importer):
             patent.published_at = now
             patent.listed_until = add_years(timezone.localdate(), LISTING_YEARS)
             patent.renewal_reminded_at = None
+            self.published_numbers.add(patent.application_no)
             return {"listing_status", "published_at", "listed_until", "renewal_reminded_at"}
         patent.listing_status = Patent.ListingStatus.SUBMITTED
         patent.submitted_at = now

@@ -233,10 +233,10 @@ def test_title_similarity_tells_one_character_chemicals_apart():
 
 @pytest.fixture
 def fake_matching_task(monkeypatch):
-    """A stand-in for matching.tasks.match_demand that records what was queued."""
+    """A stand-in for matching.tasks.match_demands that records what was queued."""
     calls = []
     module = types.ModuleType("matching.tasks")
-    module.match_demand = types.SimpleNamespace(delay=lambda **kwargs: calls.append(kwargs))
+    module.match_demands = types.SimpleNamespace(delay=lambda **kwargs: calls.append(kwargs))
     monkeypatch.setitem(sys.modules, "matching.tasks", module)
     return calls
 
@@ -250,12 +250,12 @@ def test_matching_is_queued_after_commit_on_publish_edit_and_renew(
     assert fake_matching_task == []  # drafts are not matched
     with django_capture_on_commit_callbacks(execute=True):
         services.demand_publish(demand=demand, by=user)
-    assert fake_matching_task == [{"demand_id": demand.pk}]
+    assert fake_matching_task == [{"demand_ids": [demand.pk]}]
     with django_capture_on_commit_callbacks(execute=True):
         services.demand_update(demand=demand, by=user, description="新的描述，指标更明确。")
     with django_capture_on_commit_callbacks(execute=True):
         services.demand_close(demand=demand, by=user)
-    assert fake_matching_task == [{"demand_id": demand.pk}] * 2
+    assert fake_matching_task == [{"demand_ids": [demand.pk]}] * 2
 
 
 def test_matching_hook_is_a_no_op_without_the_engine(monkeypatch, django_capture_on_commit_callbacks):
