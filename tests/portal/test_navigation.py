@@ -141,9 +141,13 @@ def test_home_stats_accept_counters_from_other_apps(client):
         selectors._HOME_STAT_PROVIDERS.pop("test-widgets")
 
 
-def test_english_translation(client):
+def test_chinese_by_default_english_by_choice(client, settings):
+    # A browser asking for English still gets Chinese until the user switches.
     response = client.get(reverse("portal:home"), HTTP_ACCEPT_LANGUAGE="en")
+    assert '<html lang="zh-hans">' in response.text and "唤醒沉睡专利" in response.text
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = client.get(reverse("portal:home"))
     assert '<html lang="en">' in response.text
     assert "Waking dormant patents" in response.text
-    response = client.get(reverse("portal:home"), HTTP_ACCEPT_LANGUAGE="zh-CN")
-    assert "唤醒沉睡专利" in response.text
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    assert "唤醒沉睡专利" in client.get(reverse("portal:home")).text
