@@ -1,0 +1,129 @@
+"""Who sees and who writes finance records; querysets, views, the API and services ask here.
+
+- City bureau staff and superusers: everything, read and write.
+- District officers: the records one of whose parties is in their district (a deal's buyer or
+  seller, a pledge's borrower, a policy's insured, a subsidy's or filing's organization), read
+  and write.
+- Banks: the pledges they lend, read and write. Insurers: the policies they underwrite, read.
+- A verified organization of any kind: the records it is a party to (deals as buyer or seller,
+  pledges as borrower, policies as insured, its subsidies and filings), read only; patent holders
+  (and the agencies acting for them) also the deals on the patents they hold.
+- Anonymous users, users without an organization and pending organizations: nothing.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q
+
+from portal.permissions import Actor, Role
+
+# The parties of each record, by model name: the fields holding organizations.
+PARTIES = {
+    "deal": ("buyer", "seller"),
+    "payment": ("deal__buyer", "deal__seller"),
+    "pledge": ("borrower",),
+    "insurancepolicy": ("insured",),
+    "subsidy": ("organization",),
+    "productfiling": ("organization",),
+}
+# The financial institution's own side of a record, by model name.
+INSTITUTION_SIDE = {"pledge": (Role.BANK, "lender"), "insurancepolicy": (Role.INSURER, "insurer")}
+# Models that bank users may create and edit (their own pledges).
+BANK_WRITABLE = {"pledge"}
+
+NOTHING = Q(pk__in=[])
+
+
+def _name(model) -> str:
+    return model._meta.model_name
+
+
+def _district_q(model, district_code: str) -> Q:
+    q = Q()
+    for field in PARTIES[_name(model)]:
+        q |= Q(**{f"{field}__region_id": district_code})
+    return q
+
+
+def _party_q(model, organization_ids: set[int]) -> Q:
+    q = Q()
+    for field in PARTIES[_name(model)]:
+        q |= Q(**{f"{field}_id__in": organization_ids})
+    return q
+
+
+def _patents_held_q(model, owner_ids: set[int]) -> Q:
+    """Deals (or payments of deals) on patents held by ``owner_ids``."""
+    from .models import Deal
+
+    through = Deal.patents.through
+    deal_ref = "pk" if _name(model) == "deal" else "deal_id"
+    return Q(Exists(through.objects.filter(deal_id=OuterRef(deal_ref), patent__owner_id__in=owner_ids)))
+
+
+def _held_patent_owner_ids(actor: Actor) -> set[int]:
+    from patents.permissions import managed_owner_ids
+
+    return managed_owner_ids(actor)
+
+
+def visible_q(model, actor: Actor) -> Q | None:
+    """The filter for the records ``actor`` may see; None means all."""
+    if actor.sees_whole_city:
+        return None
+    if actor.role == Role.DISTRICT_OFFICER and actor.district_code:
+        return _district_q(model, actor.district_code)
+    if actor.organization is None or not actor.is_verified or actor.role in (Role.ANONYMOUS, Role.NONE):
+        return NOTHING
+    name = _name(model)
+    q = _party_q(model, {actor.organization_id})
+    side = INSTITUTION_SIDE.get(name)
+    if side and actor.role == side[0]:
+        q |= Q(**{f"{side[1]}_id": actor.organization_id})
+    if name in ("deal", "payment"):
+        owner_ids = _held_patent_owner_ids(actor)
+        if owner_ids:
+            q |= _patents_held_q(model, owner_ids)
+    return q
+
+
+def editable_q(model, actor: Actor) -> Q | None:
+    """The filter for the records ``actor`` may change or delete; None means all."""
+    if actor.sees_whole_city:
+        return None
+    if actor.role == Role.DISTRICT_OFFICER and actor.district_code:
+        return _district_q(model, actor.district_code)
+    if actor.role == Role.BANK and actor.is_verified and _name(model) in BANK_WRITABLE:
+        return Q(lender_id=actor.organization_id)
+    return NOTHING
+
+
+def can_view_finance(actor: Actor) -> bool:
+    """Whether the finance pages are of any use to the actor (for menus and the overview)."""
+    return actor.is_staff_role or (actor.organization is not None and actor.is_verified)
+
+
+def can_create(actor: Actor, model) -> bool:
+    """Whether the actor may create records of this kind at all (parties are checked by can_write)."""
+    if actor.is_staff_role:
+        return True
+    return actor.role == Role.BANK and actor.is_verified and _name(model) in BANK_WRITABLE
+
+
+def _parties(obj) -> list:
+    name = _name(type(obj))
+    if name == "payment":
+        return [obj.deal.buyer, obj.deal.seller]
+    return [getattr(obj, field) for field in PARTIES[name] if getattr(obj, f"{field}_id", None) is not None]
+
+
+def can_write(actor: Actor, obj) -> bool:
+    """Whether the actor may save ``obj`` as it now stands (saved or not): a district officer only
+    records with a party in the district, a bank only pledges it lends."""
+    if actor.sees_whole_city:
+        return True
+    if actor.role == Role.DISTRICT_OFFICER and actor.district_code:
+        return any(party.region_id == actor.district_code for party in _parties(obj))
+    if actor.role == Role.BANK and actor.is_verified and _name(type(obj)) in BANK_WRITABLE:
+        return obj.lender_id == actor.organization_id
+    return False

@@ -1,0 +1,231 @@
+"""Reads of finance records, already narrowed to what the actor may see (``finance.permissions``)
+and with the related rows the pages and the API need (a fixed number of queries per page).
+
+For the KPI reports, the model querysets offer ``in_year(year)``; ``Deal.objects.with_received_amount()``
+annotates 实际到账金额; ``Subsidy.objects.counted()`` are the approved and paid subsidies; and
+``subsidy_cap_violations()`` lists the patents over the 50% cap (it must always be empty).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, Prefetch, Q, QuerySet, Sum, Value
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from patents.identifiers import normalize_application_no
+from patents.models import Patent
+from portal.permissions import Actor
+
+from .models import SUBSIDY_CAP_RATIO, Deal, InsurancePolicy, Payment, Pledge, ProductFiling, Subsidy
+from .rules import subsidy_cap
+
+NUMBERS_SPLIT = re.compile(r"[\r\n;；,，、|]+")
+
+
+def _patents() -> Prefetch:
+    return Prefetch(
+        "patents",
+        queryset=Patent.objects.only("id", "application_no", "title", "owner_id").order_by("application_no"),
+    )
+
+
+def patents_by_numbers(value: str | list[str], *, single: bool = False) -> list[Patent]:
+    """Patents from application numbers separated by new lines, semicolons or commas; the
+    ValidationError names every bad or unknown number."""
+    parts = value if isinstance(value, list | tuple) else [value or ""]
+    numbers = [n.strip() for part in parts for n in NUMBERS_SPLIT.split(str(part)) if n.strip()]
+    if single and len(numbers) > 1:
+        raise ValidationError(_("只能填写一个申请号。"))
+    errors, canonical = [], []
+    for number in numbers:
+        try:
+            canonical.append(normalize_application_no(number))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    found = {p.application_no: p for p in Patent.objects.filter(application_no__in=canonical)}
+    missing = [n for n in canonical if n not in found]
+    if missing:
+        errors.append(
+            _("平台上没有这些专利：%(numbers)s（请先登记或导入专利）。") % {"numbers": "、".join(missing)}
+        )
+    if errors:
+        raise ValidationError(errors)
+    return list({n: found[n] for n in canonical}.values())
+
+
+def deal_list(*, actor: Actor) -> QuerySet[Deal]:
+    return (
+        Deal.objects.visible_to(actor)
+        .select_related("buyer", "seller", "buyer__region", "seller__region")
+        .prefetch_related(_patents())
+        .with_received_amount()
+    )
+
+
+def deal_get(*, actor: Actor, pk: int) -> Deal:
+    """The deal, or 404 when it is missing or not visible to the actor."""
+    return get_object_or_404(deal_list(actor=actor), pk=pk)
+
+
+def deal_payments(*, deal: Deal) -> QuerySet[Payment]:
+    return deal.payments.order_by("date", "id")
+
+
+def payment_list(*, actor: Actor) -> QuerySet[Payment]:
+    return Payment.objects.visible_to(actor).select_related("deal", "deal__buyer", "deal__seller")
+
+
+def payment_get(*, actor: Actor, pk: int) -> Payment:
+    return get_object_or_404(payment_list(actor=actor), pk=pk)
+
+
+def pledge_list(*, actor: Actor) -> QuerySet[Pledge]:
+    return (
+        Pledge.objects.visible_to(actor)
+        .select_related("borrower", "borrower__region", "lender")
+        .prefetch_related(_patents())
+    )
+
+
+def pledge_get(*, actor: Actor, pk: int) -> Pledge:
+    return get_object_or_404(pledge_list(actor=actor), pk=pk)
+
+
+def insurance_policy_list(*, actor: Actor) -> QuerySet[InsurancePolicy]:
+    return (
+        InsurancePolicy.objects.visible_to(actor)
+        .select_related("insured", "insured__region", "insurer")
+        .prefetch_related(_patents())
+    )
+
+
+def insurance_policy_get(*, actor: Actor, pk: int) -> InsurancePolicy:
+    return get_object_or_404(insurance_policy_list(actor=actor), pk=pk)
+
+
+def subsidy_list(*, actor: Actor) -> QuerySet[Subsidy]:
+    return Subsidy.objects.visible_to(actor).select_related("organization", "organization__region", "patent")
+
+
+def subsidy_get(*, actor: Actor, pk: int) -> Subsidy:
+    return get_object_or_404(subsidy_list(actor=actor), pk=pk)
+
+
+def product_filing_list(*, actor: Actor) -> QuerySet[ProductFiling]:
+    return (
+        ProductFiling.objects.visible_to(actor)
+        .select_related("organization", "organization__region")
+        .prefetch_related(_patents())
+    )
+
+
+def product_filing_get(*, actor: Actor, pk: int) -> ProductFiling:
+    return get_object_or_404(product_filing_list(actor=actor), pk=pk)
+
+
+def subsidy_patent_summary(*, patent_id: int) -> dict:
+    """Approved total, fees basis and cap of one patent's subsidies (shown next to a subsidy)."""
+    rows = Subsidy.objects.filter(patent_id=patent_id).aggregate(
+        approved=Sum("approved_amount", filter=Q(status__in=Subsidy.COUNTED_STATUSES)),
+        basis=Max("official_fees"),
+    )
+    approved = rows["approved"] or Decimal("0.00")
+    basis = rows["basis"] or Decimal("0.00")
+    cap = subsidy_cap(basis)
+    return {
+        "approved": approved,
+        "basis": basis,
+        "cap": cap,
+        "remaining": max(cap - approved, Decimal("0.00")),
+    }
+
+
+def subsidy_cap_violations() -> QuerySet:
+    """Patents whose approved and paid subsidies exceed 50% of the official fees (the services and
+    importers refuse them, so this is a check for reports: it should always be empty)."""
+    return (
+        Subsidy.objects.order_by()
+        .values("patent_id", "patent__application_no")
+        .annotate(
+            approved=Sum("approved_amount", filter=Q(status__in=Subsidy.COUNTED_STATUSES)),
+            basis=Max("official_fees"),
+        )
+        .annotate(
+            cap=ExpressionWrapper(
+                F("basis") * Value(SUBSIDY_CAP_RATIO),
+                output_field=DecimalField(max_digits=16, decimal_places=4),
+            )
+        )
+        .filter(approved__gt=F("cap"))
+        .order_by("patent__application_no")
+    )
+
+
+def finance_overview(*, actor: Actor) -> dict:
+    """Counts and sums of the records the actor sees: all time and this year (one query each)."""
+    year = timezone.localdate().year
+    deals = Deal.objects.visible_to(actor).order_by()
+    deal_totals = deals.aggregate(
+        count=Count("id"),
+        total=Sum("contract_amount"),
+        year_count=Count("id", filter=Q(contract_date__year=year)),
+        year_total=Sum("contract_amount", filter=Q(contract_date__year=year)),
+        registered=Count("id", filter=Q(status=Deal.Status.REGISTERED)),
+    )
+    received = (
+        Payment.objects.visible_to(actor)
+        .order_by()
+        .aggregate(total=Sum("amount"), year_total=Sum("amount", filter=Q(date__year=year)))
+    )
+    pledges = (
+        Pledge.objects.visible_to(actor)
+        .order_by()
+        .aggregate(
+            count=Count("id"),
+            total=Sum("amount"),
+            year_count=Count("id", filter=Q(registration_date__year=year)),
+            year_total=Sum("amount", filter=Q(registration_date__year=year)),
+            active=Count("id", filter=Q(status=Pledge.Status.ACTIVE)),
+        )
+    )
+    policies = (
+        InsurancePolicy.objects.visible_to(actor)
+        .order_by()
+        .aggregate(
+            count=Count("id"),
+            coverage_total=Sum("coverage"),
+            year_count=Count("id", filter=Q(start_date__year=year)),
+            premium_total=Sum("premium"),
+        )
+    )
+    subsidies = (
+        Subsidy.objects.visible_to(actor)
+        .order_by()
+        .aggregate(
+            count=Count("id"),
+            approved_total=Sum("approved_amount", filter=Q(status__in=Subsidy.COUNTED_STATUSES)),
+            year_approved=Sum(
+                "approved_amount", filter=Q(status__in=Subsidy.COUNTED_STATUSES, decision_date__year=year)
+            ),
+            pending=Count("id", filter=Q(status=Subsidy.Status.APPLIED)),
+        )
+    )
+    filings = (
+        ProductFiling.objects.visible_to(actor)
+        .order_by()
+        .aggregate(count=Count("id"), year_count=Count("id", filter=Q(filing_date__year=year)))
+    )
+    return {
+        "year": year,
+        "deals": deal_totals,
+        "received": received,
+        "pledges": pledges,
+        "policies": policies,
+        "subsidies": subsidies,
+        "filings": filings,
+    }
