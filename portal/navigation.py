@@ -30,7 +30,7 @@ MAIN_MENU = (
     NavItem("my-inquiries", _("我的咨询"), "matching:inquiry-list", frozenset({Role.SME, Role.INSTITUTION, Role.AGENCY})),
     NavItem("my-patents", _("本单位专利"), "patents:mine", frozenset({Role.INSTITUTION, Role.AGENCY})),
     NavItem("imports", _("数据导入"), "portal:import-list", SUPPLY_SIDE),
-    NavItem("finance", _("交易与金融"), "finance:home", FINANCE),
+    NavItem("finance", _("交易与金融"), "finance:home", FINANCE | {Role.SME, Role.INSTITUTION}),
     NavItem("dashboard", _("监管看板"), "reports:dashboard", STAFF),
     NavItem("review", _("审核"), "portal:organization-review", STAFF),
 )

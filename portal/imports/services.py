@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from portal.errors import ApplicationError
 from portal.models import ImportJob, Organization
-from portal.permissions import Actor, Role
+from portal.permissions import Actor, Role, actor_for
 
 from .base import ImportFileError, importer_for, run_import
 from .readers import detect_kind
@@ -97,10 +97,12 @@ def _progress(job: ImportJob):
 
 
 def _run(job: ImportJob, *, dry_run: bool):
+    # The importer acts as the uploader: it may check their scope and record them in history.
+    actor = actor_for(job.created_by) if job.created_by_id else None
     try:
         return run_import(
             kind=job.kind, path=job.file.path, filename=job.original_name, options=job.options,
-            actor=None, dry_run=dry_run, progress=_progress(job),
+            actor=actor, dry_run=dry_run, progress=_progress(job),
         )
     except ImportFileError as exc:
         job.status, job.message = ImportJob.Status.INVALID, str(exc)
