@@ -153,9 +153,10 @@ def seed_portal(ctx: DemoContext) -> None:
 
 @transaction.atomic
 def seed_demo() -> DemoContext:
+    from .seed_activity import seed_events, seed_finance
     from .seed_supply import seed_demands, seed_patents
 
     ctx = DemoContext(rng=random.Random(SEED))
-    for part in (seed_portal, seed_patents, seed_demands):
+    for part in (seed_portal, seed_patents, seed_demands, seed_finance, seed_events):
         part(ctx)
     return ctx

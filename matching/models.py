@@ -1,0 +1,262 @@
+"""Matches between demands and patents, the runs that compute them, and the matchmaking
+workflow around them: inquiries, notifications and roadshow / matchmaking events."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import TimeStampedModel
+
+
+class MatchRun(TimeStampedModel):
+    """One scoring run: a full run over all open demands, one demand, or new patents."""
+
+    class Kind(models.TextChoices):
+        FULL = "full", _("全量匹配")
+        DEMAND = "demand", _("单个需求")
+        PATENTS = "patents", _("新增专利")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("运行中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    top_n = models.PositiveSmallIntegerField(_("每个需求保留条数"), default=20)
+    corpus_version = models.CharField(_("语料版本"), max_length=64, blank=True)
+    patent_ids = models.JSONField(_("限定专利"), default=list, blank=True, help_text=_("仅“新增专利”运行"))
+    chunks_total = models.PositiveIntegerField(_("分块总数"), default=0)
+    chunks_done = models.PositiveIntegerField(_("已完成分块"), default=0)
+    demands_count = models.PositiveIntegerField(_("需求数"), default=0)
+    matches_count = models.PositiveIntegerField(_("匹配数"), default=0)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("最近进展"), null=True, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发起人"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("匹配运行")
+        verbose_name_plural = _("匹配运行")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def duration(self):
+        if self.started_at and self.finished_at:
+            return self.finished_at - self.started_at
+        return None
+
+    @property
+    def percent(self) -> int:
+        if not self.chunks_total:
+            return 100 if self.status == self.Status.DONE else 0
+        return round(100 * self.chunks_done / self.chunks_total)
+
+
+class MatchChunk(models.Model):
+    """A slice of a run's demands that one worker scores; recorded before it is sent, so a lost
+    or stuck chunk can be found and sent again."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待处理")
+        DONE = "done", _("已完成")
+
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    demand_ids = models.JSONField(default=list)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["run", "index"]
+        constraints = [models.UniqueConstraint(fields=["run", "index"], name="match_chunk_unique_index")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.index}"
+
+
+class Match(models.Model):
+    """A patent proposed for a demand, with its score in [0, 1] and the reasons shown to users."""
+
+    demand = models.ForeignKey("demands.Demand", verbose_name=_("需求"), on_delete=models.CASCADE, related_name="matches")
+    patent = models.ForeignKey("patents.Patent", verbose_name=_("专利"), on_delete=models.CASCADE, related_name="matches")
+    score = models.FloatField(_("匹配度"))
+    rank = models.PositiveSmallIntegerField(_("排名"))
+    reasons = models.JSONField(_("匹配理由"), default=list)
+    run = models.ForeignKey(MatchRun, verbose_name=_("来源运行"), on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    notified = models.BooleanField(_("已通知"), default=False)
+
+    class Meta:
+        ordering = ["demand", "rank"]
+        verbose_name = _("匹配结果")
+        verbose_name_plural = _("匹配结果")
+        constraints = [
+            models.UniqueConstraint(fields=["demand", "patent"], name="match_unique_demand_patent"),
+            models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=1), name="match_score_range"),
+        ]
+        indexes = [models.Index(fields=["patent", "-score"], name="match_patent_score_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.demand_id} → {self.patent_id} ({self.score:.2f})"
+
+
+class Inquiry(TimeStampedModel):
+    """An SME's inquiry about a patent, answered by its owner (or the agency acting for it)."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("新咨询")
+        REPLIED = "replied", _("已回复")
+        NEGOTIATING = "negotiating", _("洽谈中")
+        AGREED = "agreed", _("已达成")
+        DECLINED = "declined", _("已谢绝")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    # status → statuses it may move to; anything else is refused with a clear message.
+    TRANSITIONS = {
+        Status.NEW: (Status.REPLIED, Status.DECLINED, Status.WITHDRAWN),
+        Status.REPLIED: (Status.NEGOTIATING, Status.AGREED, Status.DECLINED, Status.WITHDRAWN),
+        Status.NEGOTIATING: (Status.AGREED, Status.DECLINED, Status.WITHDRAWN),
+        Status.AGREED: (),
+        Status.DECLINED: (),
+        Status.WITHDRAWN: (),
+    }
+
+    patent = models.ForeignKey("patents.Patent", verbose_name=_("专利"), on_delete=models.PROTECT, related_name="inquiries")
+    organization = models.ForeignKey(
+        "portal.Organization", verbose_name=_("咨询单位"), on_delete=models.PROTECT, related_name="inquiries_sent"
+    )
+    demand = models.ForeignKey(
+        "demands.Demand", verbose_name=_("相关需求"), on_delete=models.SET_NULL, null=True, blank=True, related_name="inquiries"
+    )
+    match = models.ForeignKey(Match, verbose_name=_("来源匹配"), on_delete=models.SET_NULL, null=True, blank=True)
+    subject = models.CharField(_("主题"), max_length=200)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.NEW, db_index=True)
+    contacts_released = models.BooleanField(
+        _("已交换联系方式"), default=False, help_text=_("专利权人接受咨询后，双方可见彼此联系方式。")
+    )
+    first_replied_at = models.DateTimeField(_("首次回复时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    deal_reference = models.CharField(_("成交合同编号"), max_length=50, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发起人"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("对接咨询")
+        verbose_name_plural = _("对接咨询")
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class InquiryMessage(models.Model):
+    """One message or status change in an inquiry's thread, timestamped for the reports."""
+
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    organization = models.ForeignKey("portal.Organization", on_delete=models.SET_NULL, null=True, related_name="+")
+    body = models.TextField(_("内容"), blank=True)
+    status_from = models.CharField(max_length=12, blank=True)
+    status_to = models.CharField(max_length=12, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("咨询消息")
+        verbose_name_plural = _("咨询消息")
+
+    def __str__(self) -> str:
+        return f"{self.inquiry_id}: {self.body[:30]}"
+
+
+class Notification(models.Model):
+    """An in-app notification; email copies are sent by a Celery task unless the user opted out."""
+
+    class Kind(models.TextChoices):
+        MATCH = "match", _("新匹配")
+        INQUIRY = "inquiry", _("新咨询")
+        REPLY = "reply", _("咨询回复")
+        STATUS = "status", _("状态变化")
+        EVENT = "event", _("活动")
+        SYSTEM = "system", _("系统")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Event(TimeStampedModel):
+    """A roadshow or supply-demand matchmaking event (路演 / 供需对接活动)."""
+
+    class Kind(models.TextChoices):
+        ROADSHOW = "roadshow", _("技术路演")
+        MATCHMAKING = "matchmaking", _("供需对接会")
+        TRAINING = "training", _("宣传培训")
+
+    title = models.CharField(_("活动名称"), max_length=200)
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    date = models.DateField(_("举办日期"), db_index=True)
+    venue = models.CharField(_("地点"), max_length=200)
+    district = models.ForeignKey("portal.Region", verbose_name=_("旗区"), on_delete=models.PROTECT, null=True, blank=True)
+    park = models.CharField(_("产业园区"), max_length=200, blank=True)
+    organizer = models.CharField(_("主办单位"), max_length=200)
+    description = models.TextField(_("活动介绍"), blank=True)
+    industries = models.ManyToManyField("portal.Industry", verbose_name=_("产业"), blank=True)
+    patents = models.ManyToManyField("patents.Patent", verbose_name=_("推介专利"), blank=True, related_name="events")
+    demands = models.ManyToManyField("demands.Demand", verbose_name=_("对接需求"), blank=True, related_name="events")
+    intentions_signed = models.PositiveIntegerField(_("签约意向数"), default=0)
+    outcome_notes = models.TextField(_("活动成效"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("对接活动")
+        verbose_name_plural = _("对接活动")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EventRegistration(models.Model):
+    """An organization taking part in an event."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations")
+    organization = models.ForeignKey("portal.Organization", verbose_name=_("单位"), on_delete=models.CASCADE)
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("报名时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("活动报名")
+        verbose_name_plural = _("活动报名")
+        constraints = [models.UniqueConstraint(fields=["event", "organization"], name="event_registration_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.event} · {self.organization}"

@@ -1,0 +1,163 @@
+"""Demo deals, payments, pledges, insurance, subsidies, product filings, navigation projects and
+matchmaking events across 2021-2023, growing year by year as the plan hopes (not always)."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from finance.models import Deal, InsurancePolicy, Pledge, ProductFiling, Subsidy
+from matching.models import Event
+from patents.models import NavigationProject, Patent
+from portal.errors import ApplicationError
+from portal.permissions import actor_for
+
+from .seed import SEED, DemoContext
+
+logger = logging.getLogger(__name__)
+YEARS = {2021: 7, 2022: 9, 2023: 12}  # deals per year
+
+
+def _try(create, *args, **kwargs):
+    """Create one record through its service; a rule it breaks skips it (the demo stays valid)."""
+    try:
+        with transaction.atomic():
+            return create(*args, **kwargs)
+    except (ValidationError, ApplicationError) as exc:
+        logger.info("demo record skipped: %s", exc)
+        return None
+
+
+def _day(rng: random.Random, year: int, first_month: int = 1, last_month: int = 12) -> dt.date:
+    return dt.date(year, rng.randint(first_month, last_month), rng.randint(1, 28))
+
+
+def seed_finance(ctx: DemoContext) -> None:
+    from finance.services import deal_create, payment_create
+    from finance.services.records import (
+        insurance_policy_create,
+        pledge_create,
+        product_filing_create,
+        subsidy_create,
+    )
+
+    if Deal.objects.filter(deal_no__startswith="DEMO-").exists():
+        _count(ctx)
+        return
+    rng = random.Random(f"{SEED}-finance")
+    actor = actor_for(ctx.users["bureau_demo"])
+    city_smes = [o for o in ctx.smes if o.region_id]
+    candidates = list(
+        Patent.objects.filter(legal_status=Patent.LegalStatus.GRANTED, owner__in=ctx.suppliers)
+        .select_related("owner").order_by("application_no")
+    )
+    rng.shuffle(candidates)
+    deals = []
+    for year, n in YEARS.items():
+        for i in range(n):
+            if not candidates:
+                break
+            patent = candidates.pop()
+            buyer = rng.choice(city_smes) if rng.random() < 0.85 else ctx.orgs[rng.choice(["sme_out0", "sme_out1"])]
+            kind = rng.choices(["transfer", "license", "equity"], weights=[4, 5, 1])[0]
+            signed = _day(rng, year)
+            deal = _try(
+                deal_create, actor=actor, deal_no=f"DEMO-{year}-{i + 1:03d}", kind=kind, seller=patent.owner,
+                buyer=buyer, patents=[patent], contract_date=signed,
+                contract_amount=Decimal(rng.randrange(8, 90) * 10000),
+                license_scope="ordinary" if kind == "license" else "",
+                license_ends_on=dt.date(year + 5, 12, 31) if kind == "license" else None,
+                registration_no=f"{year}99{rng.randrange(10**8):08d}" if rng.random() < 0.75 else "",
+                use_first_pay_later=rng.random() < 0.2,
+            )
+            if deal is None:
+                continue
+            deals.append(deal)
+            left = deal.contract_amount
+            when = signed
+            for part in (Decimal("0.5"), Decimal("0.3"), Decimal("0.2")):
+                when = when + dt.timedelta(days=rng.randint(20, 200))
+                if when > dt.date(2024, 3, 31) or rng.random() < 0.2:
+                    break
+                amount = (deal.contract_amount * part).quantize(Decimal("0.01"))
+                _try(payment_create, deal=deal, actor=actor, date=when, amount=amount)
+                left -= amount
+
+    banks = [ctx.orgs["bank1"], ctx.orgs["bank2"]]
+    owned = {}
+    for patent in Patent.objects.filter(owner__kind="sme", owner__region__isnull=False).order_by("application_no"):
+        owned.setdefault(patent.owner_id, []).append(patent)
+    borrowers = [org for org in city_smes if org.pk in owned]
+    for year, n in {2021: 2, 2022: 3, 2023: 4}.items():
+        for i in range(n):
+            if not borrowers:
+                break
+            org = borrowers[(i + year) % len(borrowers)]
+            bank = rng.choice(banks)
+            _try(pledge_create, actor=actor, patents=owned[org.pk][:1], registration_no=f"Y{year}9800{i + 1:04d}",
+                 borrower=org, lender=bank, lender_name=bank.name, amount=Decimal(rng.randrange(50, 500) * 10000),
+                 registration_date=_day(rng, year), term_months=rng.choice([12, 24, 36]),
+                 has_insurance=rng.random() < 0.4, has_risk_compensation=rng.random() < 0.3)
+            _try(insurance_policy_create, actor=actor, patents=owned[org.pk][:1], policy_no=f"BX{year}{i + 1:05d}",
+                 insured=org, insurer=ctx.orgs["insurer"], insurer_name=ctx.orgs["insurer"].name,
+                 premium=Decimal(rng.randrange(2, 20) * 1000), coverage=Decimal(rng.randrange(20, 200) * 10000),
+                 start_date=_day(rng, year))
+            inventions = [p for p in owned[org.pk] if p.patent_type == "invention" and p.grant_date]
+            if inventions:
+                fees = Decimal(rng.randrange(40, 120) * 100)
+                decided = max(_day(rng, year), inventions[0].grant_date)
+                if decided.year == year:
+                    _try(subsidy_create, actor=actor, organization=org, patent=inventions[0], official_fees=fees,
+                         requested_amount=fees / 2, approved_amount=(fees * Decimal("0.4")).quantize(Decimal("0.01")),
+                         status="approved", decision_date=decided)
+            _try(product_filing_create, actor=actor, patents=owned[org.pk][:1], filing_no=f"BA{year}{i + 1:04d}",
+                 organization=org, product_name=f"{org.name[5:9]}专利产品{i + 1}型", filing_date=_day(rng, year))
+    _count(ctx)
+
+
+def _count(ctx: DemoContext) -> None:
+    ctx.counts["deals"] = Deal.objects.count()
+    ctx.counts["pledges"] = Pledge.objects.count()
+    ctx.counts["insurance policies"] = InsurancePolicy.objects.count()
+    ctx.counts["subsidies"] = Subsidy.objects.count()
+    ctx.counts["product filings"] = ProductFiling.objects.count()
+
+
+EVENTS = [
+    (dt.date(2021, 9, 16), "roadshow", "高校院所专利技术路演（第一场）", "150602", "鄂尔多斯高新技术产业开发区"),
+    (dt.date(2022, 5, 20), "matchmaking", "煤炭装备产业专利供需对接会", "150622", "准格尔经济开发区"),
+    (dt.date(2022, 10, 12), "roadshow", "农牧业专利技术进旗县路演", "150621", "达拉特旗现代农业产业园"),
+    (dt.date(2023, 6, 8), "roadshow", "羊绒与乳业专利技术路演", "150627", "伊金霍洛旗产业园"),
+    (dt.date(2023, 11, 3), "matchmaking", "电子信息产业园供需对接活动", "150603", "康巴什电子信息产业园"),
+]
+
+
+def seed_events(ctx: DemoContext) -> None:
+    from matching.services.events import event_create
+    from patents.services import navigation_project_create
+
+    bureau = ctx.users["bureau_demo"]
+    existing = set(Event.objects.values_list("title", flat=True))
+    published = list(Patent.objects.published().order_by("application_no")[:40])
+    rng = random.Random(f"{SEED}-events")
+    for day, kind, title, district, park in EVENTS:
+        if title in existing:
+            continue
+        _try(event_create, by=bureau, title=title, kind=kind, date=day, venue=f"{park}会议中心", district=ctx.regions[district],
+             park=park, organizer="鄂尔多斯市市场监督管理局（知识产权局）", description="组织高校院所、国有企业技术团队与中小微企业面对面对接。",
+             patents=rng.sample(published, min(5, len(published))))
+    actor = actor_for(bureau)
+    titles = set(NavigationProject.objects.values_list("title", flat=True))
+    for year, industry, kind in ((2021, "coal", "industry_planning"), (2022, "cashmere", "enterprise_operation"),
+                                 (2023, "dairy", "rd")):
+        title = f"{ctx.industries[industry].name}产业专利导航项目（{year}）"
+        if title not in titles:
+            _try(navigation_project_create, actor=actor, title=title, kind=kind, industry=ctx.industries[industry],
+                 year_started=year, status="completed" if year < 2023 else "in_progress",
+                 summary="围绕产业链重点企业开展专利信息检索与分析。")
+    ctx.counts["events"] = Event.objects.count()
+    ctx.counts["navigation projects"] = NavigationProject.objects.count()

@@ -1,0 +1,67 @@
+"""python manage.py match --all [--top N --json] | --demand CODE [--top N] --json"""
+import json
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from demands.models import Demand
+from matching.services import runs
+
+
+class Command(BaseCommand):
+    help = "Score open demands against matchable patents and store the top matches."
+
+    def add_arguments(self, parser):
+        target = parser.add_mutually_exclusive_group(required=True)
+        target.add_argument("--all", action="store_true", help="full run over every open demand")
+        target.add_argument("--demand", metavar="CODE", help="one demand by its code")
+        parser.add_argument("--top", type=int, default=None, help="matches per demand to keep/print")
+        parser.add_argument("--json", action="store_true", help="print matches as JSON")
+
+    def handle(self, *args, all, demand, top, json: bool, **options):
+        if top is not None and top < 1:
+            raise CommandError("--top must be at least 1")
+        top_n = max(top or 0, runs.default_top_n())
+        if demand:
+            return self._one(demand, top, top_n, as_json=json)
+        self._all(top, top_n, as_json=json)
+
+    def _one(self, code, top, top_n, *, as_json):
+        found = Demand.objects.filter(code=code.strip()).first()
+        if found is None:
+            raise CommandError(f"demand {code} not found")
+        runs.demand_match(demand_id=found.pk, top_n=top_n)
+        data = runs.matches_as_json(found, top=top)
+        if as_json:
+            self.stdout.write(json_dumps(data))
+        else:
+            for i, m in enumerate(data["matches"], start=1):
+                self.stdout.write(f"{i:>3}. {m['application_no']}  {m['score']:.4f}  {'；'.join(m['reasons'])}")
+
+    def _all(self, top, top_n, *, as_json):
+        def progress(done, total):
+            width = 30
+            filled = width * done // max(total, 1)
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} chunks")
+            sys.stderr.flush()
+
+        run = runs.match_run_sync(top_n=top_n, progress=progress)
+        sys.stderr.write("\n")
+        if as_json:
+            for demand in Demand.objects.filter(pk__in=_open_ids()).order_by("code"):
+                self.stdout.write(json_dumps(runs.matches_as_json(demand, top=top)))
+        else:
+            self.stdout.write(
+                f"run #{run.pk}: {run.demands_count} demands, {run.matches_count} matches, "
+                f"{run.chunks_total} chunks, {run.duration.total_seconds():.1f} s"
+            )
+
+
+def _open_ids():
+    from demands.selectors import demand_list_open
+
+    return demand_list_open().values_list("pk", flat=True)
+
+
+def json_dumps(data) -> str:
+    return json.dumps(data, ensure_ascii=False)

@@ -1,0 +1,133 @@
+"""Who may see and act on matches, inquiries and events, declared once.
+
+- An inquiry has two sides: the asking SME (``Inquiry.organization``) and the patent's owner,
+  for whom the agencies it names in ``Organization.agencies`` act as well.
+- Members of either side see the inquiry; city-level bureau staff see every inquiry, district
+  officers those whose patent owner or asking SME is in their district (read-only); everyone
+  else (anonymous visitors, banks, insurers, other SMEs and institutions) sees none.
+- The owner side replies, accepts, declines and marks negotiating / agreed; the SME side
+  withdraws and may mark negotiating. Both sides post messages while the inquiry is open.
+- Contact details of the two organizations are shown to the parties only once the owner has
+  accepted (``Inquiry.contacts_released``): double opt-in.
+- Matches are shown to the demand's SME, to the patent's owner side and to bureau staff.
+- Bureau staff (district officers included) manage events; any signed-in member of an SME,
+  institution or agency registers their own organization for an upcoming event.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from patents.permissions import managed_owner_ids
+from portal.permissions import Actor, Role
+
+from .models import Inquiry
+
+SELF_REGISTER_ROLES = frozenset({Role.SME, Role.INSTITUTION, Role.AGENCY})
+
+Status = Inquiry.Status
+OWNER, ASKER = "owner", "asker"
+# Statuses each side may move an inquiry to (the state machine itself is Inquiry.TRANSITIONS).
+OWNER_TARGETS = frozenset({Status.REPLIED, Status.NEGOTIATING, Status.AGREED, Status.DECLINED})
+ASKER_TARGETS = frozenset({Status.NEGOTIATING, Status.WITHDRAWN})
+CLOSED_STATUSES = frozenset({Status.AGREED, Status.DECLINED, Status.WITHDRAWN})
+
+
+def inquiry_visible_q(actor: Actor) -> Q | None:
+    """The condition on inquiries the actor may read; None means all of them."""
+    if actor.sees_whole_city:
+        return None
+    if actor.role == Role.DISTRICT_OFFICER and actor.district_code:
+        return Q(patent__owner__region_id=actor.district_code) | Q(
+            organization__region_id=actor.district_code
+        )
+    if actor.role == Role.SME and actor.organization_id:
+        return Q(organization_id=actor.organization_id)
+    if actor.role in (Role.INSTITUTION, Role.AGENCY):
+        owner_ids = managed_owner_ids(actor)
+        if owner_ids:
+            return Q(patent__owner_id__in=owner_ids)
+    return Q(pk__in=[])
+
+
+def is_asker(actor: Actor, inquiry: Inquiry) -> bool:
+    """A member of the SME that sent the inquiry."""
+    return (
+        actor.role == Role.SME
+        and actor.organization_id is not None
+        and (actor.organization_id == inquiry.organization_id)
+    )
+
+
+def is_owner_side(actor: Actor, inquiry: Inquiry) -> bool:
+    """A member of the patent's owner, or of an agency acting for it."""
+    return inquiry.patent.owner_id in managed_owner_ids(actor)
+
+
+def is_party(actor: Actor, inquiry: Inquiry) -> bool:
+    return is_asker(actor, inquiry) or is_owner_side(actor, inquiry)
+
+
+def inquiry_side(actor: Actor, inquiry: Inquiry) -> str | None:
+    """ "owner" (the owner's members and its agencies), "asker" (the SME's members) or None."""
+    if is_owner_side(actor, inquiry):
+        return OWNER
+    if is_asker(actor, inquiry):
+        return ASKER
+    return None
+
+
+def inquiry_actions(actor: Actor, inquiry: Inquiry) -> dict:
+    """What the actor may do with the inquiry now, for pages and the API (the services check
+    again): ``side``, ``can_message``, ``can_accept`` and ``transitions`` (the statuses the actor
+    may move it to; "replied" is reached by replying)."""
+    side = inquiry_side(actor, inquiry)
+    if side is None:
+        return {"side": None, "can_message": False, "can_accept": False, "transitions": []}
+    targets = OWNER_TARGETS if side == OWNER else ASKER_TARGETS
+    transitions = [
+        status
+        for status in Inquiry.TRANSITIONS[Status(inquiry.status)]
+        if status in targets and status != Status.REPLIED
+    ]
+    is_open = inquiry.status not in CLOSED_STATUSES
+    return {
+        "side": side,
+        "can_message": is_open,
+        "can_accept": side == OWNER and is_open and not inquiry.contacts_released,
+        "transitions": transitions,
+    }
+
+
+def can_see_contacts(actor: Actor, inquiry: Inquiry) -> bool:
+    """Contact details of both sides: to the parties once released (bureau staff always)."""
+    if actor.sees_whole_city:
+        return True
+    return inquiry.contacts_released and is_party(actor, inquiry)
+
+
+def can_inquire(actor: Actor) -> bool:
+    """Only members of a verified SME send inquiries."""
+    return actor.role == Role.SME and actor.is_verified
+
+
+def can_see_patent_matches(actor: Actor, patent) -> bool:
+    return actor.is_staff_role or patent.owner_id in managed_owner_ids(actor)
+
+
+def can_see_demand_matches(actor: Actor, demand) -> bool:
+    if actor.is_staff_role:
+        return True
+    return (
+        actor.role == Role.SME
+        and actor.organization_id is not None
+        and (demand.organization_id == actor.organization_id)
+    )
+
+
+def can_manage_events(actor: Actor) -> bool:
+    return actor.is_staff_role
+
+
+def can_register_self(actor: Actor) -> bool:
+    return actor.role in SELF_REGISTER_ROLES and actor.organization_id is not None

@@ -1,0 +1,1 @@
+"""Writes of the matching app, by area: runs (the engine), inquiries, notifications, events."""

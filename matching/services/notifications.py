@@ -1,0 +1,265 @@
+"""Notifications: an in-app row per user, and an e-mail copy sent by a Celery task after commit
+unless the user turned e-mail off (``Membership.email_notifications``)."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from demands.models import Demand
+from patents.models import Patent
+from portal.models import Organization
+
+from ..models import Match, Notification
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "match_notify_min_score",
+    "notification_create",
+    "notification_mark_all_read",
+    "notification_mark_read",
+    "notification_send_email",
+    "notify_new_matches",
+    "owner_side_organization_ids",
+]
+
+DEFAULT_NOTIFY_MIN_SCORE = 0.5
+MAX_LINES = 10
+
+
+def match_notify_min_score() -> float:
+    """Matches scoring at least this are announced (setting ``MATCHING_NOTIFY_MIN_SCORE``)."""
+    return float(getattr(settings, "MATCHING_NOTIFY_MIN_SCORE", DEFAULT_NOTIFY_MIN_SCORE))
+
+
+def owner_side_organization_ids(owner_ids: Iterable[int]) -> dict[int, set[int]]:
+    """For each patent owner: itself and the agencies acting for it (``Organization.agencies``)."""
+    owner_ids = set(owner_ids)
+    sides = {owner_id: {owner_id} for owner_id in owner_ids}
+    through = Organization.agencies.through
+    for owner_id, agency_id in through.objects.filter(from_organization_id__in=owner_ids).values_list(
+        "from_organization_id", "to_organization_id"
+    ):
+        sides[owner_id].add(agency_id)
+    return sides
+
+
+def _wants_email(user) -> bool:
+    if not user.email or not user.is_active:
+        return False
+    membership = getattr(user, "membership", None)
+    return membership is None or membership.email_notifications
+
+
+def _recipients(*, users: Iterable, organization_ids: Iterable[int], exclude_user) -> list:
+    """Active users given directly or as members of the organizations, each once."""
+    user_ids = {user.pk for user in users}
+    organization_ids = set(organization_ids)
+    if not user_ids and not organization_ids:
+        return []
+    queryset = get_user_model().objects.filter(
+        Q(pk__in=user_ids) | Q(membership__organization_id__in=organization_ids), is_active=True
+    )
+    if exclude_user is not None and getattr(exclude_user, "pk", None):
+        queryset = queryset.exclude(pk=exclude_user.pk)
+    return list(queryset.select_related("membership").distinct().order_by("pk"))
+
+
+@transaction.atomic
+def notification_create(
+    *,
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    users: Iterable = (),
+    organization_ids: Iterable[int] = (),
+    exclude_user=None,
+) -> list[Notification]:
+    """Notify ``users`` and the active members of ``organization_ids`` (each user once, never
+    ``exclude_user``, the one who caused it). E-mail copies are queued after commit for those who
+    have an address and did not turn e-mail off; nothing is sent inside the request."""
+    if kind not in Notification.Kind.values:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    recipients = _recipients(users=users, organization_ids=organization_ids, exclude_user=exclude_user)
+    if not recipients:
+        return []
+    notifications = Notification.objects.bulk_create(
+        [
+            Notification(user=user, kind=kind, title=title[:200], body=body, url=url[:300])
+            for user in recipients
+        ]
+    )
+    email_ids = [n.pk for n, user in zip(notifications, recipients, strict=True) if _wants_email(user)]
+    if email_ids:
+        from ..tasks.notifications import notification_send_email as send_task
+
+        def queue() -> None:
+            for pk in email_ids:
+                send_task.delay(notification_id=pk)
+
+        transaction.on_commit(queue)
+    return notifications
+
+
+def _absolute(url: str) -> str:
+    base = getattr(settings, "PORTAL_BASE_URL", "").rstrip("/")
+    return f"{base}{url}" if base and url.startswith("/") else url
+
+
+@transaction.atomic
+def notification_send_email(*, notification: Notification) -> bool:
+    """Send the e-mail copy of a notification once (locks the row; idempotent). Returns whether
+    a message was sent: not when already sent or the user has no address or opted out since."""
+    locked = (
+        Notification.objects.select_for_update()
+        .filter(pk=notification.pk, emailed_at__isnull=True)
+        .select_related("user")
+        .first()
+    )
+    if locked is None:
+        return False
+    user = locked.user
+    # Re-read the preference: the user may have turned e-mail off since the row was created.
+    user = get_user_model().objects.select_related("membership").get(pk=user.pk)
+    if not _wants_email(user):
+        return False
+    lines = [locked.body.strip()] if locked.body.strip() else []
+    if locked.url:
+        lines.append(_("查看详情：%(url)s") % {"url": _absolute(locked.url)})
+    lines.append("")
+    lines.append(
+        _("如不希望接收邮件通知，可登录平台在“个人资料”（%(url)s）中关闭。")
+        % {"url": _absolute(reverse("portal:profile"))}
+    )
+    send_mail(
+        subject=f"[{settings.PORTAL_SITE_NAME}] {locked.title}",
+        message="\n".join(lines),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+    locked.emailed_at = timezone.now()
+    locked.save(update_fields=["emailed_at"])
+    notification.emailed_at = locked.emailed_at
+    return True
+
+
+def notification_mark_read(*, notification: Notification) -> Notification:
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notification_mark_all_read(*, user) -> int:
+    """Mark every unread notification of the user read; returns how many."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+# --- New matches --------------------------------------------------------------------------------
+
+
+def _match_line(match: Match, *, for_owner: bool) -> str:
+    score = f"{match.score:.0%}"
+    reasons = "；".join(str(r) for r in (match.reasons or [])[:3])
+    if for_owner:
+        demand = match.demand
+        if demand.visibility == Demand.Visibility.PUBLIC:
+            target = _("需求 %(code)s“%(title)s”") % {"code": demand.code, "title": demand.title}
+        else:
+            target = _("需求 %(code)s（详情仅认证机构可见）") % {"code": demand.code}
+        line = _("专利“%(patent)s”（%(no)s）↔ %(demand)s，匹配度 %(score)s") % {
+            "patent": match.patent.title,
+            "no": match.patent.application_no,
+            "demand": target,
+            "score": score,
+        }
+    else:
+        line = _("“%(patent)s”（%(no)s，%(owner)s），匹配度 %(score)s") % {
+            "patent": match.patent.title,
+            "no": match.patent.application_no,
+            "owner": match.patent.owner.name,
+            "score": score,
+        }
+    return f"• {line}" + (f"：{reasons}" if reasons else "")
+
+
+def _lines(matches: list[Match], *, for_owner: bool) -> str:
+    lines = [_match_line(m, for_owner=for_owner) for m in matches[:MAX_LINES]]
+    if len(matches) > MAX_LINES:
+        lines.append(_("……另有 %(n)d 项") % {"n": len(matches) - MAX_LINES})
+    return "\n".join(lines)
+
+
+@transaction.atomic
+def notify_new_matches(match_ids: Iterable[int]) -> int:
+    """Announce new high-scoring matches (score ≥ ``MATCHING_NOTIFY_MIN_SCORE``) to both sides:
+    the demand's SME (one notification per demand) and the patent's owner with the agencies
+    acting for it (one per owner). Each match is announced once (``Match.notified``); matches of
+    demands no longer open or patents no longer published are skipped. The matching engine calls
+    this after a run with the ids it created. Returns how many notifications were created."""
+    match_ids = list(dict.fromkeys(int(pk) for pk in match_ids))
+    if not match_ids:
+        return 0
+    threshold = match_notify_min_score()
+    # Lock the rows so two runs finishing together cannot announce the same match twice.
+    due = list(
+        Match.objects.select_for_update(skip_locked=True)
+        .filter(pk__in=match_ids, notified=False, score__gte=threshold)
+        .values_list("pk", flat=True)
+    )
+    if not due:
+        return 0
+    Match.objects.filter(pk__in=due).update(notified=True)
+    matches = list(
+        Match.objects.filter(
+            pk__in=due,
+            demand__status=Demand.Status.OPEN,
+            patent__listing_status=Patent.ListingStatus.PUBLISHED,
+        )
+        .select_related("demand", "demand__organization", "patent", "patent__owner")
+        .order_by("-score", "pk")
+    )
+    by_demand: dict[int, list[Match]] = defaultdict(list)
+    by_owner: dict[int, list[Match]] = defaultdict(list)
+    for match in matches:
+        by_demand[match.demand_id].append(match)
+        by_owner[match.patent.owner_id].append(match)
+
+    created = 0
+    for group in by_demand.values():
+        demand = group[0].demand
+        created += len(
+            notification_create(
+                kind=Notification.Kind.MATCH,
+                title=_("需求“%(title)s”有 %(n)d 项新的推荐专利") % {"title": demand.title, "n": len(group)},
+                body=_lines(group, for_owner=False),
+                url=reverse("demands:demand-detail", kwargs={"code": demand.code}),
+                organization_ids=[demand.organization_id],
+            )
+        )
+    sides = owner_side_organization_ids(by_owner)
+    for owner_id, group in by_owner.items():
+        created += len(
+            notification_create(
+                kind=Notification.Kind.MATCH,
+                title=_("%(owner)s的 %(n)d 项专利匹配到新的技术需求")
+                % {"owner": group[0].patent.owner.name, "n": len(group)},
+                body=_lines(group, for_owner=True),
+                url=reverse("matching:patent-matches") + f"?owner={owner_id}",
+                organization_ids=sides[owner_id],
+            )
+        )
+    logger.info("notified %d users about %d new matches", created, len(matches))
+    return created

@@ -1,0 +1,231 @@
+"""Match runs: score open demands against matchable patents with the engine and keep the top N.
+
+A full run is split into chunks of demands recorded in the database *before* they are sent, so
+that any number of workers can share them, a lost or stuck chunk can be found and sent again,
+and the result does not depend on how many workers ran it (each demand is scored against the
+same index on its own). Writing a chunk's matches replaces those demands' matches in one
+transaction, so running a chunk twice changes nothing.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from demands.models import Demand
+from demands.selectors import demand_list_open
+from matching import corpus
+from matching.models import Match, MatchChunk, MatchRun
+
+logger = logging.getLogger(__name__)
+
+
+def chunk_size() -> int:
+    return settings.MATCHING_CHUNK_SIZE
+
+
+def default_top_n() -> int:
+    return settings.MATCHING_TOP_N
+
+
+def stuck_after() -> timedelta:
+    return timedelta(seconds=settings.MATCHING_STUCK_SECONDS)
+
+
+# --- scoring and storing ----------------------------------------------------------------------
+
+def _store(results: dict[int, list[corpus.ScoredMatch]], *, run: MatchRun | None, replace_all: bool) -> list[int]:
+    """Replace the matches of the given demands (or merge new candidates into them) and return
+    the ids of matches that are new for their demand (for notifications)."""
+    demand_ids = list(results)
+    existing = {(m.demand_id, m.patent_id): m for m in Match.objects.filter(demand_id__in=demand_ids)}
+    top_n = run.top_n if run else default_top_n()
+    rows: list[Match] = []
+    for demand_id, scored in results.items():
+        candidates = {s.patent_id: s for s in scored}
+        if not replace_all:
+            # Incremental (new patents): keep the demand's current matches in the competition.
+            for (d_id, p_id), m in existing.items():
+                if d_id == demand_id and p_id not in candidates:
+                    candidates[p_id] = corpus.ScoredMatch(p_id, "", m.score, m.reasons)
+        ranked = sorted(candidates.values(), key=lambda s: (-s.score, s.patent_id))[:top_n]
+        rows.extend(
+            Match(demand_id=demand_id, patent_id=s.patent_id, score=s.score, rank=i + 1, reasons=s.reasons,
+                  run=run, notified=getattr(existing.get((demand_id, s.patent_id)), "notified", False))
+            for i, s in enumerate(ranked)
+        )
+    with transaction.atomic():
+        Match.objects.filter(demand_id__in=demand_ids).delete()
+        Match.objects.bulk_create(rows, batch_size=2000)
+    # bulk_create sets primary keys on PostgreSQL and SQLite (RETURNING).
+    return [m.pk for m in rows if (m.demand_id, m.patent_id) not in existing and m.pk]
+
+
+def demands_match(*, demand_ids: Iterable[int], run: MatchRun | None = None, top_n: int | None = None) -> int:
+    """Score these demands against every matchable patent and store their top N. Returns the
+    number of matches stored."""
+    demand_ids = list(demand_ids)
+    demands = list(demand_list_open().filter(pk__in=demand_ids))
+    index = corpus.current_index()
+    results = corpus.score(index, demands, top_n=top_n or (run.top_n if run else default_top_n()))
+    # Demands no longer open lose their matches too.
+    for demand_id in demand_ids:
+        results.setdefault(demand_id, [])
+    new_ids = _store(results, run=run, replace_all=True)
+    _notify(new_ids)
+    return sum(len(v) for v in results.values())
+
+
+def demand_match(*, demand_id: int, top_n: int | None = None) -> int:
+    """Match one demand now (saving or publishing a demand queues this)."""
+    return demands_match(demand_ids=[demand_id], top_n=top_n)
+
+
+def patents_match_new(*, patent_ids: Iterable[int]) -> int:
+    """Newly published patents: score every open demand against these patents only and merge the
+    results into each demand's current top N."""
+    patent_ids = sorted(set(patent_ids))
+    if not patent_ids:
+        return 0
+    index = corpus.current_index()
+    demands = list(demand_list_open())
+    results = corpus.score(index, demands, top_n=default_top_n(), patent_ids=patent_ids)
+    results = {d: s for d, s in results.items() if s}
+    if not results:
+        return 0
+    new_ids = _store(results, run=None, replace_all=False)
+    _notify(new_ids)
+    return sum(len(v) for v in results.values())
+
+
+def _notify(match_ids: list[int]) -> None:
+    """Tell both sides about new matches, after commit and outside this task (in Celery)."""
+    if not match_ids:
+        return
+    from matching.tasks.notifications import notify_new_matches
+
+    transaction.on_commit(lambda: notify_new_matches.delay(match_ids=match_ids))
+
+
+# --- full runs ---------------------------------------------------------------------------------
+
+@transaction.atomic
+def match_run_create(*, kind: str = MatchRun.Kind.FULL, top_n: int | None = None, by=None) -> MatchRun:
+    """Record a full run and its chunks of open demands (before anything is sent)."""
+    run = MatchRun.objects.create(kind=kind, top_n=top_n or default_top_n(), requested_by=by,
+                                  corpus_version=corpus.corpus_version())
+    demand_ids = list(demand_list_open().values_list("pk", flat=True))
+    size = chunk_size()
+    chunks = [
+        MatchChunk(run=run, index=i, demand_ids=demand_ids[start:start + size])
+        for i, start in enumerate(range(0, len(demand_ids), size))
+    ]
+    MatchChunk.objects.bulk_create(chunks)
+    run.chunks_total, run.demands_count = len(chunks), len(demand_ids)
+    run.save(update_fields=["chunks_total", "demands_count"])
+    return run
+
+
+def match_run_dispatch(*, run: MatchRun) -> None:
+    """Send every pending chunk to the workers (after commit)."""
+    from matching.tasks.runs import match_chunk
+
+    now = timezone.now()
+    pending = list(run.chunks.filter(status=MatchChunk.Status.PENDING).values_list("pk", flat=True))
+    MatchChunk.objects.filter(pk__in=pending).update(sent_at=now, attempts=F("attempts") + 1)
+    MatchRun.objects.filter(pk=run.pk, status=MatchRun.Status.PENDING).update(
+        status=MatchRun.Status.RUNNING, started_at=now, heartbeat_at=now
+    )
+    if not pending:
+        _finish_if_complete(run.pk)
+        return
+    transaction.on_commit(lambda: [match_chunk.delay(chunk_id=pk) for pk in pending])
+
+
+def match_run_start(*, top_n: int | None = None, by=None) -> MatchRun:
+    """Create a full run and send its chunks to the workers."""
+    with transaction.atomic():
+        run = match_run_create(top_n=top_n, by=by)
+        match_run_dispatch(run=run)
+    return run
+
+
+def match_chunk_process(*, chunk_id: int, worker: str = "") -> None:
+    """Score one chunk (idempotent: a chunk already done is skipped; doing it again would write
+    the same rows)."""
+    chunk = MatchChunk.objects.select_related("run").filter(pk=chunk_id).first()
+    if chunk is None or chunk.status == MatchChunk.Status.DONE:
+        return
+    run = chunk.run
+    stored = demands_match(demand_ids=chunk.demand_ids, run=run)
+    with transaction.atomic():
+        updated = MatchChunk.objects.filter(pk=chunk.pk, status=MatchChunk.Status.PENDING).update(
+            status=MatchChunk.Status.DONE, finished_at=timezone.now(), worker=worker[:200]
+        )
+        if updated:
+            MatchRun.objects.filter(pk=run.pk).update(
+                chunks_done=F("chunks_done") + 1, matches_count=F("matches_count") + stored,
+                heartbeat_at=timezone.now(),
+            )
+    _finish_if_complete(run.pk)
+
+
+def _finish_if_complete(run_id: int) -> None:
+    run = MatchRun.objects.get(pk=run_id)
+    if run.status == MatchRun.Status.DONE:
+        return
+    if not run.chunks.filter(status=MatchChunk.Status.PENDING).exists():
+        # A conditional update so that exactly one worker finishes the run.
+        MatchRun.objects.filter(pk=run_id).exclude(status=MatchRun.Status.DONE).update(
+            status=MatchRun.Status.DONE, finished_at=timezone.now(), heartbeat_at=timezone.now()
+        )
+
+
+def match_run_sync(*, top_n: int | None = None, by=None, progress: Callable[[int, int], None] | None = None) -> MatchRun:
+    """A full run in this process (the `match --all` command), same chunks, same result."""
+    run = match_run_create(top_n=top_n, by=by)
+    now = timezone.now()
+    MatchRun.objects.filter(pk=run.pk).update(status=MatchRun.Status.RUNNING, started_at=now, heartbeat_at=now)
+    chunk_ids = list(run.chunks.values_list("pk", flat=True))
+    for done, chunk_id in enumerate(chunk_ids, start=1):
+        match_chunk_process(chunk_id=chunk_id, worker="sync")
+        if progress:
+            progress(done, len(chunk_ids))
+    _finish_if_complete(run.pk)
+    run.refresh_from_db()
+    return run
+
+
+def match_runs_resume_stuck() -> list[int]:
+    """Find running runs with no progress for too long and send their pending chunks again."""
+    cutoff = timezone.now() - stuck_after()
+    resumed = []
+    for run in MatchRun.objects.filter(status=MatchRun.Status.RUNNING, heartbeat_at__lt=cutoff):
+        logger.warning("match run %s stuck since %s: re-sending pending chunks", run.pk, run.heartbeat_at)
+        MatchRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
+        from matching.tasks.runs import match_chunk
+
+        for pk in run.chunks.filter(status=MatchChunk.Status.PENDING).values_list("pk", flat=True):
+            MatchChunk.objects.filter(pk=pk).update(sent_at=timezone.now(), attempts=F("attempts") + 1)
+            match_chunk.delay(chunk_id=pk)
+        resumed.append(run.pk)
+    return resumed
+
+
+def matches_as_json(demand: Demand, *, top: int | None = None) -> dict:
+    """The interface shape: {"demand": CODE, "matches": [{"application_no", "score", "reasons"}]}."""
+    qs = demand.matches.select_related("patent").order_by("rank")
+    if top:
+        qs = qs[:top]
+    return {
+        "demand": demand.code,
+        "matches": [
+            {"application_no": m.patent.application_no, "score": round(m.score, 4), "reasons": list(m.reasons)}
+            for m in qs
+        ],
+    }
