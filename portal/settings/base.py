@@ -206,6 +206,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "status" or "kind"; name each choice set once, after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "DemandStatusEnum": "demands.models.Demand.Status",
+        "DealKindEnum": "demands.models.Demand.DealKind",
+        "InquiryStatusEnum": "matching.models.Inquiry.Status",
+        "EventKindEnum": "matching.models.Event.Kind",
+        "NotificationKindEnum": "matching.models.Notification.Kind",
+        "DealStatusEnum": "finance.models.Deal.Status",
+        "PledgeStatusEnum": "finance.models.Pledge.Status",
+        "SubsidyStatusEnum": "finance.models.Subsidy.Status",
+    },
 }
 
 # Matching engine: where the persisted text index lives (shared by the workers of one machine),
