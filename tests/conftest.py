@@ -48,13 +48,26 @@ def unavailable(reason: str) -> NoReturn:
 
 
 def pytest_collection_modifyitems(items):
-    # Tag by fixture so `make test ARGS="-m 'not browser and not services'"` selects quick tests.
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
+        # Tag by fixture so `make test ARGS="-m 'not browser and not services'"` selects quick tests.
         if names & WORKER_FIXTURES:
             item.add_marker(pytest.mark.services)
         if names & BROWSER_FIXTURES:
             item.add_marker(pytest.mark.browser)
+        _restore_reference_data_after(item, names)
+
+
+def _restore_reference_data_after(item, names: set[str]) -> None:
+    """Transactional tests (those a worker process or a live server must see) empty every table
+    when they end, including the reference data that migrations load (regions, industries, IPC
+    titles); with serialized_rollback Django puts that data back for the next test."""
+    marker = item.get_closest_marker("django_db")
+    kwargs = dict(marker.kwargs) if marker else {}
+    transactional = kwargs.get("transaction") or {"live_server", "transactional_db"} & names
+    if transactional and "serialized_rollback" not in kwargs:
+        kwargs.update(transaction=True, serialized_rollback=True)
+        item.add_marker(pytest.mark.django_db(*(marker.args if marker else ()), **kwargs), append=False)
 
 
 # --- Celery -----------------------------------------------------------------------------------
@@ -179,13 +192,3 @@ def _matching_index_dir(django_test_environment):
     from django.conf import settings
 
     settings.MATCHING_INDEX_DIR = Path(os.environ["PORTAL_MATCHING_INDEX_DIR"])
-
-
-def pytest_collection_modifyitems(config, items):
-    """Transactional tests (those a worker process must see) empty every table when they end,
-    including the reference data that migrations load (regions, industries, IPC titles); with
-    serialized_rollback Django puts that data back for the next test."""
-    for item in items:
-        marker = item.get_closest_marker("django_db")
-        if marker and marker.kwargs.get("transaction") and "serialized_rollback" not in marker.kwargs:
-            item.add_marker(pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True), append=False)
