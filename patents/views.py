@@ -127,8 +127,9 @@ def patent_detail(request, application_no: str):
         "can_review": permissions.can_review(actor, patent),
         "can_publish": permissions.can_publish_directly(actor, patent),
         "protection_percent": protection_percent,
-        # The contact person is shown to signed-in members of verified organizations only.
-        "show_contact_person": actor.role != Role.ANONYMOUS and (actor.is_verified or actor.is_staff_role),
+        # Double opt-in: others reach the owner through an inquiry, whose acceptance releases
+        # both sides' contact details; only the owner side and bureau staff see them here.
+        "show_contact_person": can_edit or actor.is_staff_role,
         "inquiry_url": _inquiry_url(patent),
         "can_inquire": actor.role in (Role.SME, Role.ANONYMOUS),
         "history": selectors.patent_history(patent=patent) if can_edit else None,

@@ -277,3 +277,15 @@ def test_email_task_runs_on_a_real_worker(celery_worker):
     assert note.emailed_at is not None, "the worker did not send the e-mail copy"
     # The worker sent it, not this process (whose outbox stays empty).
     assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_unread_count_badge_in_navbar(client):
+    from matching.models import Notification
+    from tests.portal.factories import make_user as portal_make_user
+
+    user = portal_make_user("sme")
+    client.force_login(user)
+    assert 'id="unread-count"' not in client.get("/").text
+    Notification.objects.create(user=user, kind="system", title="测试通知")
+    assert 'id="unread-count"' in client.get("/").text
