@@ -180,7 +180,10 @@ CELERY_TASK_TIME_LIMIT = 35 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# The beat schedule lives in one place: portal/schedule.py.
+# The beat schedule lives in one place: portal/schedule.py (DatabaseScheduler installs it).
+from portal.schedule import BEAT_SCHEDULE  # noqa: E402
+
+CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

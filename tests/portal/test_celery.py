@@ -67,3 +67,13 @@ def test_celery_eager_fixture_runs_tasks_inline(celery_eager):
     result = ping.delay()
     assert type(result).__name__ == "EagerResult"
     assert result.get(timeout=1) == "pong"
+
+
+def test_beat_schedule_is_loaded_and_names_real_tasks():
+    from portal.celery import app
+
+    schedule = app.conf.beat_schedule
+    assert {"matching-nightly-full-run", "demands-expire-due", "patents-daily-maintenance"} <= set(schedule)
+    app.loader.import_default_modules()
+    for name, entry in schedule.items():
+        assert entry["task"] in app.tasks, f"{name}: no task {entry['task']}"

@@ -1,0 +1,523 @@
+"""KPI report benchmark: one year's report with 1,000,000 deals and 2,000,000 payments in PostgreSQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench_kpi python -m benchmarks.kpi
+    python -m benchmarks.kpi --deals 100000 --payments 200000     # a quicker run
+    python -m benchmarks.kpi --skip-generate                       # time again on the data there
+
+Target (issue 7): one year's KPI report (``reports.kpi.kpi_report``, the JSON of ``manage.py
+kpi_report``) in <= 2 s with 1,000,000 deals and 2,000,000 payments.
+
+Steps, in one run:
+1. (Re)create the database named by DATABASE_URL (its name must start with ``portal_bench``: it is
+   dropped first) and migrate it (the reports migration adds the indexes the KPI queries use).
+   PostgreSQL only.
+2. Generate the data in SQL with ``INSERT ... SELECT ... FROM generate_series`` (no Python loop):
+   20,000 organizations (60 % SMEs, 85 % of them in one of the nine districts), their yearly
+   figures, 300,000 patents (10 % agricultural), the deals over 2016-2025 (~100,000 a year; 1 or
+   2 patents each), two payments per deal, 100,000 pledges, 50,000 insurance policies, 100,000
+   subsidies, 50,000 product filings, 2,000 events and 200 navigation projects; then ANALYZE.
+3. Time ``kpi_report(year=Y)`` for the city and for one district, ``--reps`` times each after a
+   warm-up (median, max), and the per-district table (``kpi_districts``) and the trend once.
+4. Print EXPLAIN (ANALYZE, BUFFERS) of every query of the city report, slowest first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+TARGET_SECONDS = 2.0
+ORGANIZATIONS = 20_000
+PATENTS = 300_000
+REGIONS = ("150602", "150603", "150621", "150622", "150623", "150624", "150625", "150626", "150627")
+FIRST_YEAR, YEARS = 2016, 10
+
+
+# --------------------------------------------------------------------------------------------
+# Database
+
+
+def database_settings() -> dict:
+    import dj_database_url
+
+    url = os.environ.get("DATABASE_URL", "")
+    example = "DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench_kpi python -m benchmarks.kpi"
+    if not url:
+        raise SystemExit(f"benchmarks.kpi measures PostgreSQL: set DATABASE_URL, e.g.\n  {example}")
+    config = dj_database_url.parse(url)
+    if config["ENGINE"] != "django.db.backends.postgresql":
+        raise SystemExit(
+            f"benchmarks.kpi measures PostgreSQL, not {config['ENGINE'].rsplit('.', 1)[-1]}.\n  {example}"
+        )
+    return config
+
+
+def recreate_database(config: dict) -> None:
+    """Drop and create the benchmark database (only one whose name says it is one)."""
+    import psycopg
+    from psycopg import sql
+
+    name = config["NAME"]
+    if not name.startswith("portal_bench"):
+        raise SystemExit(
+            f"refusing to drop database {name!r}: the benchmark recreates its database, so its name must "
+            "start with 'portal_bench' (or pass --skip-generate to measure the data already there)"
+        )
+    params = {
+        "dbname": "postgres",
+        "user": config.get("USER") or None,
+        "password": config.get("PASSWORD") or None,
+        "host": config.get("HOST") or None,
+        "port": config.get("PORT") or None,
+    }
+    with psycopg.connect(**{k: v for k, v in params.items() if v}, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.local")
+    os.environ["DJANGO_DEBUG"] = "false"
+    import django
+
+    django.setup()
+
+
+# --------------------------------------------------------------------------------------------
+# Data, in SQL
+
+
+def insert_series(
+    model, count: int, exprs: dict[str, str], *, source: str = "generate_series(1, {count}) AS i"
+):
+    """INSERT INTO <model's table> SELECT ... FROM generate_series: ``exprs`` gives SQL for some
+    columns (in terms of ``i``); every other column gets its field's default (or NULL, or now())."""
+    from django.db import connection, models
+
+    columns, values, params = [], [], []
+    for field in model._meta.concrete_fields:
+        column = field.column
+        columns.append(connection.ops.quote_name(column))
+        if column in exprs:
+            values.append(exprs[column].replace("%", "%%"))  # a literal modulo, not a placeholder
+        elif field.null:
+            values.append("NULL")
+        elif isinstance(field, models.DateTimeField):
+            values.append("now()")
+        elif field.has_default():
+            values.append("%s")
+            params.append(field.get_db_prep_save(field.get_default(), connection))
+        elif isinstance(field, models.CharField | models.TextField | models.FileField):
+            values.append("''")
+        else:
+            raise ValueError(f"{model.__name__}.{field.name}: no value for a NOT NULL column")
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({', '.join(columns)}) "
+        f"SELECT {', '.join(values)} FROM {source.format(count=count).replace('%', '%%')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def reset_sequence(model) -> None:
+    from django.db import connection
+
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+        )
+
+
+def _date(expr_days: str) -> str:
+    return f"(DATE '{FIRST_YEAR}-01-01' + ({expr_days})::int)"
+
+
+def generate(deals: int, payments: int) -> dict[str, float]:
+    """Fill the database; returns the seconds each table took."""
+    from django.db import connection
+
+    from finance.models import Deal, InsurancePolicy, Payment, Pledge, ProductFiling, Subsidy
+    from matching.models import Event
+    from patents.models import NavigationProject, Patent
+    from portal.models import Industry, Organization, OrganizationYearStats
+
+    days = YEARS * 365
+    regions = "ARRAY[" + ", ".join(f"'{code}'" for code in REGIONS) + "]"
+    # Organizations by id: 1..12000 SMEs, then universities, institutes, SOEs, large enterprises, banks.
+    kinds = (
+        "CASE WHEN i <= 12000 THEN 'sme' WHEN i <= 13000 THEN 'university' WHEN i <= 14000 THEN 'institute' "
+        "WHEN i <= 17000 THEN 'soe' WHEN i <= 19500 THEN 'large_enterprise' ELSE 'bank' END"
+    )
+    supplier = "(12001 + (i * 7) % 7500)"  # universities, institutes, SOEs, large enterprises
+    buyer = "(1 + (i * 13) % 13000)"  # mostly SMEs, some universities
+    timings: dict[str, float] = {}
+
+    def step(name, function, *args, **kwargs):
+        started = time.perf_counter()
+        function(*args, **kwargs)
+        timings[name] = time.perf_counter() - started
+        print(f"  {name:<24} {timings[name]:7.1f} s", flush=True)
+
+    agriculture = Industry.objects.get(code="agriculture").pk
+    n_payments_per_deal = max(1, round(payments / deals))
+
+    step(
+        "organizations",
+        insert_series,
+        Organization,
+        ORGANIZATIONS,
+        {
+            "id": "i",
+            "credit_code": "'BENCH' || lpad(i::text, 13, '0')",
+            "name": "'基准单位' || i",
+            "kind": kinds,
+            # 15 % outside the city
+            "region_id": f"CASE WHEN i % 20 < 3 THEN NULL ELSE ({regions})[1 + i % 9] END",
+            "verified": "true",
+        },
+    )
+    step(
+        "organization figures",
+        insert_series,
+        OrganizationYearStats,
+        12000 * YEARS,
+        {
+            "id": "i",
+            "organization_id": "1 + (i - 1) % 12000",
+            "year": f"{FIRST_YEAR} + (i - 1) / 12000",
+            "revenue": "((i::bigint * 7919) % 50000000)::numeric(16, 2)",
+            "employees": "(i * 31) % 300",
+        },
+    )
+    step(
+        "patents",
+        insert_series,
+        Patent,
+        PATENTS,
+        {
+            "id": "i",
+            "application_no": "'B' || lpad(i::text, 12, '0')",
+            "patent_type": "'invention'",
+            "title": "'基准专利' || i",
+            "owner_id": "12001 + i % 7500",
+            "legal_status": "'granted'",
+        },
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO patents_patent_industries (patent_id, industry_id) "
+            "SELECT i, %s FROM generate_series(10, %s, 10) AS i",
+            [agriculture, PATENTS],
+        )
+    step(
+        "deals",
+        insert_series,
+        Deal,
+        deals,
+        {
+            "id": "i",
+            "deal_no": "'BD' || i",
+            "kind": "(ARRAY['transfer', 'license', 'equity'])[1 + i % 3]",
+            "license_scope": "CASE WHEN i % 3 = 1 THEN 'ordinary' ELSE '' END",
+            "seller_id": supplier,
+            "buyer_id": buyer,
+            "contract_date": _date(f"(i::bigint * 7919) % {days}"),
+            "contract_amount": "(1000 + (i::bigint * 104729) % 2000000)::numeric(14, 2)",
+            "registration_no": "CASE WHEN i % 25 = 0 THEN 'R' || i ELSE '' END",
+            "status": "CASE WHEN i % 25 = 0 THEN 'registered' WHEN i % 50 = 1 THEN 'terminated' ELSE 'signed' END",
+            "terminated_on": f"CASE WHEN i % 50 = 1 THEN {_date(f'(i::bigint * 7919) % {days}')} + 30 END",
+        },
+    )
+    with connection.cursor() as cursor:
+        started = time.perf_counter()
+        cursor.execute(
+            "INSERT INTO finance_deal_patents (deal_id, patent_id) "
+            "SELECT i, 1 + (i::bigint * 7919) %% %(p)s FROM generate_series(1, %(n)s) AS i "
+            "UNION ALL "
+            "SELECT i, 1 + (i::bigint * 7919 + 1 + i %% 1000) %% %(p)s FROM generate_series(2, %(n)s, 2) AS i",
+            {"p": PATENTS, "n": deals},
+        )
+        timings["deal patents"] = time.perf_counter() - started
+        print(f"  {'deal patents':<24} {timings['deal patents']:7.1f} s", flush=True)
+    # Payments: n per deal, every 90 days from the contract date (so many fall in a later year).
+    step(
+        "payments",
+        insert_series,
+        Payment,
+        payments,
+        {
+            "id": "i",
+            "deal_id": f"1 + (i - 1) % {deals}",
+            "date": f"d.contract_date + (((i - 1) / {deals}) * 90 + i % 60)::int",
+            "amount": f"(d.contract_amount / {n_payments_per_deal})::numeric(14, 2) + 0.01",
+        },
+        source=f"generate_series(1, {{count}}) AS i JOIN finance_deal d ON d.id = 1 + (i - 1) % {deals}",
+    )
+    step(
+        "pledges",
+        insert_series,
+        Pledge,
+        100_000,
+        {
+            "id": "i",
+            "registration_no": "'BP' || i",
+            "borrower_id": "1 + (i * 17) % 13000",
+            "lender_name": "'基准银行'",
+            "amount": "(100000 + (i::bigint * 7919) % 5000000)::numeric(14, 2)",
+            "registration_date": _date(f"(i::bigint * 7919) % {days}"),
+            "term_months": "12",
+        },
+    )
+    step(
+        "insurance policies",
+        insert_series,
+        InsurancePolicy,
+        50_000,
+        {
+            "id": "i",
+            "policy_no": "'BI' || i",
+            "insured_id": "1 + (i * 19) % 13000",
+            "insurer_name": "'基准保险'",
+            "premium": "1000",
+            "coverage": "100000",
+            "start_date": _date(f"(i::bigint * 7919) % {days}"),
+        },
+    )
+    # Subsidies: 80 % approved or paid, 10 % rejected, 10 % applied; 1 % over the 50 % cap.
+    step(
+        "subsidies",
+        insert_series,
+        Subsidy,
+        100_000,
+        {
+            "id": "i",
+            "organization_id": "1 + (i * 23) % 13000",
+            "patent_id": "i",
+            "official_fees": "2000",
+            "requested_amount": "1500",
+            "approved_amount": "CASE WHEN i % 10 < 8 THEN (CASE WHEN i % 100 = 0 THEN 1500 ELSE 800 END) END",
+            "status": "CASE WHEN i % 10 < 4 THEN 'approved' WHEN i % 10 < 8 THEN 'paid' "
+            "WHEN i % 10 = 8 THEN 'rejected' ELSE 'applied' END",
+            "decision_date": f"CASE WHEN i % 10 < 9 THEN {_date(f'(i::bigint * 7919) % {days}')} END",
+        },
+    )
+    step(
+        "product filings",
+        insert_series,
+        ProductFiling,
+        50_000,
+        {
+            "id": "i",
+            "filing_no": "'BF' || i",
+            "organization_id": "1 + (i * 29) % 13000",
+            "product_name": "'基准产品' || i",
+            "filing_date": _date(f"(i::bigint * 7919) % {days}"),
+        },
+    )
+    step(
+        "events",
+        insert_series,
+        Event,
+        2_000,
+        {
+            "id": "i",
+            "title": "'基准活动' || i",
+            "kind": "(ARRAY['roadshow', 'matchmaking', 'training'])[1 + i % 3]",
+            "date": _date(f"(i::bigint * 7919) % {days}"),
+            "venue": "'会展中心'",
+            "district_id": f"CASE WHEN i % 10 = 0 THEN NULL ELSE ({regions})[1 + i % 9] END",
+            "organizer": "'市知识产权局'",
+        },
+    )
+    step(
+        "navigation projects",
+        insert_series,
+        NavigationProject,
+        200,
+        {
+            "id": "i",
+            "title": "'基准导航项目' || i",
+            "kind": "'industry_planning'",
+            "region_id": f"({regions})[1 + i % 9]",
+            "year_started": f"{FIRST_YEAR} + i % {YEARS}",
+        },
+    )
+    for model in (
+        Organization,
+        OrganizationYearStats,
+        Patent,
+        Deal,
+        Payment,
+        Pledge,
+        InsurancePolicy,
+        Subsidy,
+        ProductFiling,
+        Event,
+        NavigationProject,
+    ):
+        reset_sequence(model)
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    timings["analyze"] = time.perf_counter() - started
+    print(f"  {'vacuum analyze':<24} {timings['analyze']:7.1f} s", flush=True)
+    return timings
+
+
+# --------------------------------------------------------------------------------------------
+# Timing
+
+
+def timed(function, reps: int) -> list[float]:
+    function()  # warm-up: connection, caches
+    times = []
+    for _ in range(reps):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def backend_cpu_seconds() -> float | None:
+    """CPU seconds (user + system) used so far by this connection's PostgreSQL backend process,
+    when the server runs on this machine; None otherwise."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def serial_cpu(function, reps: int) -> list[float] | None:
+    """The database CPU time of ``function`` with parallel workers off: what one idle core needs,
+    whatever else the machine is doing (wall times on a loaded machine say more about the load)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET max_parallel_workers_per_gather = 0")
+    try:
+        function()
+        times = []
+        for _ in range(reps):
+            before = backend_cpu_seconds()
+            if before is None:
+                return None
+            function()
+            times.append(backend_cpu_seconds() - before)
+        return times
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET max_parallel_workers_per_gather")
+
+
+def explain(queries: list[dict]) -> list[tuple[float, str, str]]:
+    """EXPLAIN (ANALYZE, BUFFERS) of each captured query, with the settings the report runs with:
+    (execution ms, SQL, plan)."""
+    from django.db import connection, transaction
+
+    from reports.kpi.figures import POSTGRES_SETTINGS
+
+    plans = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        for name, value in POSTGRES_SETTINGS.items():
+            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+        for query in queries:
+            # Only the figures' queries: not BEGIN/COMMIT nor the settings.
+            if not query["sql"].startswith("SELECT") or query["sql"].startswith("SELECT set_config("):
+                continue
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"])
+            lines = [row[0] for row in cursor.fetchall()]
+            total = next((float(line.split()[2]) for line in lines if line.startswith("Execution Time")), 0.0)
+            plans.append((total, query["sql"], "\n".join(lines)))
+    return sorted(plans, key=lambda plan: -plan[0])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.kpi", description=__doc__.split("\n")[0])
+    parser.add_argument("--deals", type=int, default=1_000_000)
+    parser.add_argument("--payments", type=int, default=2_000_000)
+    parser.add_argument("--year", type=int, default=2023)
+    parser.add_argument("--district", default="150622")
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--skip-generate", action="store_true", help="time the data already in the database")
+    parser.add_argument("--no-explain", action="store_true")
+    args = parser.parse_args(argv)
+
+    config = database_settings()
+    if not args.skip_generate:
+        print(f"recreating database {config['NAME']}", flush=True)
+        recreate_database(config)
+    setup_django()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from finance.models import Deal, Payment
+    from reports import kpi
+
+    if not args.skip_generate:
+        call_command("migrate", verbosity=0)
+        print(f"generating {args.deals:,} deals and {args.payments:,} payments ...", flush=True)
+        started = time.perf_counter()
+        generate(args.deals, args.payments)
+        print(f"  {'total':<24} {time.perf_counter() - started:7.1f} s", flush=True)
+
+    deal_count, payment_count = Deal.objects.count(), Payment.objects.count()
+    year_deals = Deal.objects.in_year(args.year).count()
+    print(f"\ndata: {deal_count:,} deals ({year_deals:,} in {args.year}), {payment_count:,} payments")
+
+    city = timed(lambda: kpi.kpi_report(year=args.year), args.reps)
+    city_cpu = serial_cpu(lambda: kpi.kpi_report(year=args.year), args.reps)
+    district = timed(lambda: kpi.kpi_report(year=args.year, district=args.district), args.reps)
+    started = time.perf_counter()
+    kpi.kpi_districts(year=args.year)
+    districts_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    kpi.kpi_trend(year=args.year)
+    trend_seconds = time.perf_counter() - started
+
+    with CaptureQueriesContext(connection) as captured:
+        report = kpi.kpi_report(year=args.year)
+    if not args.no_explain:
+        print("\nEXPLAIN (ANALYZE, BUFFERS) of the city report's queries, slowest first:")
+        for total, sql, plan in explain(captured.captured_queries):
+            print(f"\n--- {total:.1f} ms\n{sql}\n{plan}")
+
+    sme = report["indicators"]["sme_acquisitions"]["values"]
+    print(f"\nKPI report {args.year}: sme_acquisitions {sme}")
+    selects = [q for q in captured.captured_queries if q["sql"].startswith("SELECT")]
+    print(f"queries per report: {len(selects)} (kpi.query_count() = {kpi.query_count()}; plus BEGIN/COMMIT)")
+    print(
+        f"city report      median {statistics.median(city):.3f} s   max {max(city):.3f} s   ({args.reps} runs)"
+    )
+    if city_cpu:
+        print(
+            f"city report, database CPU with parallel workers off: median {statistics.median(city_cpu):.3f} s"
+            f"   max {max(city_cpu):.3f} s"
+        )
+    print(f"district {args.district}  median {statistics.median(district):.3f} s   max {max(district):.3f} s")
+    print(f"all districts (grouped)   {districts_seconds:.3f} s")
+    print(f"trend {kpi.TREND_START}-{args.year}         {trend_seconds:.3f} s")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"machine: {os.cpu_count()} cores, load average {load:.2f} during the run")
+    verdict = "PASS" if max(city) <= TARGET_SECONDS else "FAIL"
+    print(
+        f"\n{verdict}: one year's report with {deal_count:,} deals and {payment_count:,} payments: "
+        f"{max(city):.3f} s (target <= {TARGET_SECONDS:.0f} s)"
+    )
+    return 0 if verdict == "PASS" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

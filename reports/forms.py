@@ -1,0 +1,97 @@
+"""Filter and request forms of the report pages."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.forms import BootstrapFormMixin
+from portal.models import Region
+from portal.permissions import Actor, Role
+
+from . import kpi
+from .statistics import MONTH, QUARTER
+
+
+def year_choices() -> list[tuple[int, int]]:
+    this_year = timezone.localdate().year
+    first = min(kpi.TREND_START - 1, this_year)
+    return [(year, year) for year in range(this_year, first - 1, -1)]
+
+
+def default_year() -> int:
+    """Last complete year: the one whose figures are final."""
+    return timezone.localdate().year - 1
+
+
+class ReportFilterForm(BootstrapFormMixin, forms.Form):
+    """Year and district of the dashboard and drill-downs; a district officer's district is fixed."""
+
+    # A select of recent years; links (drill-downs, trends) may name any year in range.
+    year = forms.IntegerField(
+        label=_("年度"), min_value=kpi.YEAR_MIN, max_value=kpi.YEAR_MAX, widget=forms.Select
+    )
+    district = forms.ChoiceField(label=_("旗区"), required=False)
+
+    def __init__(self, *args, actor: Actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        self.fields["year"].widget.choices = year_choices()
+        self.fields["year"].initial = default_year()
+        regions = [(region.code, region.name) for region in Region.objects.order_by("code")]
+        if actor.role == Role.DISTRICT_OFFICER:
+            self.fields["district"].choices = [
+                (code, name) for code, name in regions if code == actor.district_code
+            ]
+            self.fields["district"].disabled = True
+            self.fields["district"].initial = actor.district_code
+        else:
+            self.fields["district"].choices = [("", _("全市")), *regions]
+
+    def values(self) -> tuple[int, str | None]:
+        """The chosen year and district (defaults when the form is empty or invalid)."""
+        if self.is_bound and self.is_valid():
+            return self.cleaned_data["year"], self.cleaned_data["district"] or None
+        return default_year(), (
+            self.actor.district_code if self.actor.role == Role.DISTRICT_OFFICER else None
+        )
+
+
+class AnnualReportRequestForm(BootstrapFormMixin, forms.Form):
+    year = forms.TypedChoiceField(label=_("年度"), coerce=int)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = year_choices()
+        self.fields["year"].initial = default_year()
+
+
+class StatisticsForm(BootstrapFormMixin, forms.Form):
+    """A month or a quarter of one year, and (for city staff) a district."""
+
+    year = forms.TypedChoiceField(label=_("年度"), coerce=int)
+    period = forms.ChoiceField(label=_("统计周期"), choices=[(MONTH, _("月度")), (QUARTER, _("季度"))])
+    number = forms.TypedChoiceField(
+        label=_("月份/季度"), coerce=int, choices=[(n, n) for n in range(1, 13)], help_text=_("季度填 1–4")
+    )
+    district = forms.ChoiceField(label=_("旗区"), required=False)
+
+    def __init__(self, *args, actor: Actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = year_choices()
+        regions = [(region.code, region.name) for region in Region.objects.order_by("code")]
+        if actor.role == Role.DISTRICT_OFFICER:
+            self.fields["district"].choices = [
+                (code, name) for code, name in regions if code == actor.district_code
+            ]
+            self.fields["district"].disabled = True
+            self.fields["district"].initial = actor.district_code
+        else:
+            self.fields["district"].choices = [("", _("全市")), *regions]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("period") == QUARTER and cleaned.get("number", 0) > 4:
+            self.add_error("number", _("季度应为 1–4。"))
+        return cleaned

@@ -1,0 +1,93 @@
+"""The plan's KPIs and activity figures, exactly as docs/kpi.md defines them.
+
+Every figure is defined once, as the queryset of the records behind it (the ``*_records``
+functions); the reports aggregate those same querysets and the drill-down pages list them, so a
+number and the records shown for it cannot disagree.
+
+Cost: a report runs ``QUERY_COUNT`` queries whatever the data size and however many years it
+covers. Each query reads the records of all requested years once and computes one aggregate per
+year with ``FILTER (WHERE ...)``; ``by_district=True`` groups the same queries by district.
+"""
+
+from portal.errors import ApplicationError
+
+from .figures import (
+    FIGURES,
+    FIGURES_BY_KEY,
+    FUNNEL_FIGURES,
+    GROUPED_QUERY_COUNT,
+    QUERY_COUNT,
+    collect,
+    query_count,
+)
+from .indicators import (
+    ABOVE_ZERO,
+    AT_LEAST_20,
+    FUNNEL_STAGES,
+    HIGHER,
+    INDICATORS,
+    INDICATORS_BY_NAME,
+    funnel_labels,
+    growth,
+    indicator_labels,
+    kpi_districts,
+    kpi_funnel,
+    kpi_report,
+    kpi_trend,
+    met_summary,
+    money,
+    target_met,
+    target_texts,
+    trend_years,
+    value_label,
+)
+from .records import (
+    PLAN_END,
+    PLAN_START,
+    TREND_START,
+    YEAR_MAX,
+    YEAR_MIN,
+    check_district,
+    check_year,
+    year_dates,
+    year_moments,
+)
+
+__all__ = [
+    "ABOVE_ZERO",
+    "AT_LEAST_20",
+    "FIGURES",
+    "FIGURES_BY_KEY",
+    "FUNNEL_FIGURES",
+    "FUNNEL_STAGES",
+    "GROUPED_QUERY_COUNT",
+    "HIGHER",
+    "INDICATORS",
+    "INDICATORS_BY_NAME",
+    "PLAN_END",
+    "PLAN_START",
+    "QUERY_COUNT",
+    "TREND_START",
+    "YEAR_MAX",
+    "YEAR_MIN",
+    "ApplicationError",
+    "check_district",
+    "check_year",
+    "collect",
+    "funnel_labels",
+    "growth",
+    "indicator_labels",
+    "kpi_districts",
+    "kpi_funnel",
+    "kpi_report",
+    "kpi_trend",
+    "met_summary",
+    "money",
+    "query_count",
+    "target_met",
+    "target_texts",
+    "trend_years",
+    "value_label",
+    "year_dates",
+    "year_moments",
+]

@@ -1,0 +1,377 @@
+"""The queries: each ``Figure`` aggregates one kind of record for several years at once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    Q,
+    QuerySet,
+    Sum,
+)
+
+from finance.models import Deal, Payment
+
+from .records import (
+    COUNTY_Q,
+    DEAL_KINDS,
+    DEAL_PARTIES,
+    PLAN_END,
+    PLAN_START,
+    VIOLATION_Q,
+    ZERO,
+    agricultural_patent_records,
+    agricultural_q,
+    benefit_q,
+    deal_patent_records,
+    deal_records,
+    demand_records,
+    event_records,
+    filing_records,
+    inquiry_records,
+    match_records,
+    navigation_records,
+    party_q,
+    payment_records,
+    plan_period_end,
+    pledge_records,
+    sme_records,
+    subsidy_records,
+    with_violation_facts,
+    year_dates,
+    year_q,
+    years_q,
+)
+
+# --- Queries ---------------------------------------------------------------------------------------
+
+
+def _count(year: int, in_year: Q):
+    return Count("pk", filter=in_year)
+
+
+def _sum(field: str, default=ZERO):
+    return lambda year, in_year: Sum(field, filter=in_year, default=default)
+
+
+def _distinct_patents(year: int, in_year: Q):
+    return Count("patent_id", distinct=True, filter=in_year)
+
+
+def _plan_period(year: int, in_year: Q):
+    return Count("pk", filter=Q(date__gte=PLAN_START, date__lte=plan_period_end(year)))
+
+
+def _county_patents(year: int, in_year: Q):
+    return Count("patent_id", distinct=True, filter=in_year & COUNTY_Q)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One query: its records, the date that places them in a year, the aggregates computed for
+    each year, and the path of the district that groups them."""
+
+    key: str
+    records: Callable[[str | None], QuerySet]
+    date: str
+    measures: dict[str, Callable[[int, Q], Any]]
+    region: str
+    date_kind: str = "date"
+    extra_window: Q | None = None
+    prepare: Callable[[QuerySet], QuerySet] | None = None
+
+
+def _deal_figures(prefix: str, indicator: str, party: str) -> list[Figure]:
+    """The deal, patent and payment queries of one deal indicator (grouped by its party's district)."""
+    return [
+        Figure(
+            f"{prefix}_deals",
+            lambda d: deal_records(indicator, d),
+            "contract_date",
+            {"deals": _count, "contract_amount": _sum("contract_amount")},
+            f"{party}__region_id",
+        ),
+        Figure(
+            f"{prefix}_patents",
+            lambda d: deal_patent_records(indicator, d),
+            "deal__contract_date",
+            {"patents": _distinct_patents},
+            f"deal__{party}__region_id",
+        ),
+        Figure(
+            f"{prefix}_payments",
+            lambda d: payment_records(indicator, d),
+            "date",
+            {"received_amount": _sum("amount")},
+            f"deal__{party}__region_id",
+        ),
+    ]
+
+
+def _where(measure: Callable[[int, Q], Any], condition: Q) -> Callable[[int, Q], Any]:
+    return lambda year, in_year: measure(year, in_year & condition)
+
+
+def _city_deal_figures(district: str | None) -> list[Figure]:
+    """The deal, patent and payment figures of both deal indicators, and the agricultural patents,
+    reading each table once: every record of the year window, with each aggregate filtered by the
+    party (or the patent) it counts. Used when the figures are not grouped by district (the
+    indicators group by different parties)."""
+
+    def party(path: str, prefix: str) -> Q:
+        name, kinds = DEAL_PARTIES[DEAL_PREFIXES[prefix]]
+        return party_q(f"{path}{name}", kinds, district)
+
+    def in_scope(path: str) -> Q:
+        """With a district: only the records one of whose parties is in it (the rest count nowhere)."""
+        if not district:
+            return Q()
+        return Q(**{f"{path}buyer__region_id": district}) | Q(**{f"{path}seller__region_id": district})
+
+    agricultural = agricultural_q("patent") & (Q(deal__buyer__region_id=district) if district else Q())
+    deal_measures = {"deals": _count, "contract_amount": _sum("contract_amount")}
+    return [
+        Figure(
+            "deals",
+            lambda d: Deal.objects.filter(kind__in=DEAL_KINDS).filter(in_scope("")),
+            "contract_date",
+            {
+                f"{prefix}_deals.{name}": _where(measure, party("", prefix))
+                for prefix in DEAL_PREFIXES
+                for name, measure in deal_measures.items()
+            },
+            "",
+        ),
+        Figure(
+            "patents",
+            lambda d: Deal.patents.through.objects.filter(deal__kind__in=DEAL_KINDS).filter(
+                in_scope("deal__")
+            ),
+            "deal__contract_date",
+            {
+                **{
+                    f"{prefix}_patents.patents": _where(_distinct_patents, party("deal__", prefix))
+                    for prefix in DEAL_PREFIXES
+                },
+                "agricultural.patents": _where(_distinct_patents, agricultural),
+                "agricultural.to_county_level": _where(_distinct_patents, agricultural & COUNTY_Q),
+            },
+            "",
+        ),
+        Figure(
+            "payments",
+            lambda d: Payment.objects.filter(deal__kind__in=DEAL_KINDS).filter(in_scope("deal__")),
+            "date",
+            {
+                f"{prefix}_payments.received_amount": _where(_sum("amount"), party("deal__", prefix))
+                for prefix in DEAL_PREFIXES
+            },
+            "",
+        ),
+    ]
+
+
+DEAL_PREFIXES = {"sme": "sme_acquisitions", "institution": "institution_transfers"}
+OTHER_FIGURES: tuple[Figure, ...] = (
+    Figure(
+        "pledges",
+        pledge_records,
+        "registration_date",
+        {"count": _count, "amount": _sum("amount")},
+        "borrower__region_id",
+    ),
+    Figure("filings", filing_records, "filing_date", {"count": _count}, "organization__region_id"),
+    Figure(
+        "events",
+        event_records,
+        "date",
+        {"count": _count, "plan_period": _plan_period},
+        "district_id",
+        extra_window=Q(date__gte=PLAN_START, date__lte=PLAN_END),
+    ),
+    Figure(
+        "navigation", navigation_records, "year_started", {"count": _count}, "region_id", date_kind="year"
+    ),
+    Figure(
+        "subsidies",
+        subsidy_records,
+        "decision_date",
+        {
+            "count": _count,
+            "amount": _sum("approved_amount"),
+            "violations": lambda year, in_year: Count(
+                "patent_id", distinct=True, filter=in_year & VIOLATION_Q
+            ),
+        },
+        "organization__region_id",
+        prepare=with_violation_facts,
+    ),
+)
+AGRICULTURAL_FIGURE = Figure(
+    "agricultural",
+    agricultural_patent_records,
+    "deal__contract_date",
+    {"patents": _distinct_patents, "to_county_level": _county_patents},
+    "deal__buyer__region_id",
+)
+# Grouped by district: each deal indicator by its own party's district.
+FIGURES: tuple[Figure, ...] = (
+    *(
+        figure
+        for prefix, indicator in DEAL_PREFIXES.items()
+        for figure in _deal_figures(prefix, indicator, DEAL_PARTIES[indicator][0])
+    ),
+    *OTHER_FIGURES,
+    AGRICULTURAL_FIGURE,
+)
+FUNNEL_FIGURES: tuple[Figure, ...] = (
+    Figure(
+        "demands", demand_records, "published_at", {"count": _count}, "organization__region_id", "datetime"
+    ),
+    Figure(
+        "matches",
+        match_records,
+        "created_at",
+        {"count": _count},
+        "demand__organization__region_id",
+        "datetime",
+    ),
+    Figure(
+        "inquiries", inquiry_records, "created_at", {"count": _count}, "organization__region_id", "datetime"
+    ),
+    FIGURES[0],  # sme_deals
+)
+FIGURES_BY_KEY = {figure.key: figure for figure in (*FIGURES, *FUNNEL_FIGURES)}
+# Queries of one report (the deal tables read once for both deal indicators, plus the SMEs
+# benefited), and of the per-district table (the deal tables read once per indicator).
+QUERY_COUNT = 3 + len(OTHER_FIGURES) + 1
+GROUPED_QUERY_COUNT = len(FIGURES) + 1
+# PostgreSQL: memory for the report's hash joins (the default 4 MB spills a year of payments to
+# disk), and no JIT compilation, which costs more than it saves on these one-off aggregates.
+# Both are SET LOCAL: they end with the report's transaction.
+POSTGRES_SETTINGS = {"work_mem": "64MB", "jit": "off"}
+
+
+def query_count(*, grouped: bool = False) -> int:
+    """The queries one report runs on this database: the figures, plus the settings on PostgreSQL."""
+    tuning = 1 if connection.vendor == "postgresql" else 0
+    return (GROUPED_QUERY_COUNT if grouped else QUERY_COUNT) + tuning
+
+
+def _tune() -> None:
+    if connection.vendor != "postgresql":
+        return
+    calls = ", ".join("set_config(%s, %s, true)" for _ in POSTGRES_SETTINGS)
+    params = [value for item in POSTGRES_SETTINGS.items() for value in item]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {calls}", params)
+
+
+Raw = dict[str, Any]  # "figure.measure" -> {year: value}
+
+
+def _alias(figure: str, measure: str, year: int) -> str:
+    return f"{figure}_{measure}_{year}"
+
+
+def _store(raw_by_group: dict, group, key: str, year: int, value) -> None:
+    raw_by_group.setdefault(group, {}).setdefault(key, {})[year] = value
+
+
+def _run(figure: Figure, years: list[int], district: str | None, by_district: bool, out: dict) -> None:
+    window = years_q(figure.date, years, figure.date_kind)
+    if figure.extra_window is not None:
+        window |= figure.extra_window
+    qs = figure.records(district).filter(window).order_by()
+    if figure.prepare:
+        qs = figure.prepare(qs)
+    aliases, spec = {}, {}
+    for name, measure in figure.measures.items():
+        # A measure named "figure.measure" stores its value under that key (combined figures).
+        key = name if "." in name else f"{figure.key}.{name}"
+        for year in years:
+            alias = _alias(figure.key, name.replace(".", "_"), year)
+            aliases[alias] = (key, year)
+            spec[alias] = measure(year, year_q(figure.date, year, figure.date_kind))
+    if by_district:
+        rows = list(qs.values(reports_group=F(figure.region)).annotate(**spec))
+    else:
+        rows = [{"reports_group": None, **qs.aggregate(**spec)}]
+    for row in rows:
+        group = row.pop("reports_group")
+        for alias, value in row.items():
+            key, year = aliases[alias]
+            _store(out, group, key, year, value)
+
+
+def _benefited(years: list[int], district: str | None, by_district: bool, out: dict) -> None:
+    """smes_benefited: one pass over the SMEs in the city (the district), with each year's
+    benefit test and yearly figures as columns, summed per year."""
+    qs = sme_records(district).order_by()
+    spec, aliases = {}, {}
+    for year in years:
+        benefited = f"benefited_{year}"
+        qs = qs.annotate(
+            **{f"stats_{year}": FilteredRelation("year_stats", condition=Q(year_stats__year=year))}
+        ).annotate(
+            **{
+                benefited: ExpressionWrapper(benefit_q(*year_dates(year)), output_field=BooleanField()),
+                f"revenue_{year}": F(f"stats_{year}__revenue"),
+                f"employees_{year}": F(f"stats_{year}__employees"),
+            }
+        )
+        only = Q(**{benefited: True})
+        for name, aggregate in (
+            ("count", Count("pk", filter=only)),
+            ("revenue", Sum(f"revenue_{year}", filter=only, default=ZERO)),
+            ("employees", Sum(f"employees_{year}", filter=only, default=0)),
+        ):
+            alias = _alias("smes_benefited", name, year)
+            aliases[alias] = (f"smes_benefited.{name}", year)
+            spec[alias] = aggregate
+    if by_district:
+        rows = list(qs.values(reports_group=F("region_id")).annotate(**spec))
+    else:
+        # distinct() (harmless: one row per SME) makes Django aggregate over a subquery, so each
+        # year's benefit test runs once per SME instead of once per aggregate that uses it.
+        rows = [{"reports_group": None, **qs.distinct().aggregate(**spec)}]
+    for row in rows:
+        group = row.pop("reports_group")
+        for alias, value in row.items():
+            key, year = aliases[alias]
+            _store(out, group, key, year, value)
+
+
+def collect(
+    years: Iterable[int],
+    district: str | None = None,
+    *,
+    by_district: bool = False,
+    figures: tuple[Figure, ...] | None = None,
+) -> dict[str | None, Raw]:
+    """The raw figures for ``years``: ``{group: {"figure.measure": {year: value}}}``; the group is
+    None (the city, or ``district``) or, with ``by_district``, each district's code.
+
+    Without ``figures``: every KPI and activity figure (``QUERY_COUNT`` queries, or
+    ``GROUPED_QUERY_COUNT`` by district)."""
+    years = sorted(set(years))
+    out: dict = {}
+    kpis = figures is None
+    if kpis:
+        figures = FIGURES if by_district else (*_city_deal_figures(district), *OTHER_FIGURES)
+    # One transaction, so that the settings apply to every query (no savepoint: only reads).
+    with transaction.atomic(savepoint=False):
+        _tune()
+        for figure in figures:
+            _run(figure, years, district, by_district, out)
+        if kpis:
+            _benefited(years, district, by_district, out)
+    return out

@@ -1,0 +1,431 @@
+"""Report pages: the bureau dashboard, drill-downs to the records behind each number, the district
+ranking, annual reports and the statistics upload. Views only adapt requests to the KPI reads,
+selectors and services; who sees what is decided in ``reports.permissions``."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.errors import ApplicationError
+from portal.permissions import Actor, Role, actor_for
+
+from . import exports, kpi, selectors, services
+from .forms import AnnualReportRequestForm, ReportFilterForm, StatisticsForm
+from .permissions import (
+    can_manage_annual_reports,
+    can_view_city_reports,
+    require_city_reports,
+    require_reports,
+    scoped_district,
+)
+from .ranking import WEIGHTS, district_ranking
+from .statistics import statistics_filename, statistics_xlsx
+
+DRILLDOWN_PAGE_SIZE = 50
+
+
+def _actor(request) -> Actor:
+    actor = actor_for(request.user)
+    require_reports(actor)
+    return actor
+
+
+def _scope(request, actor: Actor) -> tuple[ReportFilterForm, int, str | None]:
+    """The year and district asked for; a district officer asking for another district gets 403."""
+    form = ReportFilterForm(request.GET or None, actor=actor)
+    year, district = form.values()
+    if actor.role == Role.DISTRICT_OFFICER:
+        district = scoped_district(actor, request.GET.get("district") or None)
+    return form, year, district
+
+
+def drilldown_url(key: str, year: int, district: str | None) -> str:
+    query = {"year": year}
+    if district:
+        query["district"] = district
+    return f"{reverse('reports:drilldown', args=[key])}?{urlencode(query)}"
+
+
+def _number(value):
+    return Decimal(value) if isinstance(value, str) else value
+
+
+def _cards(report: dict) -> list[dict]:
+    year, district = report["year"], report["district"]
+    cards = []
+    for indicator in kpi.INDICATORS:
+        block = report["indicators"][indicator.name]
+        cards.append(
+            {
+                "name": indicator.name,
+                "label": indicator.label,
+                "target": block["target"],
+                "met": block["met"],
+                "values": [
+                    {
+                        "name": name,
+                        # The shown value carries its unit (元/万元).
+                        "label": kpi.value_label(indicator.name, name, unit=False),
+                        "amount": name in indicator.amounts,
+                        "value": _number(block["values"][name]),
+                        "previous": _number(block["previous"][name]),
+                        "growth": block["growth"][name],
+                        "targeted": name in indicator.targeted,
+                        "url": drilldown_url(f"{indicator.name}.{name}", year, district),
+                        "previous_url": drilldown_url(f"{indicator.name}.{name}", year - 1, district),
+                    }
+                    for name in indicator.values
+                ],
+            }
+        )
+    return cards
+
+
+def _activity_cards(report: dict) -> list[dict]:
+    year, district = report["year"], report["district"]
+    a = report["activities"]
+    plan = a["roadshows"]["plan_period"]
+    return [
+        {
+            "key": "roadshows",
+            "label": _("路演、供需对接活动"),
+            "target": a["roadshows"]["target"],
+            "met": a["roadshows"]["met"],
+            "figures": [
+                {
+                    "label": _("本年（场）"),
+                    "value": a["roadshows"]["count"],
+                    "url": drilldown_url("roadshows.count", year, district),
+                },
+                {
+                    "label": _("规划期累计至 %(date)s（场）") % {"date": plan["counted_to"]},
+                    "value": f"{plan['count']} / {plan['target']}",
+                    "url": drilldown_url("roadshows.plan_period", year, district),
+                },
+            ],
+        },
+        {
+            "key": "navigation_projects",
+            "label": _("专利导航项目"),
+            "target": a["navigation_projects"]["target"],
+            "met": a["navigation_projects"]["met"],
+            "figures": [
+                {
+                    "label": _("本年启动（项）"),
+                    "value": a["navigation_projects"]["count"],
+                    "url": drilldown_url("navigation_projects.count", year, district),
+                }
+            ],
+        },
+        {
+            "key": "subsidies",
+            "label": _("专利资助"),
+            "target": a["subsidies"]["target"],
+            "met": a["subsidies"]["met"],
+            "figures": [
+                {
+                    "label": _("批准（项）"),
+                    "value": a["subsidies"]["count"],
+                    "url": drilldown_url("subsidies.count", year, district),
+                },
+                {
+                    "label": _("批准金额"),
+                    "value": Decimal(a["subsidies"]["amount"]),
+                    "amount": True,
+                    "url": drilldown_url("subsidies.amount", year, district),
+                },
+                {
+                    "label": _("违反50%规定（项）"),
+                    "value": a["subsidies"]["violations"],
+                    "url": drilldown_url("subsidies.violations", year, district),
+                },
+            ],
+        },
+        {
+            "key": "agricultural_patents",
+            "label": _("农牧业专利向旗（县域）转化"),
+            "target": a["agricultural_patents"]["target"],
+            "met": None,
+            "figures": [
+                {
+                    "label": _("转化的农牧业专利（件）"),
+                    "value": a["agricultural_patents"]["patents"],
+                    "url": drilldown_url("agricultural_patents.patents", year, district),
+                },
+                {
+                    "label": _("其中受让方在旗（县域）"),
+                    "value": a["agricultural_patents"]["to_county_level"],
+                    "url": drilldown_url("agricultural_patents.to_county_level", year, district),
+                },
+            ],
+        },
+    ]
+
+
+def _chart_config(year: int, district: str | None, actor: Actor) -> dict:
+    query = {"year": year, **({"district": district} if district else {})}
+    drill = reverse("reports:drilldown", args=["KEY"])
+    return {
+        "year": year,
+        "district": district,
+        "api": {
+            "trend": f"{reverse('api:reports-kpi-trend')}?{urlencode(query)}",
+            "funnel": f"{reverse('api:reports-funnel')}?{urlencode(query)}",
+            "districts": f"{reverse('api:reports-kpi-districts')}?{urlencode({'year': year})}"
+            if can_view_city_reports(actor)
+            else None,
+        },
+        "drilldown": f"{drill}?{urlencode(query)}",
+        "dashboard": reverse("reports:dashboard"),
+        "labels": {
+            "indicators": kpi.indicator_labels(),
+            "values": {
+                f"{indicator.name}.{name}": kpi.value_label(indicator.name, name, unit=False)
+                for indicator in kpi.INDICATORS
+                for name in indicator.values
+            },
+            "amounts_unit": _("万元"),
+            "counts": _("数量"),
+            "met": _("达标"),
+            "missed": _("未达标"),
+            "no_data": _("暂无数据"),
+            "load_error": _("图表数据加载失败"),
+        },
+    }
+
+
+@login_required
+def dashboard(request):
+    actor = _actor(request)
+    form, year, district = _scope(request, actor)
+    report = kpi.kpi_report(year=year, district=district)
+    config = _chart_config(year, district, actor)
+    context = {
+        "form": form,
+        "report": report,
+        "year": year,
+        "district": district,
+        "scope": exports.scope_name(district),
+        "cards": _cards(report),
+        "activity_cards": _activity_cards(report),
+        "met_count": sum(1 for block in report["indicators"].values() if block["met"]),
+        "chart_config": config,
+        "compare": config["api"]["districts"] is not None,
+        "export_query": urlencode({"year": year, **({"district": district} if district else {})}),
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+def _cell(column, record):
+    value = column.value(record)
+    if value is None:
+        return ""
+    return value
+
+
+@login_required
+def drilldown(request, key: str):
+    actor = _actor(request)
+    spec = selectors.drilldown_get(key)
+    form, year, district = _scope(request, actor)
+    records = spec.records(year, district)
+    totals = selectors.drilldown_totals(spec, records)
+    page_obj = Paginator(records, DRILLDOWN_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "cells": [{"value": _cell(column, record), "money": column.money} for column in spec.columns],
+            "url": spec.link(record) if spec.link else None,
+        }
+        for record in page_obj
+    ]
+    indicator, _sep, value = key.partition(".")
+    context = {
+        "form": form,
+        "spec": spec,
+        "has_link": spec.link is not None,
+        "key": key,
+        "value_label": kpi.value_label(indicator, value) if indicator in kpi.INDICATORS_BY_NAME else "",
+        "year": year,
+        "district": district,
+        "scope": exports.scope_name(district),
+        "columns": spec.columns,
+        "rows": rows,
+        "page_obj": page_obj,
+        "totals": totals,
+        "back_url": f"{reverse('reports:dashboard')}?{urlencode({'year': year, **({'district': district} if district else {})})}",
+    }
+    return render(request, "reports/drilldown.html", context)
+
+
+@login_required
+def ranking(request):
+    actor = actor_for(request.user)
+    require_city_reports(actor)
+    form = ReportFilterForm(request.GET or None, actor=actor)
+    year, _district = form.values()
+    data = district_ranking(year=year)
+    indicators = [{"name": i.name, "label": i.label, "weight": WEIGHTS[i.name] * 100} for i in kpi.INDICATORS]
+    for row in data["districts"]:
+        row["component_list"] = [row["components"][i.name] for i in kpi.INDICATORS]
+        row["url"] = f"{reverse('reports:dashboard')}?{urlencode({'year': year, 'district': row['code']})}"
+    return render(
+        request,
+        "reports/ranking.html",
+        {"form": form, "year": year, "ranking": data, "indicators": indicators},
+    )
+
+
+@login_required
+def kpi_export(request):
+    """The dashboard's report as a file: json, csv, xlsx or pdf."""
+    actor = _actor(request)
+    _form, year, district = _scope(request, actor)
+    file_format = request.GET.get("format", "xlsx")
+    if file_format not in exports.FORMATS:
+        raise Http404
+    report = kpi.kpi_report(year=year, district=district)
+    name = f"kpi-{year}{'-' + district if district else ''}.{file_format}"
+    if file_format == "json":
+        content = json.dumps(report, ensure_ascii=False, indent=2).encode("utf-8")
+        content_type = "application/json; charset=utf-8"
+    else:
+        try:
+            content = exports.kpi_file(report, file_format)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+            return redirect("reports:dashboard")
+        content_type = {
+            "csv": "text/csv; charset=utf-8",
+            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "pdf": "application/pdf",
+        }[file_format]
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# --- Annual reports ------------------------------------------------------------------------------
+
+
+@login_required
+def annual_report_list(request):
+    actor = actor_for(request.user)
+    require_city_reports(actor)
+    if request.method == "POST":
+        form = AnnualReportRequestForm(request.POST)
+        if form.is_valid():
+            try:
+                report = services.annual_report_request(year=form.cleaned_data["year"], by=request.user)
+            except ApplicationError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(
+                    request, _("已开始生成 %(year)s 年度报告，完成后可在此下载。") % {"year": report.year}
+                )
+                return redirect("reports:annual-detail", pk=report.pk)
+    else:
+        form = AnnualReportRequestForm()
+    reports = selectors.annual_report_list(actor=actor)
+    return render(
+        request,
+        "reports/annual_list.html",
+        {"form": form, "reports": reports, "can_manage": can_manage_annual_reports(actor)},
+    )
+
+
+@login_required
+def annual_report_detail(request, pk: int):
+    actor = actor_for(request.user)
+    require_city_reports(actor)
+    report = selectors.annual_report_get(actor=actor, pk=pk)
+    context = {"report": report, "can_manage": can_manage_annual_reports(actor)}
+    if report.data:
+        context.update(exports.annual_report_context(report.data))
+    return render(request, "reports/annual_detail.html", context)
+
+
+@login_required
+@require_POST
+def annual_report_approve(request, pk: int):
+    actor = actor_for(request.user)
+    require_city_reports(actor)
+    report = selectors.annual_report_get(actor=actor, pk=pk)
+    try:
+        services.annual_report_approve(report=report, by=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(year)s 年度报告已审定，此后不再重新生成。") % {"year": report.year})
+    return redirect("reports:annual-detail", pk=report.pk)
+
+
+@login_required
+@require_POST
+def annual_report_regenerate(request, pk: int):
+    actor = actor_for(request.user)
+    require_city_reports(actor)
+    report = selectors.annual_report_get(actor=actor, pk=pk)
+    try:
+        services.annual_report_request(year=report.year, by=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("已开始重新生成 %(year)s 年度报告。") % {"year": report.year})
+    return redirect("reports:annual-detail", pk=report.pk)
+
+
+@login_required
+def annual_report_download(request, pk: int, file_format: str):
+    actor = actor_for(request.user)
+    require_city_reports(actor)
+    report = selectors.annual_report_get(actor=actor, pk=pk)
+    name = f"annual-report-{report.year}.{file_format}"
+    if file_format == "json":
+        if not report.data:
+            raise Http404
+        response = HttpResponse(
+            json.dumps(report.data, ensure_ascii=False, indent=2).encode("utf-8"),
+            content_type="application/json; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    field = {"xlsx": report.xlsx, "pdf": report.pdf}.get(file_format)
+    if not field:
+        raise Http404
+    return FileResponse(field.open("rb"), as_attachment=True, filename=name)
+
+
+# --- Statistics upload ---------------------------------------------------------------------------
+
+
+@login_required
+def statistics(request):
+    actor = _actor(request)
+    form = StatisticsForm(request.GET or None, actor=actor)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        if actor.role == Role.DISTRICT_OFFICER:
+            district = scoped_district(actor, request.GET.get("district") or None)
+        else:
+            district = data["district"] or None
+        content = statistics_xlsx(
+            year=data["year"], kind=data["period"], number=data["number"], district=district
+        )
+        response = HttpResponse(
+            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        filename = statistics_filename(data["year"], data["period"], data["number"], district)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    return render(request, "reports/statistics.html", {"form": form})
