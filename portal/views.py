@@ -1,6 +1,5 @@
 """Thin views for the portal's own pages: home, accounts, profile and the review of organizations."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from .context_processors import site_name
 from .errors import ApplicationError
 from .forms import (
     LoginForm,
@@ -98,7 +98,7 @@ class LoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs):
         # Django's LoginView sets site_name to the host name; the portal's name is wanted.
-        return {**super().get_context_data(**kwargs), "site_name": settings.PORTAL_SITE_NAME}
+        return {**super().get_context_data(**kwargs), "site_name": site_name()}
 
 
 class LogoutView(auth_views.LogoutView):

@@ -286,6 +286,6 @@ def test_unread_count_badge_in_navbar(client):
 
     user = portal_make_user("sme")
     client.force_login(user)
-    assert 'id="unread-count"' not in client.get("/").text
+    assert 'id="nav-unread-count"' not in client.get("/").text
     Notification.objects.create(user=user, kind="system", title="测试通知")
-    assert 'id="unread-count"' in client.get("/").text
+    assert 'id="nav-unread-count"' in client.get("/").text
