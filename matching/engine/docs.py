@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 # Deal kinds as stored by patents.Patent.DealKind, with their Chinese labels for the reasons.
 DEAL_KINDS: dict[str, str] = {"transfer": "转让", "license": "许可", "equity": "作价入股"}
@@ -73,20 +74,18 @@ class DemandDoc:
         return _text(self.keywords)
 
 
-@dataclass(frozen=True)
-class Match:
-    """One recommended patent for a demand: score in [0, 1], best first, with Chinese reasons."""
+class Match(NamedTuple):
+    """One recommended patent for a demand: score in [0, 1], best first, with Chinese reasons.
+    (A named tuple: immutable, comparable, cheap to create by the hundred thousand.)"""
 
     patent_id: int | str
     application_no: str
     score: float
     reasons: tuple[str, ...]
-    # The parts the score is made of (text, ipc, industry, availability, boost), for display/debug.
+    # The parts the score is made of: ("text", x), ("ipc", x), ("industry", x),
+    # ("availability", x), ("boost", x); for display and debugging.
     signals: tuple[tuple[str, float], ...] = ()
 
     def as_dict(self) -> dict:
-        return {
-            "application_no": self.application_no,
-            "score": self.score,
-            "reasons": list(self.reasons),
-        }
+        """The JSON shape of the `match` command and the API."""
+        return {"application_no": self.application_no, "score": self.score, "reasons": list(self.reasons)}

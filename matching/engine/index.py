@@ -64,14 +64,14 @@ _ARRAYS = (
 def patent_features(patent: PatentDoc, weights: Weights) -> text.Bag:
     """Field-weighted features of one patent (title > keywords > abstract > claims)."""
     bag = text.empty_bag()
-    for value, field_weight, lead, words in (
-        (patent.title, weights.field_title, 0.0, True),
-        (patent.keywords_text, weights.field_keywords, 0.0, True),
-        (patent.abstract, weights.field_abstract, weights.abstract_lead_boost, True),
-        (patent.claims, weights.field_claims, 0.0, weights.claims_words),
+    for value, field_weight, lead, word_chars in (
+        (patent.title, weights.field_title, 0.0, None),
+        (patent.keywords_text, weights.field_keywords, 0.0, None),
+        (patent.abstract, weights.field_abstract, weights.abstract_lead_boost, None),
+        (patent.claims, weights.field_claims, 0.0, weights.claims_word_chars),
     ):
         if value and field_weight:
-            text.field_features(value, weight=field_weight, lead_boost=lead, words=words, into=bag)
+            text.field_features(value, weight=field_weight, lead_boost=lead, word_chars=word_chars, into=bag)
     return bag
 
 
@@ -83,9 +83,32 @@ def _term_counts(patents: Sequence[PatentDoc], weights: Weights) -> sp.csr_matri
         text.hash_bags([patent_features(p, weights) for p in patents[i : i + _CHUNK]])
         for i in range(0, len(patents), _CHUNK)
     ]
+    return stack_rows(parts)
+
+
+def stack_rows(parts: list[sp.csr_matrix]) -> sp.csr_matrix:
+    """Row-wise concatenation of CSR matrices, releasing each part as it is copied (``parts`` is
+    emptied) so that the peak memory stays near one copy of the result."""
     if not parts:
         return sp.csr_matrix((0, text.N_FEATURES), dtype=np.float32)
-    return parts[0] if len(parts) == 1 else sp.vstack(parts, format="csr", dtype=np.float32)
+    n_rows = sum(p.shape[0] for p in parts)
+    nnz = sum(p.nnz for p in parts)
+    index_dtype = np.int32 if nnz < 2**31 - 1 else np.int64
+    data = np.empty(nnz, dtype=np.float32)
+    indices = np.empty(nnz, dtype=np.int32)
+    indptr = np.empty(n_rows + 1, dtype=index_dtype)
+    indptr[0] = 0
+    row = at = 0
+    parts.reverse()
+    while parts:
+        part = parts.pop()
+        k, n = part.nnz, part.shape[0]
+        data[at : at + k] = part.data
+        indices[at : at + k] = part.indices
+        indptr[row + 1 : row + n + 1] = part.indptr[1:] + at
+        row, at = row + n, at + k
+        del part
+    return sp.csr_matrix((data, indices, indptr), shape=(n_rows, text.N_FEATURES), copy=False)
 
 
 def _term_counts_chunk(args: tuple[list[PatentDoc], dict]) -> sp.csr_matrix:
@@ -107,7 +130,8 @@ def term_counts(patents: Sequence[PatentDoc], weights: Weights, n_jobs: int = 1)
     ctx = multiprocessing.get_context("fork") if hasattr(os, "fork") else multiprocessing
     with ctx.Pool(n_jobs) as pool:
         parts = pool.map(_term_counts_chunk, [(c, params) for c in chunks])
-    return sp.vstack(parts, format="csr", dtype=np.float32)
+    del chunks
+    return stack_rows(parts)
 
 
 def compute_idf(counts: sp.csr_matrix) -> np.ndarray:
@@ -127,20 +151,27 @@ def group_of_columns(columns: np.ndarray) -> np.ndarray:
 
 def weight_and_normalise(counts: sp.csr_matrix, idf: np.ndarray, *, sublinear: bool) -> sp.csr_matrix:
     """tf (sublinear or raw) x idf, then L2-normalise each row within each feature group.
-    Works in place on ``counts`` (float32 CSR) and returns it."""
+    Works in place on ``counts`` (float32 CSR), a block of rows at a time, and returns it."""
     m = counts if counts.dtype == np.float32 else counts.astype(np.float32)
-    if sublinear:
-        np.log1p(m.data, out=m.data)
-    m.data *= idf[m.indices]
     n_groups = len(text.GROUP_NAMES)
-    slot = np.repeat(np.arange(m.shape[0], dtype=np.int64) * n_groups, np.diff(m.indptr))
-    slot += group_of_columns(m.indices)
-    sq = np.bincount(slot, weights=np.square(m.data, dtype=np.float64), minlength=m.shape[0] * n_groups)
-    norms = np.sqrt(sq).astype(np.float32)
-    norms[norms == 0] = 1.0
-    m.data /= norms[slot]
-    del slot
-    m.eliminate_zeros()
+    indptr = np.asarray(m.indptr, dtype=np.int64)
+    step = 8192
+    for start in range(0, m.shape[0], step):
+        end = min(start + step, m.shape[0])
+        lo, hi = int(indptr[start]), int(indptr[end])
+        data = m.data[lo:hi]
+        cols = m.indices[lo:hi]
+        if sublinear:
+            np.log1p(data, out=data)
+        data *= idf[cols]
+        slot = np.repeat(np.arange(end - start, dtype=np.int64) * n_groups, np.diff(indptr[start : end + 1]))
+        slot += group_of_columns(cols)
+        sq = np.bincount(slot, weights=np.square(data, dtype=np.float64), minlength=(end - start) * n_groups)
+        norms = np.sqrt(sq).astype(np.float32)
+        norms[norms == 0] = 1.0
+        data /= norms[slot]
+    if m.nnz and not np.all(m.data):
+        m.eliminate_zeros()
     return m
 
 
@@ -236,7 +267,9 @@ class PatentMeta:
         return [str(c) for c in self.ipc_codes[self.ipc_indptr[row] : self.ipc_indptr[row + 1]]]
 
     def industries_of(self, row: int) -> list[str]:
-        return [str(c) for c in self.industry_codes[self.industry_indptr[row] : self.industry_indptr[row + 1]]]
+        return [
+            str(c) for c in self.industry_codes[self.industry_indptr[row] : self.industry_indptr[row + 1]]
+        ]
 
 
 @dataclass
@@ -349,9 +382,7 @@ class PatentIndex:
             parsed = []
             for r in range(len(self)):
                 codes = self.meta.ipc_of(r)
-                parsed.append(
-                    tuple(cache.setdefault(c, parse_ipc(c)) for c in codes) if codes else ()
-                )
+                parsed.append(tuple(cache.setdefault(c, parse_ipc(c)) for c in codes) if codes else ())
             self._ipc_parsed = parsed
         return self._ipc_parsed[row]
 
@@ -397,7 +428,9 @@ class PatentIndex:
             index_params=weights.index_params(),
         )
 
-    def extend(self, patents: Iterable[PatentDoc], *, version: str | None = None, n_jobs: int = 1) -> PatentIndex:
+    def extend(
+        self, patents: Iterable[PatentDoc], *, version: str | None = None, n_jobs: int = 1
+    ) -> PatentIndex:
         """A new index with ``patents`` added (a patent id already present replaces the old row).
 
         idf stays frozen (terms never seen before get the idf of a one-patent term), so scores
@@ -406,7 +439,8 @@ class PatentIndex:
         patents = list(patents)
         if not patents:
             return self
-        weights = Weights(**{**get_weights().__dict__, **self.index_params})
+        known = {k: v for k, v in self.index_params.items() if k in Weights.__dataclass_fields__}
+        weights = get_weights().replace(**known)
         counts = term_counts(patents, weights, n_jobs=n_jobs)
         idf = self.idf.copy()
         new_cols = np.unique(counts.indices)
@@ -440,7 +474,9 @@ class PatentIndex:
         meta = PatentMeta(**self.meta.__dict__)
         meta.active = self.meta.active.copy()
         meta.active[rows] = False
-        return PatentIndex(self.X, self.XT, self.idf, meta, version=self.version, index_params=self.index_params)
+        return PatentIndex(
+            self.X, self.XT, self.idf, meta, version=self.version, index_params=self.index_params
+        )
 
     # ---- persistence -----------------------------------------------------------------------
     def save(self, path: str | os.PathLike) -> Path:

@@ -24,6 +24,7 @@ from .weights import Weights, get_weights
 
 SCORE_DECIMALS = 6
 _CANDIDATE_FACTOR = 4  # first look at this many times top_n text candidates
+_MIN_PRUNED_DF = 200  # impact pruning only drops features found in more patents than this
 _NAMED_CONTRIBUTIONS = 12  # strongest feature contributions per match considered for its terms
 
 
@@ -56,15 +57,13 @@ class PreparedDemand:
 
 
 def demand_bag(demand: DemandDoc, weights: Weights) -> text.Bag:
-    bag = text.empty_bag()
-    for value, w in (
-        (demand.title, weights.query_title),
-        (demand.description, weights.query_description),
-        (demand.keywords_text, weights.query_keywords),
-    ):
-        if value and w:
-            text.query_features(value, weight=w, into=bag)
-    return bag
+    return text.query_fields_features(
+        [
+            (demand.title, weights.query_title),
+            (demand.description, weights.query_description),
+            (demand.keywords_text, weights.query_keywords),
+        ]
+    )
 
 
 def prepare_demands(
@@ -81,14 +80,25 @@ def prepare_demands(
     n_groups = len(text.GROUP_NAMES)
     group = group_of_columns(Q.indices)
     slot = np.repeat(np.arange(Q.shape[0], dtype=np.int64) * n_groups, np.diff(Q.indptr)) + group
-    norms = np.sqrt(np.bincount(slot, weights=np.square(Q.data, dtype=np.float64),
-                                minlength=Q.shape[0] * n_groups)).reshape(-1, n_groups)
+    norms = np.sqrt(
+        np.bincount(slot, weights=np.square(Q.data, dtype=np.float64), minlength=Q.shape[0] * n_groups)
+    ).reshape(-1, n_groups)
     gw = weights.group_weights()
     gw_arr = np.array([gw[name] for name in text.GROUP_NAMES], dtype=np.float64)
     total = ((norms > 0) * gw_arr).sum(axis=1)
     total[total == 0] = 1.0
     scale = (gw_arr[None, :] / total[:, None]) / np.where(norms > 0, norms, 1.0)
     Q.data = (Q.data * scale.ravel()[slot]).astype(np.float32)
+    if weights.max_df < 1.0 and Q.nnz:
+        # Impact pruning: features in more than max_df of all patents count in the demand's norm
+        # but are left out of the product (tiny contributions, long posting lists).
+        n = max(1, len(index))
+        df_cut = max(weights.max_df * n, _MIN_PRUNED_DF)  # small corpora: nothing is pruned
+        idf_min = np.log((1.0 + n) / (1.0 + df_cut)) + 1.0
+        common = index.idf[Q.indices] < idf_min
+        if common.any():
+            Q.data[common] = 0.0
+            Q.eliminate_zeros()
     prepared = []
     for i, (d, bag) in enumerate(zip(demands, bags, strict=True)):
         lo, hi = Q.indptr[i], Q.indptr[i + 1]
@@ -141,7 +151,9 @@ class _BatchInfo:
         has_industry = np.array([bool(p.demand.industry_code) for p in prepared], dtype=bool)
         if has_industry.any():
             vocab, _ = index.industry_lookup()
-            industry_id = np.array([vocab.get(p.demand.industry_code or "", -1) for p in prepared], dtype=np.int64)
+            industry_id = np.array(
+                [vocab.get(p.demand.industry_code or "", -1) for p in prepared], dtype=np.int64
+            )
         else:
             industry_id = np.full(len(prepared), -1, dtype=np.int64)
         return cls(
@@ -176,7 +188,9 @@ def _ordered_top(values: np.ndarray, order: np.ndarray, k: int) -> np.ndarray:
 _LEVEL_ATTR = {"class": "klass", "subclass": "subclass", "group": "group"}
 
 
-def _factors(index: PatentIndex, info: _BatchInfo, cand: _Candidates, weights: Weights) -> dict[str, np.ndarray]:
+def _factors(
+    index: PatentIndex, info: _BatchInfo, cand: _Candidates, weights: Weights
+) -> dict[str, np.ndarray]:
     """Every non-text signal for each candidate, vectorised over the batch; and the score."""
     meta = index.meta
     r, d = cand.rows, cand.docs
@@ -199,8 +213,12 @@ def _factors(index: PatentIndex, info: _BatchInfo, cand: _Candidates, weights: W
     avail = meta.active[d] * np.where(deal_ok, 1.0, weights.deal_kind_mismatch) * price_f
     # Boosts.
     boost = signals.boost_factor(
-        meta.dormant[d], meta.open_license[d], meta.use_first_pay_later[d], meta.agricultural[d] & info.county[r],
-        True, weights,
+        meta.dormant[d],
+        meta.open_license[d],
+        meta.use_first_pay_later[d],
+        meta.agricultural[d] & info.county[r],
+        True,
+        weights,
     )
     # Industry.
     industry = np.zeros(n)
@@ -254,8 +272,14 @@ def _boost_ceiling(index: PatentIndex, weights: Weights) -> dict[bool, float]:
         active = np.asarray(meta.active)
         cached = {}
         for county in (False, True):
-            f = signals.boost_factor(meta.dormant[active], meta.open_license[active],
-                                     meta.use_first_pay_later[active], meta.agricultural[active], county, weights)
+            f = signals.boost_factor(
+                meta.dormant[active],
+                meta.open_license[active],
+                meta.use_first_pay_later[active],
+                meta.agricultural[active],
+                county,
+                weights,
+            )
             cached[county] = float(f.max()) if len(f) else 1.0
         store[weights] = cached
     return cached
@@ -277,10 +301,8 @@ def _rank_batch(
     n_rows = len(prepared)
     if top_n <= 0 or not n_rows:
         return [[] for _ in prepared]
-    docs_all = np.asarray(S.indices, dtype=np.int64)
-    if col_rows is not None:
-        docs_all = col_rows[docs_all]
-    text_all = np.asarray(S.data, dtype=np.float64)
+    docs_all = S.indices if col_rows is None else col_rows[S.indices]
+    text_all = S.data  # float32; candidates are taken to float64 below
     indptr = np.asarray(S.indptr, dtype=np.int64)
     # Only patents in force and listed, with some text relevance, are ever matched.
     usable_pos = np.flatnonzero((text_all >= weights.min_text) & meta.active[docs_all])
@@ -297,7 +319,9 @@ def _rank_batch(
         elif infer and len(pos):
             # IPC inferred from the demand's best text matches over the whole index.
             best = pos[_ordered_top(text_all[pos], order[docs_all[pos]], weights.ipc_infer_top_k)]
-            h = signals.infer_ipc([index.ipc_parsed(int(x)) for x in docs_all[best]], text_all[best], weights)
+            h = signals.infer_ipc(
+                [index.ipc_parsed(int(x)) for x in docs_all[best]], text_all[best].astype(np.float64), weights
+            )
             info.hints[i] = h
             info.ipc_weight[i] = weights.ipc_inferred_weight if h else 0.0
             info.inferred[i] = True
@@ -312,61 +336,100 @@ def _rank_batch(
     ceiling = _boost_ceiling(index, weights)
     width = np.full(n_rows, max(top_n * _CANDIDATE_FACTOR, top_n), dtype=np.int64)
     pending = [i for i in range(n_rows) if len(row_pos[i])]
-    chosen: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]] = {}
+    names = ("text", "ipc", "industry", "availability", "boost")
+    # Per demand row: (docs, ids, application numbers, scores, signal rows), as Python lists.
+    chosen: dict[int, tuple[list, list, list, list, list]] = {}
     while pending:
-        cand_rows, cand_pos, outside = [], [], {}
+        outside = {}
+        cand_pos = []
+        counts = []
         for i in pending:
             pos = row_pos[i]
             top, outside[i] = _top_positions(text_all[pos], int(width[i]))
             cand_pos.append(pos[np.sort(top)])
-            cand_rows.append(np.full(len(top), i, dtype=np.int64))
+            counts.append(len(top))
         pos = np.concatenate(cand_pos)
-        cand = _Candidates(np.concatenate(cand_rows), docs_all[pos], text_all[pos])
+        cand = _Candidates(
+            np.repeat(np.array(pending, dtype=np.int64), counts),
+            docs_all[pos].astype(np.int64),
+            text_all[pos].astype(np.float64),
+        )
         parts = _factors(index, info, cand, weights)
-        ranked = np.lexsort((order[cand.docs], -parts["score"], cand.rows))
-        ranked = ranked[parts["score"][ranked] > 0]
+        score = parts["score"]
+        ranked = np.lexsort((order[cand.docs], -score, cand.rows))
+        ranked = ranked[score[ranked] > 0]
         rows_sorted = cand.rows[ranked]
         starts = np.searchsorted(rows_sorted, pending, side="left").tolist()
         ends = np.searchsorted(rows_sorted, pending, side="right").tolist()
-        still = []
+        still, accepted, picks = [], [], []
         for i, lo, hi in zip(pending, starts, ends, strict=True):
             sel = ranked[lo : min(hi, lo + top_n)]
-            kth = parts["score"][sel[-1]] if len(sel) == top_n else 0.0
+            kth = score[sel[-1]] if len(sel) == top_n else 0.0
             if outside[i] >= 0 and outside[i] * ceiling[bool(info.county[i])] + 1e-9 >= kth:
                 width[i] *= 5
                 still.append(i)
             else:
-                chosen[i] = (cand.docs[sel], cand.text[sel], parts["score"][sel],
-                             {k: v[sel] for k, v in parts.items()})
+                accepted.append(i)
+                picks.append(sel)
+        if accepted:
+            sel_all = np.concatenate(picks)
+            docs = cand.docs[sel_all]
+            signal_rows = np.round(
+                np.stack(
+                    [
+                        cand.text[sel_all],
+                        parts["ipc"][sel_all],
+                        parts["industry"][sel_all],
+                        parts["availability"][sel_all],
+                        parts["boost"][sel_all],
+                    ],
+                    axis=1,
+                ),
+                SCORE_DECIMALS,
+            ).tolist()
+            docs_l, ids_l = docs.tolist(), meta.ids[docs].tolist()
+            nos_l, scores_l = meta.application_no[docs].tolist(), score[sel_all].tolist()
+            at = 0
+            for i, sel in zip(accepted, picks, strict=True):
+                k = len(sel)
+                chosen[i] = (
+                    docs_l[at : at + k],
+                    ids_l[at : at + k],
+                    nos_l[at : at + k],
+                    scores_l[at : at + k],
+                    signal_rows[at : at + k],
+                )
+                at += k
         pending = still
 
-    names = ("text", "ipc", "industry", "availability", "boost")
     results: list[list[Match]] = []
     for i, p in enumerate(prepared):
-        if i not in chosen or not len(chosen[i][0]):
+        if i not in chosen or not chosen[i][0]:
             results.append([])
             continue
-        docs, texts, scores, f = chosen[i]
-        row_list = docs.tolist()
-        ids = meta.ids[docs].tolist()
-        numbers = meta.application_no[docs].tolist()
-        comps = np.round(
-            np.stack([texts, f["ipc"], f["industry"], f["availability"], f["boost"]], axis=1), SCORE_DECIMALS
-        ).tolist()
+        row_list, ids, numbers, scores, comps = chosen[i]
         all_terms = shared_terms_many(index, p, row_list, weights.reason_terms) if explain_matches else []
         hints = info.hints[i] if info.ipc_weight[i] else []
         matches = []
-        for k, (row, pid, number, score, comp) in enumerate(
-            zip(row_list, ids, numbers, scores.tolist(), comps, strict=True)
+        for k, (row, pid, number, sc, comp) in enumerate(
+            zip(row_list, ids, numbers, scores, comps, strict=True)
         ):
             reasons: tuple[str, ...] = ()
             if explain_matches:
                 reasons = tuple(
-                    explain(index, p, row, dict(zip(names, comp, strict=True)), hints=hints,
-                            inferred=bool(info.inferred[i]), weights=weights, industry_names=industry_names,
-                            terms=all_terms[k])
+                    explain(
+                        index,
+                        p,
+                        row,
+                        dict(zip(names, comp, strict=True)),
+                        hints=hints,
+                        inferred=bool(info.inferred[i]),
+                        weights=weights,
+                        industry_names=industry_names,
+                        terms=all_terms[k],
+                    )
                 )
-            matches.append(Match(pid, str(number), score, reasons, tuple(zip(names, comp, strict=True))))
+            matches.append(Match(pid, str(number), sc, reasons, tuple(zip(names, comp, strict=True))))
         results.append(matches)
     return results
 
@@ -375,7 +438,9 @@ def _rank_batch(
 # Explanations
 
 
-def shared_terms_many(index: PatentIndex, p: PreparedDemand, rows: Sequence[int], limit: int) -> list[list[str]]:
+def shared_terms_many(
+    index: PatentIndex, p: PreparedDemand, rows: Sequence[int], limit: int
+) -> list[list[str]]:
     """For each patent row, the demand terms that contribute most to its text score. Character
     n-grams are folded into the matched word (or longer n-gram) containing them, so 丁二酸 is
     named rather than 丁二 + 二酸."""
@@ -405,7 +470,9 @@ def shared_terms_many(index: PatentIndex, p: PreparedDemand, rows: Sequence[int]
     return [_name_terms(items, surfaces, limit) for items in per_row]
 
 
-def _name_terms(items: list[tuple[int, float]], surfaces: dict[int, tuple[int, str]], limit: int) -> list[str]:
+def _name_terms(
+    items: list[tuple[int, float]], surfaces: dict[int, tuple[int, str]], limit: int
+) -> list[str]:
     terms: dict[str, float] = {}
     words: list[str] = []
     grams: list[str] = []
@@ -453,7 +520,7 @@ def explain(
     if terms:
         reasons.append("共同关键词：" + "、".join(terms))
     if hints and comp.get("ipc", 0) > 0:
-        value, level, shared = signals.ipc_agreement(hints, index.ipc_parsed(row), weights)
+        _value, level, shared = signals.ipc_agreement(hints, index.ipc_parsed(row), weights)
         if level:
             suffix = "（据文本推断）" if inferred else ""
             reasons.append(f"IPC 同{signals.IPC_LEVEL_LABELS[level]} {shared}{suffix}")
@@ -549,9 +616,7 @@ def score_demands(
         else:
             S = signals.text_relevance(Q, restricted_XT)
             col_rows = sub_rows
-        out.extend(
-            _rank_batch(index, prepared, S, col_rows, top_n, weights, subset, industry_names, explain)
-        )
+        out.extend(_rank_batch(index, prepared, S, col_rows, top_n, weights, subset, industry_names, explain))
     return out
 
 

@@ -65,10 +65,7 @@ def parse_ipc(value: str | None) -> Ipc | None:
     klass = f"{section}{cls}" if cls else None
     subclass = f"{klass}{sub}" if sub else None
     grp = f"{subclass} {int(group)}" if group else None
-    if grp and subgroup:
-        code = f"{grp}/{subgroup}"
-    else:
-        code = grp or subclass or klass or section
+    code = f"{grp}/{subgroup}" if grp and subgroup else grp or subclass or klass or section
     return Ipc(section, klass, subclass, grp, code)
 
 
@@ -106,16 +103,12 @@ def ipc_agreement(
     return best
 
 
-def ipc_agreements(
-    hints: list[Ipc], patent_codes: list[tuple[Ipc, ...]], weights: Weights
-) -> np.ndarray:
+def ipc_agreements(hints: list[Ipc], patent_codes: list[tuple[Ipc, ...]], weights: Weights) -> np.ndarray:
     """Vector form of :func:`ipc_agreement` over candidate patents."""
     return np.array([ipc_agreement(hints, codes, weights)[0] for codes in patent_codes], dtype=np.float64)
 
 
-def infer_ipc(
-    top_codes: list[tuple[Ipc, ...]], top_text: np.ndarray, weights: Weights
-) -> list[Ipc]:
+def infer_ipc(top_codes: list[tuple[Ipc, ...]], top_text: np.ndarray, weights: Weights) -> list[Ipc]:
     """IPC subclasses that carry at least ``ipc_infer_min_share`` of the text score of the best
     text matches (``top_codes``/``top_text``, best first). Empty when they have no IPC."""
     votes: dict[str, float] = {}
@@ -181,7 +174,9 @@ def price_factor(prices: np.ndarray, budget: float | None, weights: Weights) -> 
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(prices > 0, budget / prices, 1.0)
     over = ~np.isnan(prices) & (prices > budget)
-    factor = np.maximum(weights.over_budget_floor, np.power(np.clip(ratio, 0.0, 1.0), weights.over_budget_power))
+    factor = np.maximum(
+        weights.over_budget_floor, np.power(np.clip(ratio, 0.0, 1.0), weights.over_budget_power)
+    )
     return np.where(over, factor, 1.0)
 
 

@@ -159,20 +159,27 @@ def _weighted(seq: Sequence[str], weight: float, lead_boost: float) -> list[tupl
 
 
 def field_features(
-    text: str, *, weight: float = 1.0, lead_boost: float = 0.0, words: bool = True, into: Bag | None = None
+    text: str,
+    *,
+    weight: float = 1.0,
+    lead_boost: float = 0.0,
+    word_chars: int | None = None,
+    into: Bag | None = None,
 ) -> Bag:
     """Weighted features of one patent field, added to ``into`` (a new bag by default).
 
     Every occurrence counts ``weight``; with ``lead_boost`` > 0 an occurrence at relative
     position r (0 = start) counts ``weight * (1 + lead_boost * (1 - r))``: a patent abstract
-    names its subject first.
+    names its subject first. Words come from the first ``word_chars`` characters only (all when
+    None, none when 0: segmentation is the slow part), character n-grams from all of it.
     """
     bag = into if into is not None else empty_bag()
     text = normalize(text)
     if not text:
         return bag
-    if words:
-        bag[0].extend(_weighted(tokenize(text, segment(text)), weight, lead_boost))
+    if word_chars is None or word_chars > 0:
+        head = text if word_chars is None else text[:word_chars]
+        bag[0].extend(_weighted(tokenize(head, segment(head)), weight, lead_boost))
     runs = han_runs(text)
     for g, size in ((1, 2), (2, 3)):
         grams = [run[i : i + size] for run in runs for i in range(len(run) - size + 1)]
@@ -183,15 +190,30 @@ def field_features(
 def query_features(text: str, *, weight: float = 1.0, into: Bag | None = None) -> Bag:
     """Features of a demand text, each occurrence counting ``weight`` (raw term frequency):
     words, and n-grams inside each unit (see :func:`query_units`)."""
+    return query_fields_features([(text, weight)], into=into)
+
+
+def query_fields_features(fields: Sequence[tuple[str, float]], *, into: Bag | None = None) -> Bag:
+    """:func:`query_features` of several weighted texts (a demand's title, description and
+    keywords) with one jieba pass: the texts are joined by line breaks, which jieba never joins
+    across, and its tokens are split back at them."""
     bag = into if into is not None else empty_bag()
-    text = normalize(text)
-    if not text:
+    texts = [(" ".join(normalize(t).splitlines()), w) for t, w in fields if t and w]
+    texts = [(t, w) for t, w in texts if t.strip()]
+    if not texts:
         return bag
-    tokens = segment(text)
-    bag[0].extend((w, weight) for w in tokenize(text, tokens))
-    for unit in query_units(text, tokens):
-        bag[1].extend((unit[i : i + 2], weight) for i in range(len(unit) - 1))
-        bag[2].extend((unit[i : i + 3], weight) for i in range(len(unit) - 2))
+    tokens = segment("\n".join(t for t, _ in texts))
+    parts: list[list[str]] = [[]]
+    for token in tokens:
+        if token == "\n":
+            parts.append([])
+        else:
+            parts[-1].append(token)
+    for (text, weight), toks in zip(texts, parts, strict=True):
+        bag[0].extend((w, weight) for w in tokenize(text, toks))
+        for unit in query_units(text, toks):
+            bag[1].extend((unit[i : i + 2], weight) for i in range(len(unit) - 1))
+            bag[2].extend((unit[i : i + 3], weight) for i in range(len(unit) - 2))
     return bag
 
 

@@ -25,7 +25,7 @@ INDEX_FIELDS = (
     "field_claims",
     "field_keywords",
     "abstract_lead_boost",
-    "claims_words",
+    "claims_word_chars",
 )
 
 
@@ -39,8 +39,9 @@ class Weights:
     field_keywords: float = 2.0
     # An abstract names its subject first: occurrence at relative position r weighs 1 + boost*(1-r).
     abstract_lead_boost: float = 1.0
-    # Segment claims into words too (else only character n-grams: faster to index, a bit weaker).
-    claims_words: bool = True
+    # Claims are long: only their first this many characters are segmented into words (jieba is
+    # the slow part of indexing); character n-grams cover all of them. 0: n-grams only.
+    claims_word_chars: int = 800
 
     # --- text relevance: demand side and mixing (query weights) ---------------------------
     query_title: float = 1.0
@@ -51,6 +52,10 @@ class Weights:
     group_words: float = 0.4
     group_bigrams: float = 0.3
     group_trigrams: float = 0.3
+    # Demand features found in more than this share of all patents (very common words and
+    # character pairs) add almost nothing to any score but make the sparse product slow: they
+    # stay in the demand vector's norm and are left out of the product. 1.0 keeps everything.
+    max_df: float = 0.1
     # Matches whose text relevance is below this are not recommended at all.
     min_text: float = 0.01
 

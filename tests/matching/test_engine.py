@@ -37,31 +37,79 @@ def patent(pid: int, no: str, title: str, abstract: str, **kw) -> PatentDoc:
 
 
 CORPUS = [
-    patent(1, "202010000001.1", "一种煤矿巷道锚杆支护装置",
-           "本发明公开了一种煤矿巷道锚杆支护装置，包括锚杆、托盘和锚索，用于煤矿井下巷道围岩支护，"
-           "提高巷道支护强度。", ipc_codes=["E21D 21/00"], industry_codes=["coal"], dormant=True,
-           asking_price=Decimal("30")),
-    patent(2, "202010000002.2", "一种煤矿综采工作面液压支架",
-           "本发明涉及一种液压支架，用于煤矿综采工作面顶板支护，包括底座、立柱和顶梁。",
-           ipc_codes=["E21D 23/04"], industry_codes=["coal"], asking_price=Decimal("80")),
-    patent(3, "202010000003.3", "一种羊绒分梳工艺",
-           "本发明公开了一种羊绒分梳工艺，包括开松、梳理和除杂步骤，提高羊绒纤维长度保留率。",
-           ipc_codes=["D01G 15/00"], industry_codes=["cashmere"], open_license=True),
-    patent(4, "202010000004.4", "一种马铃薯种植覆膜装置",
-           "本实用新型公开了一种马铃薯种植覆膜装置，包括机架、覆膜辊和起垄铲，适用于旱作农业马铃薯种植。",
-           ipc_codes=["A01B 49/04"], industry_codes=["agri"], is_agricultural=True),
-    patent(5, "202010000005.5", "一种锂离子电池正极材料的制备方法",
-           "本发明公开了一种锂离子电池正极材料的制备方法，采用共沉淀法制备三元前驱体，再经高温烧结得到正极材料。",
-           ipc_codes=["H01M 4/505"], use_first_pay_later=True, deal_kinds={"license"}),
-    patent(6, "202010000006.6", "一种丁二酸的发酵生产方法",
-           "本发明公开了一种丁二酸的发酵生产方法，以秸秆水解液为碳源发酵生产丁二酸，丁二酸产率高。",
-           ipc_codes=["C12P 7/46"], deal_kinds={"transfer"}, asking_price=Decimal("200")),
-    patent(7, "202010000007.7", "一种煤矿巷道支护用喷浆机",
-           "本发明公开了一种喷浆机，用于煤矿巷道混凝土喷射支护。", ipc_codes=["E21D 11/10"],
-           in_force=False),
-    patent(8, "202010000008.8", "一种羊绒衫的防起球整理方法",
-           "本发明公开了一种羊绒衫的防起球整理方法，采用生物酶处理羊绒针织物。", ipc_codes=["D06M 16/00"],
-           industry_codes=["cashmere"], listed=False),
+    patent(
+        1,
+        "202010000001.1",
+        "一种煤矿巷道锚杆支护装置",
+        "本发明公开了一种煤矿巷道锚杆支护装置，包括锚杆、托盘和锚索，用于煤矿井下巷道围岩支护，"
+        "提高巷道支护强度。",
+        ipc_codes=["E21D 21/00"],
+        industry_codes=["coal"],
+        dormant=True,
+        asking_price=Decimal("30"),
+    ),
+    patent(
+        2,
+        "202010000002.2",
+        "一种煤矿综采工作面液压支架",
+        "本发明涉及一种液压支架，用于煤矿综采工作面顶板支护，包括底座、立柱和顶梁。",
+        ipc_codes=["E21D 23/04"],
+        industry_codes=["coal"],
+        asking_price=Decimal("80"),
+    ),
+    patent(
+        3,
+        "202010000003.3",
+        "一种羊绒分梳工艺",
+        "本发明公开了一种羊绒分梳工艺，包括开松、梳理和除杂步骤，提高羊绒纤维长度保留率。",
+        ipc_codes=["D01G 15/00"],
+        industry_codes=["cashmere"],
+        open_license=True,
+    ),
+    patent(
+        4,
+        "202010000004.4",
+        "一种马铃薯种植覆膜装置",
+        "本实用新型公开了一种马铃薯种植覆膜装置，包括机架、覆膜辊和起垄铲，适用于旱作农业马铃薯种植。",
+        ipc_codes=["A01B 49/04"],
+        industry_codes=["agri"],
+        is_agricultural=True,
+    ),
+    patent(
+        5,
+        "202010000005.5",
+        "一种锂离子电池正极材料的制备方法",
+        "本发明公开了一种锂离子电池正极材料的制备方法，采用共沉淀法制备三元前驱体，再经高温烧结得到正极材料。",
+        ipc_codes=["H01M 4/505"],
+        use_first_pay_later=True,
+        deal_kinds={"license"},
+    ),
+    patent(
+        6,
+        "202010000006.6",
+        "一种丁二酸的发酵生产方法",
+        "本发明公开了一种丁二酸的发酵生产方法，以秸秆水解液为碳源发酵生产丁二酸，丁二酸产率高。",
+        ipc_codes=["C12P 7/46"],
+        deal_kinds={"transfer"},
+        asking_price=Decimal("200"),
+    ),
+    patent(
+        7,
+        "202010000007.7",
+        "一种煤矿巷道支护用喷浆机",
+        "本发明公开了一种喷浆机，用于煤矿巷道混凝土喷射支护。",
+        ipc_codes=["E21D 11/10"],
+        in_force=False,
+    ),
+    patent(
+        8,
+        "202010000008.8",
+        "一种羊绒衫的防起球整理方法",
+        "本发明公开了一种羊绒衫的防起球整理方法，采用生物酶处理羊绒针织物。",
+        ipc_codes=["D06M 16/00"],
+        industry_codes=["cashmere"],
+        listed=False,
+    ),
 ]
 
 
@@ -71,11 +119,23 @@ def demand(code: str, title: str, description: str = "", **kw) -> DemandDoc:
 
 
 DEMANDS = [
-    demand("D1", "煤矿巷道支护技术需求", "我公司希望引进煤矿巷道支护相关技术，提高支护强度。",
-           ipc_hints=["E21D"], industry_code="coal", budget_max=Decimal("50")),
+    demand(
+        "D1",
+        "煤矿巷道支护技术需求",
+        "我公司希望引进煤矿巷道支护相关技术，提高支护强度。",
+        ipc_hints=["E21D"],
+        industry_code="coal",
+        budget_max=Decimal("50"),
+    ),
     demand("D2", "羊绒加工技术", "寻求羊绒分梳方面的专利许可或转让。", industry_code="cashmere"),
     demand("D3", "马铃薯种植机械", "需要马铃薯覆膜种植技术，用于改进现有产品。", district_is_county=True),
-    demand("D4", "丁二酸技术需求", "我公司希望引进丁二酸相关技术。", deal_kinds={"license"}, budget_max=Decimal("100")),
+    demand(
+        "D4",
+        "丁二酸技术需求",
+        "我公司希望引进丁二酸相关技术。",
+        deal_kinds={"license"},
+        budget_max=Decimal("100"),
+    ),
     demand("D5", "锂电池正极材料", "寻求锂离子电池正极材料制备技术。"),
     demand("D6", "完全无关的需求", "量子引力理论研究。"),
 ]
@@ -129,7 +189,19 @@ def test_ngrams_do_not_span_boilerplate():
 
 def test_stopwords_ship_with_the_package():
     stop = text.stopwords()
-    for phrase in ("本发明", "一种", "所述", "我公司", "希望", "引进", "寻求", "需求", "专利", "许可", "转让"):
+    for phrase in (
+        "本发明",
+        "一种",
+        "所述",
+        "我公司",
+        "希望",
+        "引进",
+        "寻求",
+        "需求",
+        "专利",
+        "许可",
+        "转让",
+    ):
         assert phrase in stop
     assert text.STOPWORDS_FILE.parent.name == "engine"
 
@@ -199,11 +271,13 @@ def test_industry_agreement():
 
 
 def test_structure_factor_is_neutral_without_demand_signals():
-    f = signals.structure_factor(np.array([0.0, 1.0]), np.array([1.0, 0.0]), ipc_weight=0.0,
-                                 has_industry=False, weights=W)
+    f = signals.structure_factor(
+        np.array([0.0, 1.0]), np.array([1.0, 0.0]), ipc_weight=0.0, has_industry=False, weights=W
+    )
     assert f.tolist() == [1.0, 1.0]
-    f = signals.structure_factor(np.array([0.0, 1.0]), np.zeros(2), ipc_weight=0.25, has_industry=False,
-                                 weights=W)
+    f = signals.structure_factor(
+        np.array([0.0, 1.0]), np.zeros(2), ipc_weight=0.25, has_industry=False, weights=W
+    )
     assert f[1] == 1.0
     assert f[0] == pytest.approx(1 / 1.25)
 
@@ -298,18 +372,27 @@ def test_inferred_ipc_is_labelled(index):
 def test_signals_shape_the_score(index):
     base = demand("X", "煤矿巷道支护", "煤矿巷道支护技术")
     text_only = {m.application_no: m for m in score_demand(index, base, top_n=10)}
-    priced = {m.application_no: m for m in score_demand(
-        index, demand("X", "煤矿巷道支护", "煤矿巷道支护技术", budget_max=Decimal("10")), top_n=10)}
+    priced = {
+        m.application_no: m
+        for m in score_demand(
+            index, demand("X", "煤矿巷道支护", "煤矿巷道支护技术", budget_max=Decimal("10")), top_n=10
+        )
+    }
     # Both roadway patents ask more than 10: their scores drop, the order by text stays.
     for no in ("202010000001.1", "202010000002.2"):
         assert priced[no].score < text_only[no].score
     # A dormant patent gets the dormant boost on top of its text score.
-    assert dict(text_only["202010000001.1"].signals)["boost"] > dict(text_only["202010000002.2"].signals)["boost"]
+    assert (
+        dict(text_only["202010000001.1"].signals)["boost"]
+        > dict(text_only["202010000002.2"].signals)["boost"]
+    )
 
 
 def test_missing_signals_do_not_change_text_ranking():
-    bare = [PatentDoc(id=p.id, application_no=p.application_no, title=p.title, abstract=p.abstract)
-            for p in CORPUS]
+    bare = [
+        PatentDoc(id=p.id, application_no=p.application_no, title=p.title, abstract=p.abstract)
+        for p in CORPUS
+    ]
     idx = build_index(bare)
     plain = [demand(d.code, d.title, d.description, deal_kinds=set()) for d in DEMANDS]
     for d, matches in zip(plain, score_demands(idx, plain, top_n=10), strict=True):
