@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import shutil
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -43,16 +44,20 @@ def matchable_patents():
     return Patent.objects.matchable()
 
 
-def corpus_version() -> str:
-    """Changes whenever a matchable patent is added, removed or edited (or the database is another
-    one): a hash of every matchable patent's id and last change, streamed in one query."""
-    digest = hashlib.sha1()
-    count = 0
+def corpus_state() -> dict[int, float]:
+    """Every matchable patent's id and last change (one streamed query)."""
     rows = matchable_patents().order_by("pk").values_list("pk", "updated_at")
-    for pk, updated in rows.iterator(chunk_size=10_000):
-        digest.update(f"{pk}:{updated.timestamp() if updated else 0};".encode())
-        count += 1
-    return f"{count}-{digest.hexdigest()[:16]}"
+    return {pk: (updated.timestamp() if updated else 0.0) for pk, updated in rows.iterator(chunk_size=10_000)}
+
+
+def corpus_version(state: dict[int, float] | None = None) -> str:
+    """Changes whenever a matchable patent is added, removed or edited (or the database is another
+    one): a hash of every matchable patent's id and last change."""
+    state = corpus_state() if state is None else state
+    digest = hashlib.sha1()
+    for pk, stamp in state.items():
+        digest.update(f"{pk}:{stamp};".encode())
+    return f"{len(state)}-{digest.hexdigest()[:16]}"
 
 
 def _industry_codes() -> tuple[dict[int, list[str]], set[str]]:
@@ -65,15 +70,16 @@ def _industry_codes() -> tuple[dict[int, list[str]], set[str]]:
     return by_patent, agricultural
 
 
-def patent_docs() -> Iterator[engine.PatentDoc]:
-    """Every matchable patent as a PatentDoc, streamed (no model instances)."""
+def patent_docs(ids: Iterable[int] | None = None) -> Iterator[engine.PatentDoc]:
+    """Every matchable patent (or those of ``ids``) as a PatentDoc, streamed (no model instances)."""
     industries, agricultural = _industry_codes()
     fields = (
         "pk", "application_no", "title", "abstract", "claims", "keywords", "ipc_codes", "legal_status",
         "listing_status", "offers_transfer", "offers_license", "offers_equity", "asking_price", "dormant",
         "open_license", "use_first_pay_later",
     )
-    rows = matchable_patents().order_by("pk").values_list(*fields)
+    queryset = matchable_patents() if ids is None else matchable_patents().filter(pk__in=list(ids))
+    rows = queryset.order_by("pk").values_list(*fields)
     for (pk, no, title, abstract, claims, keywords, ipc, legal, listing, transfer, license_, equity,
          price, dormant, open_license, ufpl) in rows.iterator(chunk_size=ITERATOR_CHUNK):
         codes = industries.get(pk, [])
@@ -101,19 +107,63 @@ def demand_doc(demand: Demand) -> engine.DemandDoc:
 
 
 def current_index() -> engine.PatentIndex:
-    """The index of the current corpus: this process's copy, else from disk, else built once
-    (under a file lock, so that workers starting together build it only once)."""
+    """The index of the current corpus: this process's copy, else from disk, else derived from the
+    newest index on disk when few patents changed (publishing one patent must not rebuild the
+    index of 100,000), else built once. Under a file lock, so that workers starting together build
+    it only once."""
     root = index_root()
     root.mkdir(parents=True, exist_ok=True)
-    version = corpus_version()
+    state = corpus_state()
+    version = corpus_version(state)
+    path = engine.index_dir(root, version, weights())
     with open(root / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
+            if not (path / "meta.json").exists():
+                _derive_from_newest(root, path, version, state)
             index = engine.load_or_build(root, version, patent_docs, weights=weights())
-            _prune(root, keep=engine.index_dir(root, version, weights()))
+            if not (path / MANIFEST).exists():
+                _write_manifest(path, state)
+            _prune(root, keep=path)
             return index
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+MANIFEST = "corpus-state.json"
+# Beyond this share of changed patents (or of superseded rows), a full rebuild is cheaper and
+# refreshes the idf that extend() keeps frozen.
+MAX_INCREMENTAL_SHARE = 0.2
+
+
+def _write_manifest(path: Path, state: dict[int, float]) -> None:
+    tmp = path / (MANIFEST + ".tmp")
+    tmp.write_text(json.dumps({str(k): v for k, v in state.items()}))
+    tmp.replace(path / MANIFEST)
+
+
+def _derive_from_newest(root: Path, path: Path, version: str, state: dict[int, float]) -> None:
+    """Save the index of ``version`` as the newest existing index plus the changed patents."""
+    bases = sorted((p for p in root.glob("patents-*") if (p / MANIFEST).exists() and (p / "meta.json").exists()),
+                   key=lambda p: p.stat().st_mtime, reverse=True)
+    if not bases:
+        return
+    try:
+        covered = {int(k): v for k, v in json.loads((bases[0] / MANIFEST).read_text()).items()}
+        base = engine.PatentIndex.load(bases[0])
+    except (OSError, ValueError):
+        return
+    changed = [pk for pk, stamp in state.items() if covered.get(pk) != stamp]
+    removed = [pk for pk in covered if pk not in state]
+    superseded = len(base) - base.n_active
+    limit = MAX_INCREMENTAL_SHARE * max(len(state), 1)
+    if len(changed) + len(removed) + superseded > limit:
+        return
+    index = base.extend(patent_docs(changed), version=version)
+    if removed:
+        index = index.without(removed)
+    index.save(path)
+    _write_manifest(path, state)
 
 
 def _prune(root: Path, *, keep: Path) -> None:

@@ -204,3 +204,21 @@ def test_saving_a_demand_matches_it(celery_eager, django_capture_on_commit_callb
     with django_capture_on_commit_callbacks(execute=True):
         demand_publish(demand=demand, by=sme_member_of(demand))
     assert demand.matches.exists()
+
+
+@pytest.mark.django_db
+def test_a_new_patent_extends_the_index_instead_of_rebuilding_it(monkeypatch, settings, tmp_path):
+    from matching import corpus, engine
+
+    settings.MATCHING_INDEX_DIR = tmp_path
+    make_corpus(n_patents=20, n_demands=0)
+    first = corpus.current_index()
+    builds = []
+    original = engine.PatentIndex.build
+    monkeypatch.setattr(engine.PatentIndex, "build", classmethod(lambda cls, *a, **k: builds.append(1) or original(*a, **k)))
+    newcomer = PatentFactory(published=True, title="一种煤矿巷道锚杆支护装置", offers_license=True)
+    engine.index._LOADED.clear()
+    second = corpus.current_index()
+    assert builds == []  # derived from the first index, not rebuilt
+    assert newcomer.pk in set(second.meta.ids.tolist()) and len(second) == len(first) + 1
+    assert (Path(tmp_path) / engine.index_dir(tmp_path, corpus.corpus_version(), corpus.weights()).name / corpus.MANIFEST).exists()
