@@ -192,3 +192,28 @@ def _matching_index_dir(django_test_environment):
     from django.conf import settings
 
     settings.MATCHING_INDEX_DIR = Path(os.environ["PORTAL_MATCHING_INDEX_DIR"])
+
+
+REFERENCE_DATA_MIGRATIONS = (
+    ("portal.migrations.0002_load_regions_and_industries", "portal.Region"),
+    ("patents.migrations.0003_load_ipc_titles", "patents.IpcEntry"),
+)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """serialized_rollback cannot restore the migration-loaded reference data once Playwright's
+    event loop runs in this thread (Django's connections are then per-context and no longer carry
+    the serialized contents); a transactional test finding it gone loads it again."""
+    names = set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("transaction")) and not ({"live_server", "transactional_db"} & names):
+        return
+    request.getfixturevalue("_django_db_helper")
+    import importlib
+
+    from django.apps import apps
+
+    for module, model in REFERENCE_DATA_MIGRATIONS:
+        if not apps.get_model(model).objects.exists():
+            importlib.import_module(module).load(apps, None)
