@@ -548,7 +548,7 @@ def test_two_rows_cannot_decide_the_same_pending_subsidy(tmp_path):
 
 
 def test_browser_upload_of_a_finance_kind_by_bureau_staff(
-    client, settings, tmp_path, django_capture_on_commit_callbacks
+    client, settings, tmp_path, celery_eager, django_capture_on_commit_callbacks
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
