@@ -2,7 +2,7 @@
 #   make run                    demo site on http://127.0.0.1:8000 (SQLite, eager Celery)
 #   make test ARGS="-k foo"     pytest; uses PostgreSQL/Redis/a worker when DATABASE_URL and
 #                               CELERY_BROKER_URL are set, SQLite + eager Celery otherwise
-#   make lint | messages | bench | worker | beat
+#   make lint | messages | bench | bench-load | worker | beat
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
@@ -15,7 +15,7 @@ MAKEMESSAGES_IGNORE := --ignore=.venv --ignore=var --ignore=staticfiles --ignore
 	--ignore=tests --ignore=bench-out --ignore=static/vendor
 
 .DEFAULT_GOAL := help
-.PHONY: help deps run test lint format messages bench worker beat
+.PHONY: help deps run test lint format messages bench bench-patents worker beat bench-load
 
 help:
 	@echo "make run        migrate, load demo data, serve http://$(HOST):$(PORT)"
@@ -23,7 +23,9 @@ help:
 	@echo "make lint       ruff check + ruff format --check"
 	@echo "make format     ruff format + ruff check --fix"
 	@echo "make messages   makemessages -l en + compilemessages"
-	@echo "make bench      python -m benchmarks"
+	@echo "make bench      python -m benchmarks, then bench-patents when DATABASE_URL is set"
+	@echo "make bench-patents  import 100,000 patents and time browse/search (DATABASE_URL=postgres://.../portal_bench)"
+	@echo "make bench-load load test: gunicorn + PostgreSQL, 100,000 patents, 50 users (needs PostgreSQL)"
 	@echo "make worker     Celery worker (needs CELERY_BROKER_URL)"
 	@echo "make beat       Celery beat with the database scheduler (needs CELERY_BROKER_URL)"
 
@@ -66,6 +68,17 @@ bench: deps
 	else \
 		echo "No benchmarks package yet (benchmarks/__main__.py); nothing to run."; \
 	fi
+	@if [ -n "$$DATABASE_URL" ]; then \
+		$(MAKE) --no-print-directory bench-patents ARGS=; \
+	else \
+		echo "bench-patents skipped: set DATABASE_URL=postgres://USER@HOST:PORT/portal_bench to run it."; \
+	fi
+
+# Patent import (100,000 rows) and browse/search latency; needs DATABASE_URL naming a PostgreSQL
+# database whose name starts with portal_bench (it is dropped and recreated).
+bench-patents: deps
+	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL=postgres://USER@HOST:PORT/portal_bench (PostgreSQL; the database is recreated)."; exit 1; }
+	$(PY) -m benchmarks.patents $(ARGS)
 
 worker: deps
 	@test -n "$$CELERY_BROKER_URL" || { echo "Set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0): without a broker tasks run eagerly and no worker is needed."; exit 1; }
@@ -74,3 +87,8 @@ worker: deps
 beat: deps
 	@test -n "$$CELERY_BROKER_URL" || { echo "Set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0) first."; exit 1; }
 	$(PY) -m celery -A portal beat --loglevel=info --scheduler=django_celery_beat.schedulers:DatabaseScheduler
+
+# Load test against gunicorn + PostgreSQL (creates the 100,000-patent data set on first use).
+LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench_load
+bench-load: deps
+	DATABASE_URL=$(LOAD_DATABASE_URL) $(PY) -m benchmarks.load $(ARGS)

@@ -1,9 +1,11 @@
 """Admin for clean-up: search, filters and the change history of each demand."""
 
 from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin import log_admin_action
 from portal.errors import ApplicationError
 
 from . import services
@@ -64,16 +66,20 @@ class DemandAdmin(SimpleHistoryAdmin):
 
     @admin.action(description=_("关闭所选需求"))
     def close_demands(self, request, queryset):
-        closed = 0
+        closed = []
         for demand in queryset.select_related("organization"):
             try:
                 services.demand_close(demand=demand, by=request.user)
-                closed += 1
+                closed.append(demand)
             except ApplicationError as error:
                 self.message_user(request, f"{demand.code}: {error.message}", messages.WARNING)
-        self.message_user(request, _("已关闭 %(n)d 条需求。") % {"n": closed})
+        log_admin_action(request, closed, "关闭需求")
+        self.message_user(request, _("已关闭 %(n)d 条需求。") % {"n": len(closed)})
 
     @admin.action(description=_("立即处理到期需求（全部）"))
     def expire_due_now(self, request, queryset):
+        started = timezone.now()
         count = services.demand_expire_due()
+        expired = Demand.objects.filter(status=Demand.Status.EXPIRED, closed_at__gte=started)
+        log_admin_action(request, expired, "处理到期需求")
         self.message_user(request, _("已将 %(n)d 条到期需求标记为已过期。") % {"n": count})

@@ -4,6 +4,8 @@ inquiries change state only through the services (their history is the message t
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin import log_admin_action
+
 from .models import (
     Event,
     EventRegistration,
@@ -63,7 +65,9 @@ class MatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("立即通知所选匹配（未通知且达到阈值的）"))
     def notify_now(self, request, queryset):
+        waiting = list(queryset.filter(notified=False).values_list("pk", flat=True))
         count = notification_services.notify_new_matches(list(queryset.values_list("pk", flat=True)))
+        log_admin_action(request, Match.objects.filter(pk__in=waiting, notified=True), "立即通知匹配")
         self.message_user(request, _("已发送 %(n)d 条通知。") % {"n": count}, messages.SUCCESS)
 
 

@@ -61,6 +61,10 @@ class InquiryFilterSet(django_filters.FilterSet):
         return queryset.exclude(status__in=closed) if value else queryset.filter(status__in=closed)
 
 
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
 class EventFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_q", label=_("关键词"), help_text=_("在活动名称、地点、主办单位和园区中检索。")
@@ -76,7 +80,8 @@ class EventFilterSet(django_filters.FilterSet):
         label=_("产业"),
         empty_label=_("全部产业"),
     )
-    year = django_filters.NumberFilter(field_name="date", lookup_expr="year", label=_("年度"))
+    # A whole year within the plan's reach: "0.0" or 2023.5 is a 400, not a 500 from the database.
+    year = YearFilter(field_name="date", lookup_expr="year", label=_("年度"), min_value=1985, max_value=2100)
     date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("日期起"))
     date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("日期止"))
 

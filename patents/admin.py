@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin import log_admin_action
 from portal.errors import ApplicationError
 from portal.permissions import actor_for
 
@@ -124,21 +125,23 @@ class PatentAdmin(SimpleHistoryAdmin):
 
     @admin.action(description=_("发布所选专利（12个月）"))
     def publish_selected(self, request, queryset):
-        self._bulk(request, queryset, services.patent_publish, _("已发布 %(n)d 件。"))
+        self._bulk(request, queryset, services.patent_publish, _("已发布 %(n)d 件。"), "发布挂牌")
 
     @admin.action(description=_("撤回所选专利的挂牌"))
     def withdraw_selected(self, request, queryset):
-        self._bulk(request, queryset, services.patent_withdraw, _("已撤回 %(n)d 件。"))
+        self._bulk(request, queryset, services.patent_withdraw, _("已撤回 %(n)d 件。"), "撤回挂牌")
 
-    def _bulk(self, request, queryset, service, success):
+    def _bulk(self, request, queryset, service, success, action):
         actor = actor_for(request.user)
-        done, problems = 0, []
+        done, problems, changed = 0, [], []
         for patent in queryset.select_related("owner"):
             try:
                 service(patent=patent, actor=actor)
                 done += 1
+                changed.append(patent)
             except (ApplicationError, PermissionDenied) as exc:
                 problems.append(f"{patent.application_no}: {getattr(exc, 'message', exc)}")
+        log_admin_action(request, changed, action)
         if done:
             self.message_user(request, success % {"n": done}, messages.SUCCESS)
         for problem in problems[:20]:
@@ -184,8 +187,10 @@ class SupplyBulletinAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("重新生成所选月份的公告"))
     def republish(self, request, queryset):
-        for bulletin in queryset:
+        bulletins = list(queryset)
+        for bulletin in bulletins:
             services.supply_bulletin_publish(month=bulletin.month)
+        log_admin_action(request, bulletins, "重新生成公告")
         self.message_user(request, _("已重新生成。"), messages.SUCCESS)
 
 

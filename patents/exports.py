@@ -1,13 +1,15 @@
 """Export patents as CSV or XLSX in the inventory import's column format, so that an exported
-file imports back unchanged (``import_data patents FILE`` reports ``updated 0``)."""
+file imports back unchanged (``import_data patents FILE`` reports ``updated 0``). Files are
+written by ``portal.exports``, which quotes formula-like text (a title starting with "=")."""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 
 from django.db.models import QuerySet
+
+from portal.exports import append_row, csv_bytes, xlsx_bytes
 
 from .models import Patent
 
@@ -81,25 +83,12 @@ def _rows(patents: QuerySet | Iterable[Patent]) -> Iterable[list[str]]:
 
 def export_csv(patents) -> bytes:
     """UTF-8 with BOM, which Excel opens correctly."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(EXPORT_COLUMNS)
-    writer.writerows(_rows(patents))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes(_rows(patents), header=EXPORT_COLUMNS)
 
 
 def export_xlsx(patents, *, title: str = "patents") -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(list(EXPORT_COLUMNS))
-    for row in _rows(patents):
-        # Keep every cell text so numbers like 202110123456.X or 0 prices round-trip exactly.
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    # Every cell is text, so numbers like 202110123456.X or 0 prices round-trip exactly.
+    return xlsx_bytes(_rows(patents), header=EXPORT_COLUMNS, title=title)
 
 
 BULLETIN_HEADERS = (
@@ -129,13 +118,14 @@ def bulletin_xlsx(bulletin, patents: Iterable[Patent]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = f"{bulletin.month:%Y-%m}"
-    sheet.append([bulletin.title])
+    append_row(sheet, [bulletin.title])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(list(BULLETIN_HEADERS))
+    append_row(sheet, BULLETIN_HEADERS)
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for number, patent in enumerate(patents, start=1):
-        sheet.append(
+        append_row(
+            sheet,
             [
                 number,
                 patent.application_no,
@@ -152,7 +142,7 @@ def bulletin_xlsx(bulletin, patents: Iterable[Patent]) -> bytes:
                 patent.years_remaining,
                 patent.published_at.date().isoformat() if patent.published_at else "",
                 patent.owner.public_contact,
-            ]
+            ],
         )
     for column, width in zip(
         "ABCDEFGHIJKLMNO", (6, 18, 40, 10, 12, 14, 28, 10, 12, 16, 8, 14, 10, 12, 28), strict=True

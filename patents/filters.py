@@ -68,15 +68,19 @@ class PatentFilterSet(django_filters.FilterSet):
     ipc_section = django_filters.CharFilter(method="filter_ipc_level", label=_("IPC部"), max_length=1)
     ipc_class = django_filters.CharFilter(method="filter_ipc_level", label=_("IPC大类"), max_length=3)
     ipc_subclass = django_filters.CharFilter(method="filter_ipc_level", label=_("IPC小类"), max_length=4)
-    patent_type = django_filters.MultipleChoiceFilter(choices=PatentType.choices, label=_("专利类型"))
+    # distinct=False: these are columns of the patent or of its owner (one row per patent), so
+    # SELECT DISTINCT over every column (and a COUNT over that) would only cost time.
+    patent_type = django_filters.MultipleChoiceFilter(
+        choices=PatentType.choices, label=_("专利类型"), distinct=False
+    )
     legal_status = django_filters.MultipleChoiceFilter(
-        choices=Patent.LegalStatus.choices, label=_("法律状态")
+        choices=Patent.LegalStatus.choices, label=_("法律状态"), distinct=False
     )
     listing_status = django_filters.MultipleChoiceFilter(
-        choices=Patent.ListingStatus.choices, label=_("挂牌状态")
+        choices=Patent.ListingStatus.choices, label=_("挂牌状态"), distinct=False
     )
     owner_kind = django_filters.MultipleChoiceFilter(
-        field_name="owner__kind", choices=OWNER_KINDS, label=_("权利人类型")
+        field_name="owner__kind", choices=OWNER_KINDS, label=_("权利人类型"), distinct=False
     )
     owner = django_filters.NumberFilter(field_name="owner_id", label=_("权利人（单位ID）"))
     owner_credit_code = django_filters.CharFilter(

@@ -10,7 +10,10 @@ Semantics, beyond the shared contract in portal/imports/base.py:
 - ``listing_status``: ``published`` publishes a listing (or submits it for review when the uploader
   may not publish directly); ``draft`` (the default) never takes an existing listing back to draft.
 - Derived fields (type, expiry, dormant, main IPC, search columns) are computed here in Python and
-  the rows written with bulk operations: a few queries per chunk, none per row.
+  the rows written with bulk operations: a few queries per chunk, none per row. On PostgreSQL those
+  are COPY streams (patents/bulk.py), elsewhere Django's bulk_create/bulk_update with history.
+- Rows are cleaned once: the framework spools the cleaned rows between validating and writing
+  (``spool_cleaned``), so they hold the owner's id rather than the Organization.
 """
 
 from __future__ import annotations
@@ -27,11 +30,19 @@ from portal.identifiers import normalize_credit_code
 from portal.imports.base import Column, Counts, Importer, Row, RowError, choices_map, register
 from portal.models import Industry, Organization
 
-from . import permissions
-from .identifiers import add_years, expiry_date, parse_application_no
+from . import bulk, permissions
+from .identifiers import ApplicationNumber, add_years, expiry_date, parse_application_no
 from .models import OpenLicense, Patent, PatentIpc
-from .services import LISTING_YEARS, ipc_rows, normalize_ipc_codes, patent_derive, patent_queue_matching
+from .services import (
+    LISTING_YEARS,
+    ipc_rows,
+    ipc_values,
+    normalize_ipc_codes,
+    patent_derive,
+    patent_queue_matching,
+)
 
+SEARCH_FIELDS = ("search_text", "search_latin", "search_bigram_codes")
 BLANK_VALUES = {"0", "-", "—", "无", "/", "n/a", "null", "none"}
 
 LEGAL_STATUS = choices_map(
@@ -103,6 +114,7 @@ class PatentImporter(Importer):
     kind = "patents"
     label = _("专利清单")
     option_names = ("owner",)
+    spool_cleaned = True
     allowed_roles = frozenset({"institution", "agency", "bureau", "admin"})
     columns = (
         Column("application_no", ("申请号", "专利号", "申请号/专利号"), required=True),
@@ -183,10 +195,12 @@ class PatentImporter(Importer):
         return None
 
     def preload(self) -> None:
-        self.published_numbers: set[str] = set()
+        self.published_ids: set[int] = set()
         self.owners: dict[str, Organization | None] = {}
+        self.owners_by_id: dict[int, Organization] = {}
         if self.default_owner is not None:
             self.owners[self.default_owner.credit_code] = self.default_owner
+            self.owners_by_id[self.default_owner.pk] = self.default_owner
         self.industries: dict[str, int] = {}
         for industry in Industry.objects.all():
             for spelling in (industry.code, industry.name, industry.name_en):
@@ -232,6 +246,8 @@ class PatentImporter(Importer):
                 self.owners[code] = None
                 return None
             self.owners[code] = owner
+            if owner is not None:
+                self.owners_by_id[owner.pk] = owner
         owner = self.owners[code]
         if owner is None:
             row.error("owner_credit_code", _("单位不存在或不可用：%(code)s") % {"code": code})
@@ -378,9 +394,14 @@ class PatentImporter(Importer):
                 _("该专利已登记在“%(name)s”名下；权属变更请办理转让登记") % {"name": registered[1]},
             )
             return None
-        cleaned = {"application_no": number.canonical, "owner": owner, "fields": fields, "listing": listing}
+        cleaned = {
+            "application_no": number.canonical,
+            "owner_id": owner.pk,
+            "fields": fields,
+            "listing": listing,
+        }
         if listing == "published":
-            self._check_publishable(row, cleaned)
+            self._check_publishable(row, cleaned, number.patent_type)
         return cleaned
 
     @staticmethod
@@ -399,13 +420,12 @@ class PatentImporter(Importer):
             return None
         return int(number)
 
-    def _check_publishable(self, row: Row, cleaned: dict) -> None:
+    def _check_publishable(self, row: Row, cleaned: dict, patent_type: str) -> None:
         fields = cleaned["fields"]
         if fields.get("legal_status") in Patent.DEAD_STATUSES:
             row.error("listing_status", _("专利已失效或届满，不能发布"))
         filed = fields.get("application_date")
         if filed:
-            patent_type = parse_application_no(cleaned["application_no"]).patent_type
             expiry = expiry_date(patent_type, filed)
             if expiry < self.today:
                 row.error(
@@ -429,7 +449,10 @@ class PatentImporter(Importer):
     def write(self, rows: list[dict]) -> Counts:
         counts = Counts()
         numbers = [r["application_no"] for r in rows]
-        existing = {p.application_no: p for p in Patent.objects.filter(application_no__in=numbers)}
+        existing = {
+            p.application_no: p
+            for p in Patent.objects.filter(application_no__in=numbers).defer(*SEARCH_FIELDS)
+        }
         through = Patent.industries.through
         current_industries: dict[int, list[int]] = {}
         for patent_id, industry_id in through.objects.filter(
@@ -445,22 +468,22 @@ class PatentImporter(Importer):
         update_fields: set[str] = set()
         industries_for: dict[str, list[int]] = {}  # application_no -> industry ids to set
         ipc_changed: set[str] = set()
+        self._published: list[Patent] = []
 
         for data in rows:
             fields = dict(data["fields"])
             industries = fields.pop("industries", None)
             patent = existing.get(data["application_no"])
             if patent is None:
-                patent = Patent(application_no=data["application_no"], owner=data["owner"], **fields)
+                patent = Patent(application_no=data["application_no"], owner_id=data["owner_id"], **fields)
                 self._apply_listing(patent, data, now)
-                patent_derive(patent, today=self.today)
-                patent.created_at = patent.updated_at = now
+                patent.created_at = patent.updated_at = now  # derived fields: see _derive
                 to_create.append(patent)
                 ipc_changed.add(patent.application_no)
                 if industries:
                     industries_for[patent.application_no] = industries
                 continue
-            if patent.owner_id != data["owner"].pk:  # checked while validating; a concurrent change
+            if patent.owner_id != data["owner_id"]:  # checked while validating; a concurrent change
                 raise RuntimeError(f"{patent.application_no} changed owner during the import")
             changed = {name for name, value in fields.items() if getattr(patent, name) != value}
             if (
@@ -489,21 +512,76 @@ class PatentImporter(Importer):
                     patent.listing_status = Patent.ListingStatus.WITHDRAWN
                     patent.review_note = _("专利已失效，挂牌自动撤回。")
                     changed |= {"listing_status", "review_note"}
-                patent_derive(patent, today=self.today)
+                self._derive(patent)
                 patent.updated_at = now
                 update_fields |= changed | {
                     "ipc_main",
                     "dormant",
                     "expiry_date",
-                    "search_text",
-                    "search_bigrams",
-                    "search_latin",
+                    *SEARCH_FIELDS,
                     "updated_at",
                 }
                 to_update.append(patent)
             if industries_changed:
                 industries_for[patent.application_no] = industries
 
+        copy = bulk.copy_supported()
+        if copy:
+            bulk.tune_session()
+            user_id = user.pk if user else None
+            bulk.patents_insert(to_create, date=now, user_id=user_id, prepare=self._derive)
+            bulk.patents_update(to_update, update_fields, date=now, user_id=user_id)
+        else:
+            for patent in to_create:
+                self._derive(patent)
+            self._orm_save(to_create, to_update, update_fields, user=user, now=now)
+        counts.created += len(to_create)
+        self.published_ids.update(patent.pk for patent in self._published)
+
+        by_number = {p.application_no: p for p in [*to_create, *to_update]}
+        for number in industries_for:
+            if number not in by_number:
+                by_number[number] = existing[number]
+        created = {p.pk for p in to_create}
+        if ipc_changed:
+            patents = [by_number[n] for n in ipc_changed]
+            stale = [p.pk for p in patents if p.pk not in created]
+            if stale:
+                PatentIpc.objects.filter(patent_id__in=stale).delete()
+            if copy:
+                bulk.ipc_insert((p.pk, *values) for p in patents for values in ipc_values(p))
+            else:
+                PatentIpc.objects.bulk_create([row for p in patents for row in ipc_rows(p)], batch_size=2000)
+        if industries_for:
+            stale = [by_number[n].pk for n in industries_for if by_number[n].pk not in created]
+            if stale:
+                through.objects.filter(patent_id__in=stale).delete()
+            pairs = [
+                (by_number[n].pk, industry_id)
+                for n, industry_ids in industries_for.items()
+                for industry_id in industry_ids
+            ]
+            if copy:
+                bulk.industries_insert(pairs)
+            else:
+                through.objects.bulk_create(
+                    [
+                        through(patent_id=patent_id, industry_id=industry_id)
+                        for patent_id, industry_id in pairs
+                    ],
+                    batch_size=2000,
+                )
+        return counts
+
+    def _derive(self, patent: Patent) -> None:
+        # The number was validated and stored canonical ("digits.check"): no need to parse it again.
+        patent_derive(patent, today=self.today, number=ApplicationNumber(*patent.application_no.split(".")))
+
+    @staticmethod
+    def _orm_save(
+        to_create: list[Patent], to_update: list[Patent], update_fields: set[str], *, user, now
+    ) -> None:
+        """The portable path (SQLite): Django's bulk operations with simple_history's helpers."""
         if to_create:
             bulk_create_with_history(to_create, Patent, batch_size=500, default_user=user, default_date=now)
             if to_create[0].pk is None:  # backends that do not return primary keys
@@ -518,37 +596,11 @@ class PatentImporter(Importer):
             bulk_update_with_history(
                 to_update, Patent, sorted(update_fields), batch_size=500, default_user=user, default_date=now
             )
-        counts.created += len(to_create)
-
-        by_number = {p.application_no: p for p in [*to_create, *to_update]}
-        for number in industries_for:
-            if number not in by_number:
-                by_number[number] = existing[number]
-        if ipc_changed:
-            patents = [by_number[n] for n in ipc_changed]
-            updated_pks = {p.pk for p in to_update}
-            PatentIpc.objects.filter(patent_id__in=[p.pk for p in patents if p.pk in updated_pks]).delete()
-            PatentIpc.objects.bulk_create([row for p in patents for row in ipc_rows(p)], batch_size=2000)
-        if industries_for:
-            ids = [by_number[n].pk for n in industries_for]
-            through.objects.filter(patent_id__in=ids).delete()
-            through.objects.bulk_create(
-                [
-                    through(patent_id=by_number[n].pk, industry_id=industry_id)
-                    for n, industry_ids in industries_for.items()
-                    for industry_id in industry_ids
-                ],
-                batch_size=2000,
-            )
-        return counts
 
     def finish(self) -> None:
         """Newly listed patents are matched against open demands after the import commits."""
-        if self.published_numbers:
-            ids = Patent.objects.filter(application_no__in=self.published_numbers).values_list(
-                "pk", flat=True
-            )
-            patent_queue_matching(patent_ids=list(ids))
+        if self.published_ids:
+            patent_queue_matching(patent_ids=self.published_ids)
 
     def _apply_listing(self, patent: Patent, data: dict, now) -> set[str]:
         """Move the listing forward as the file asks; returns the fields changed."""
@@ -563,12 +615,13 @@ class PatentImporter(Importer):
             return set()
         if patent.legal_status in Patent.DEAD_STATUSES:  # stays as it is; nothing to publish
             return set()
-        if self.actor is None or permissions.can_publish_directly_for(self.actor, data["owner"]):
+        owner = self.owners_by_id[data["owner_id"]]
+        if self.actor is None or permissions.can_publish_directly_for(self.actor, owner):
             patent.listing_status = Patent.ListingStatus.PUBLISHED
             patent.published_at = now
             patent.listed_until = add_years(timezone.localdate(), LISTING_YEARS)
             patent.renewal_reminded_at = None
-            self.published_numbers.add(patent.application_no)
+            self._published.append(patent)
             return {"listing_status", "published_at", "listed_until", "renewal_reminded_at"}
         patent.listing_status = Patent.ListingStatus.SUBMITTED
         patent.submitted_at = now

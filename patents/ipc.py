@@ -81,6 +81,25 @@ def parse_ipc(value: str) -> IpcCode:
     )
 
 
+_CANONICAL = re.compile(r"([A-H])(\d{2})([A-Z]) ([1-9]\d{0,3})/(\d{2,6})")
+
+
+def split_ipc(code: str) -> IpcCode:
+    """``parse_ipc`` for a code as stored (canonical), skipping the normalisation: the importer
+    splits hundreds of thousands of them. Anything else goes through ``parse_ipc``."""
+    match = _CANONICAL.fullmatch(code)
+    if match is None:
+        return parse_ipc(code)
+    section, cls, sub, group, subgroup = match.groups()
+    return IpcCode(
+        section=section,
+        klass=section + cls,
+        subclass=section + cls + sub,
+        group=int(group),
+        subgroup=subgroup,
+    )
+
+
 def normalize_ipc(value: str) -> str:
     return parse_ipc(value).code
 

@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from portal.models import TimeStampedModel
 
 from .identifiers import PatentType, validate_application_no, years_remaining
+from .search import BigramCodesField
 
 
 class IpcEntry(models.Model):
@@ -135,7 +136,11 @@ class Patent(TimeStampedModel):
     )
     inventors = models.CharField(_("发明人"), max_length=1000, blank=True, help_text=_("以分号分隔"))
     owner = models.ForeignKey(
-        "portal.Organization", verbose_name=_("权利人单位"), on_delete=models.PROTECT, related_name="patents"
+        "portal.Organization",
+        verbose_name=_("权利人单位"),
+        on_delete=models.PROTECT,
+        related_name="patents",
+        db_index=False,  # patent_owner_listing_idx (owner, listing_status) serves owner look-ups
     )
     application_date = models.DateField(_("申请日"), null=True, blank=True)
     grant_date = models.DateField(_("授权公告日"), null=True, blank=True)
@@ -188,11 +193,11 @@ class Patent(TimeStampedModel):
 
     # Denormalised for keyword search (see patents/search.py); maintained by the services.
     search_text = models.TextField(editable=False, blank=True, default="")
-    search_bigrams = models.TextField(editable=False, blank=True, default="")
     search_latin = models.TextField(editable=False, blank=True, default="")
+    search_bigram_codes = BigramCodesField(editable=False, blank=True)
 
     history = HistoricalRecords(
-        excluded_fields=["search_text", "search_bigrams", "search_latin", "created_at", "updated_at"]
+        excluded_fields=["search_text", "search_latin", "search_bigram_codes", "created_at", "updated_at"]
     )
     objects = PatentQuerySet.as_manager()
 
@@ -220,10 +225,10 @@ class Patent(TimeStampedModel):
                 name="patent_published_has_dates",
             ),
         ]
+        # On PostgreSQL the browse page's orderings are served by partial indexes on published
+        # listings that match each ORDER BY exactly (NULLS LAST, id tiebreak), which SQLite cannot
+        # express: see migration 0007.
         indexes = [
-            models.Index(fields=["listing_status", "-published_at"], name="patent_listing_published_idx"),
-            models.Index(fields=["listing_status", "asking_price"], name="patent_listing_price_idx"),
-            models.Index(fields=["listing_status", "-expiry_date"], name="patent_listing_expiry_idx"),
             models.Index(fields=["owner", "listing_status"], name="patent_owner_listing_idx"),
             models.Index(fields=["legal_status", "listing_status"], name="patent_legal_listing_idx"),
             models.Index(fields=["dormant", "listing_status"], name="patent_dormant_listing_idx"),
@@ -282,7 +287,11 @@ class PatentIpc(models.Model):
     """One IPC code of a patent, split into its levels so filters by any level are cheap."""
 
     patent = models.ForeignKey(
-        Patent, verbose_name=_("专利"), on_delete=models.CASCADE, related_name="ipc_entries"
+        Patent,
+        verbose_name=_("专利"),
+        on_delete=models.CASCADE,
+        related_name="ipc_entries",
+        db_index=False,  # patent_ipc_unique_code (patent, code) serves look-ups by patent
     )
     code = models.CharField(_("分类号"), max_length=24)
     section = models.CharField(_("部"), max_length=1)

@@ -1,30 +1,39 @@
 """Chinese keyword search over patents that an index can serve on PostgreSQL and that behaves the
 same on SQLite.
 
-Every patent keeps two denormalised columns, written by the services and the importer:
+Every patent keeps three denormalised columns, written by the services and the importer:
 - ``search_text``: title, keywords, abstract, applicants, number and IPC codes, NFKC-normalised and
   lower-cased. A term matches when it is a substring (``LIKE '%term%'``), on every backend.
-- ``search_bigrams``: the distinct overlapping character pairs of every run of Chinese characters
-  ("煤矿支护" -> "煤矿 矿支 支护"). On PostgreSQL a GIN index on ``to_tsvector('simple', ...)`` of
-  this column finds the candidate rows for any Chinese term of two or more characters (all of its
-  bigrams must be present), and the ``LIKE`` then keeps only the exact substring matches. pg_trgm
-  cannot serve two-character words such as 煤矿: ``LIKE '%煤矿%'`` yields no trigram.
+- ``search_bigram_codes``: the distinct overlapping character pairs of every run of Chinese
+  characters ("煤矿支护" -> 煤矿, 矿支, 支护), each as a 32-bit integer (``bigram_code``), an
+  ``integer[]`` on PostgreSQL. A GIN index on ``patent_bigram_codes(search_bigram_codes)`` (the
+  array itself, behind a function whose declared cost tells the planner that reading the array
+  of a row is not free: see migration 0005) finds the published listings holding all the bigrams
+  of a Chinese term (``@>``); searches over other statuses (an owner's inventory, staff) check
+  the codes row by row after their other conditions. For a two-character term that is the exact answer; for a longer one the
+  ``LIKE`` then keeps only the exact substring matches. pg_trgm cannot serve two-character words
+  such as 煤矿: ``LIKE '%煤矿%'`` yields no trigram. Integer keys, rather than the characters
+  themselves in a tsvector, make the index about half as costly to maintain, and that index is
+  most of a large import's time (see benchmarks/patents.py).
 - ``search_latin``: ``search_text`` with its Chinese runs replaced by line breaks (numbers, IPC
   codes, Latin words). A term without Chinese characters is a substring of ``search_text`` exactly
   when it is one of ``search_latin``, and a pg_trgm GIN index on this small column serves it
-  (3+ characters). Indexing the whole text with pg_trgm instead costs several times more to build
+  (3+ characters; published listings, like the bigram index). Indexing the whole text with pg_trgm instead costs several times more to build
   and maintain, since Chinese text yields far more distinct trigrams.
 Terms are separated by spaces and all must match.
 """
 
 from __future__ import annotations
 
+import operator
 import re
+import struct
 import unicodedata
 
-from django.db import connection
+from django.db import connection, models
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext_lazy as _
 
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 MAX_TERMS = 8
@@ -42,13 +51,65 @@ def bigrams(text: str) -> list[str]:
     """Distinct character bigrams of the Chinese runs in ``text``, in first-seen order."""
     seen: dict[str, None] = {}
     for run in _CJK_RUN.findall(normalize(text)):
-        for i in range(len(run) - 1):
-            seen.setdefault(run[i : i + 2], None)
+        seen.update(dict.fromkeys(map(operator.add, run, run[1:])))
     return list(seen)
 
 
-def build_search_bigrams(search_text: str) -> str:
-    return " ".join(bigrams(search_text))
+def bigram_code(pair: str) -> int:
+    """A bigram as a 32-bit signed integer: the code point of its first character in the low
+    16 bits, of its second in the high 16 (both are in the Basic Multilingual Plane)."""
+    code = ord(pair[0]) | ord(pair[1]) << 16
+    return code - (1 << 32) if code >= 1 << 31 else code
+
+
+def bigram_codes(normalized: str) -> set[int]:
+    """``bigram_code`` of every bigram of the Chinese runs of an already normalised text.
+
+    Each run is encoded as UTF-16-LE, two bytes per character, so the little-endian 32-bit
+    integers at even character offsets are the codes of pairs (0, 1), (2, 3)... and those at odd
+    offsets of pairs (1, 2), (3, 4)...
+    """
+    codes: set[int] = set()
+    for run in _CJK_RUN.findall(normalized):
+        units = run.encode("utf-16-le")
+        for data in (units, units[2:]):
+            count = len(data) // 4
+            if count:
+                codes.update(struct.unpack_from(f"<{count}i", data))
+    return codes
+
+
+def build_search_bigram_codes(search_text: str) -> list[int]:
+    return list(bigram_codes(search_text))  # in no particular order: only the GIN index reads it
+
+
+class BigramCodesField(models.Field):
+    """A sorted list of bigram codes: ``integer[]`` on PostgreSQL (GIN-indexed, see migration
+    0005), space-separated text on other databases, where nothing reads it."""
+
+    description = _("汉字二元组编码")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("default", list)
+        super().__init__(*args, **kwargs)
+
+    def db_type(self, connection):
+        return "integer[]" if connection.vendor == "postgresql" else "text"
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        codes = [int(code) for code in value or ()]
+        return codes if connection.vendor == "postgresql" else " ".join(map(str, codes))
+
+    def from_db_value(self, value, expression, connection):
+        return self.to_python(value)
+
+    def to_python(self, value):
+        if value is None or isinstance(value, list):
+            return value
+        return [int(code) for code in str(value).split()]
+
+    def value_to_string(self, obj):
+        return " ".join(map(str, self.value_from_object(obj) or ()))
 
 
 def build_search_latin(search_text: str) -> str:
@@ -66,16 +127,17 @@ def keyword_filter(queryset: QuerySet, q: str) -> QuerySet:
         if not _CJK_RUN.search(term):
             queryset = queryset.filter(search_latin__contains=term)
             continue
-        term_bigrams = bigrams(term)
-        if term_bigrams and connection.vendor == "postgresql":
-            # Must match the expression of the GIN index created in migration 0002.
+        codes = bigram_codes(term)
+        if codes and connection.vendor == "postgresql":
+            # Must match the expression of the GIN index created in migration 0005.
             queryset = queryset.filter(
                 RawSQL(
-                    f'to_tsvector(\'simple\'::regconfig, "{table}"."search_bigrams") '
-                    "@@ plainto_tsquery('simple'::regconfig, %s)",
-                    (" ".join(term_bigrams),),
+                    f'patent_bigram_codes("{table}"."search_bigram_codes") @> %s::integer[]',
+                    (sorted(codes),),
                     output_field=BooleanField(),
                 )
             )
+            if len(term) == 2:  # a single bigram: the index condition is the exact answer
+                continue
         queryset = queryset.filter(search_text__contains=term)
     return queryset

@@ -19,7 +19,7 @@ from .models import NavigationProject, OpenLicense, Patent, SupplyBulletin
 
 def _with_related(queryset: QuerySet) -> QuerySet:
     # The search columns are large and never displayed.
-    queryset = queryset.defer("search_text", "search_bigrams", "search_latin")
+    queryset = queryset.defer("search_text", "search_latin", "search_bigram_codes")
     return queryset.select_related("owner", "owner__region").prefetch_related(
         Prefetch("industries", queryset=Industry.objects.only("id", "code", "name", "is_agricultural"))
     )

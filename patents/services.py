@@ -25,10 +25,10 @@ from portal.models import Industry, Membership, Organization
 from portal.permissions import Actor
 
 from . import permissions
-from .identifiers import add_years, expiry_date, parse_application_no
-from .ipc import known_subclass, parse_ipc
+from .identifiers import ApplicationNumber, add_years, expiry_date, parse_application_no
+from .ipc import known_subclass, parse_ipc, split_ipc
 from .models import NavigationProject, OpenLicense, Patent, PatentIpc, SupplyBulletin
-from .search import build_search_bigrams, build_search_latin, build_search_text
+from .search import build_search_bigram_codes, build_search_latin, build_search_text
 
 logger = logging.getLogger(__name__)
 
@@ -105,10 +105,13 @@ def compute_dormant(patent: Patent, today: datetime.date | None = None) -> bool:
     )
 
 
-def patent_derive(patent: Patent, *, today: datetime.date | None = None) -> Patent:
+def patent_derive(
+    patent: Patent, *, today: datetime.date | None = None, number: ApplicationNumber | None = None
+) -> Patent:
     """Fill the fields computed from others (in memory): canonical number, type, expiry, main
-    IPC, dormant and the search columns. Used by the services and the bulk importer alike."""
-    number = parse_application_no(patent.application_no)
+    IPC, dormant and the search columns. Used by the services and the bulk importer alike (which
+    passes the ``number`` it already parsed)."""
+    number = number or parse_application_no(patent.application_no)
     patent.application_no = number.canonical
     patent.patent_type = number.patent_type
     patent.expiry_date = expiry_date(patent.patent_type, patent.application_date)
@@ -123,27 +126,35 @@ def patent_derive(patent: Patent, *, today: datetime.date | None = None) -> Pate
         patent.application_no,
         " ".join(codes),
     )
-    patent.search_bigrams = build_search_bigrams(patent.search_text)
     patent.search_latin = build_search_latin(patent.search_text)
+    patent.search_bigram_codes = build_search_bigram_codes(patent.search_text)
     return patent
 
 
-def ipc_rows(patent: Patent) -> list[PatentIpc]:
-    rows = []
+def ipc_values(patent: Patent) -> list[tuple[str, str, str, str, str, bool]]:
+    """(code, section, class, subclass, main group, is main) of each of the patent's IPC codes."""
+    values = []
     for position, code in enumerate(patent.ipc_list):
-        parsed = parse_ipc(code)
-        rows.append(
-            PatentIpc(
-                patent=patent,
-                code=parsed.code,
-                section=parsed.section,
-                klass=parsed.klass,
-                subclass=parsed.subclass,
-                main_group=parsed.main_group,
-                is_main=position == 0,
-            )
+        parsed = split_ipc(code)
+        values.append(
+            (parsed.code, parsed.section, parsed.klass, parsed.subclass, parsed.main_group, position == 0)
         )
-    return rows
+    return values
+
+
+def ipc_rows(patent: Patent) -> list[PatentIpc]:
+    return [
+        PatentIpc(
+            patent=patent,
+            code=code,
+            section=section,
+            klass=klass,
+            subclass=subclass,
+            main_group=main_group,
+            is_main=is_main,
+        )
+        for code, section, klass, subclass, main_group, is_main in ipc_values(patent)
+    ]
 
 
 def _sync_ipc(patent: Patent) -> None:

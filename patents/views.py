@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -262,7 +263,10 @@ def patent_edit(request, application_no: str):
 
 def _next(request, patent: Patent):
     target = request.POST.get("next") or ""
-    if target.startswith("/") and not target.startswith("//"):
+    # Same host only: "/\\evil.example" or "//evil.example" would leave the site.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(target)
     return redirect("patents:detail", application_no=patent.application_no)
 

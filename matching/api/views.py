@@ -4,12 +4,12 @@ caller's notifications. Querysets are the selectors; writes are the services."""
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from demands.models import Demand
@@ -281,6 +281,7 @@ class EventViewSet(
         return self._output(event, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
+        # DRF's get_object_or_404: a malformed id is a 404, not a 500.
         event = get_object_or_404(selectors.event_list(), pk=kwargs["pk"])
         serializer = EventWriteSerializer(data=request.data, partial=kwargs.pop("partial", False))
         serializer.is_valid(raise_exception=True)

@@ -36,6 +36,10 @@ class PatentSerializer(serializers.ModelSerializer):
     keywords = serializers.ListField(source="keyword_list", child=serializers.CharField())
     industries = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     deal_kinds = serializers.ListField(child=serializers.ChoiceField(choices=Patent.DealKind.choices))
+    # "" when no license is offered: documented as such in the schema.
+    license_scope = serializers.ChoiceField(
+        choices=Patent.LicenseScope.choices, allow_blank=True, read_only=True
+    )
     years_remaining = serializers.FloatField(allow_null=True)
     url = serializers.SerializerMethodField()
 
@@ -155,7 +159,9 @@ class NavigationProjectSerializer(serializers.ModelSerializer):
     enterprise = serializers.SlugRelatedField(
         slug_field="credit_code", queryset=Organization.objects.all(), required=False, allow_null=True
     )
-    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True, default=None)
+    enterprise_name = serializers.CharField(
+        source="enterprise.name", read_only=True, default=None, allow_null=True
+    )
     region = serializers.SlugRelatedField(
         slug_field="code", queryset=Region.objects.all(), required=False, allow_null=True
     )
@@ -178,7 +184,7 @@ class NavigationProjectSerializer(serializers.ModelSerializer):
             "report_url",
         ]
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_report_url(self, project: NavigationProject) -> str | None:
         if not project.report_file or not project.report_public:
             return None
@@ -189,8 +195,16 @@ class NavigationProjectSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2023-05"})
+class MonthField(serializers.DateField):
+    """A month as "YYYY-MM" (the first day of the month is stored)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m", **kwargs)
+
+
 class SupplyBulletinSerializer(serializers.ModelSerializer):
-    month = serializers.DateField(format="%Y-%m")
+    month = MonthField()
     patents = serializers.SlugRelatedField(slug_field="application_no", many=True, read_only=True)
 
     class Meta:

@@ -1,7 +1,10 @@
 """One JSON error shape for the whole API: {"detail": "...", "errors": {...}}."""
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -28,3 +31,10 @@ def exception_handler(exc, context):
     elif response is not None and isinstance(response.data, list):
         response.data = {"detail": " ".join(str(x) for x in response.data)}
     return response
+
+
+def not_found(request, exception=None):
+    """The site's 404 handler: under /api/ the API's JSON error shape, elsewhere the 404 page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("未找到。")}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -3,6 +3,7 @@
 CSV encodings are detected (UTF-8, UTF-8 with BOM, GB18030 as Chinese Excel writes it); XLSX is
 read in openpyxl's streaming mode. Files are checked by content, not only by name.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -35,6 +36,52 @@ def detect_kind(path: Path, filename: str | None) -> str:
     if b"\x00" in head:
         raise ImportFileError(_("文件不是文本格式的 CSV，也不是 .xlsx。"))
     return "csv"
+
+
+def check_upload(path: Path, filename: str | None = None) -> str:
+    """Check an uploaded table by its content before it is stored: its kind ("csv" or "xlsx"),
+    or ImportFileError with a message for the uploader. An .xlsx must be a real workbook whose
+    archive does not inflate past the limits (zip bombs) and that openpyxl can open; a CSV must be
+    text (no NUL bytes) in an encoding the importer reads."""
+    path = Path(path)
+    kind = detect_kind(path, filename)
+    if kind == "xlsx":
+        _check_zip(path)
+        _check_workbook(path)
+    else:
+        _check_text(path)
+        detect_encoding(path)
+    return kind
+
+
+def _check_text(path: Path) -> None:
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1024 * 1024):
+            if b"\x00" in chunk:
+                raise ImportFileError(
+                    _(
+                        "文件含有空字符（NUL），不是文本格式的 CSV：请另存为 UTF-8 或 GB18030 编码的 CSV，或 .xlsx。"
+                    )
+                )
+
+
+def _check_workbook(path: Path) -> None:
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many types for malformed files
+        raise ImportFileError(_("Excel 文件已损坏或格式不正确，无法打开。")) from None
+    try:
+        if not workbook.worksheets:
+            raise ImportFileError(_("Excel 文件中没有工作表。"))
+        next(workbook.worksheets[0].iter_rows(max_row=1, values_only=True), None)
+    except ImportFileError:
+        raise
+    except Exception:
+        raise ImportFileError(_("Excel 文件已损坏或格式不正确，无法打开。")) from None
+    finally:
+        workbook.close()
 
 
 def detect_encoding(path: Path) -> str:
@@ -143,6 +190,3 @@ def read_bytes_as_table(data: bytes, filename: str) -> tuple[list[Any], list[lis
         tmp.flush()
         header, rows = open_table(tmp.name, filename)
         return header, [cells for _n, cells in rows]
-
-
-

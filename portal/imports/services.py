@@ -17,7 +17,7 @@ from portal.models import ImportJob, Organization
 from portal.permissions import Actor, Role, actor_for
 
 from .base import ImportFileError, importer_for, run_import
-from .readers import detect_kind
+from .readers import check_upload
 
 logger = logging.getLogger(__name__)
 ALLOWED_SUFFIXES = {".csv", ".xlsx"}
@@ -73,7 +73,7 @@ def import_job_create(*, actor: Actor, kind: str, uploaded_file, owner_code: str
     )
     job.file.save(f"{timezone.now():%Y%m%d%H%M%S}{suffix}", uploaded_file, save=False)
     try:
-        detect_kind(Path(job.file.path), uploaded_file.name)
+        check_upload(Path(job.file.path), uploaded_file.name)
     except ImportFileError as exc:
         job.file.delete(save=False)
         raise ApplicationError(str(exc)) from None

@@ -1,6 +1,4 @@
 """Upload → preview with per-row errors → confirm → progress → history, for every import kind."""
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.errors import ApplicationError
+from portal.exports import write_csv
 from portal.permissions import actor_for
 
 from . import selectors, services
@@ -65,15 +64,9 @@ def import_errors(request, pk):
     job = selectors.import_job_get(actor=actor_for(request.user), pk=pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow([_("行"), _("列"), _("原因")])
-    for error in job.result.get("errors", []):
-        writer.writerow([error["row"], _safe(error["column"]), _safe(error["message"])])
-    return response
-
-
-def _safe(value) -> str:
-    """Neutralise spreadsheet formulas in exported text."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    errors = job.result.get("errors", [])
+    return write_csv(
+        response,
+        ([error["row"], error["column"], error["message"]] for error in errors),
+        header=[_("行"), _("列"), _("原因")],
+    )

@@ -52,8 +52,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: every response (and log line) of a request carries its request id.
+    "portal.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Every response, error pages included, carries the Content-Security-Policy (portal/security.py).
+    "portal.security.ContentSecurityPolicyMiddleware",
+    "portal.security.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above sessions and authentication: their database errors become the 503 page too.
+    "portal.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -99,6 +106,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+else:
+    # A database host that does not answer (rather than refusing) must not hold a request for the
+    # kernel's TCP timeout: after this many seconds the request gets the 503 page.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -114,6 +127,26 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:home"
+
+# Security headers in every mode (production adds HSTS, secure cookies and the SSL redirect).
+# The Content-Security-Policy (portal/security.py): the portal's own origin only, no inline
+# scripts or style attributes, no eval; {directive: [sources]}.
+PORTAL_CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # Login throttling: five failures lock the username+address pair for 30 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
@@ -179,9 +212,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = 30 * 60
 CELERY_TASK_TIME_LIMIT = 35 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers keep Django's LOGGING (JSON when DJANGO_LOG_JSON is on) instead of Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The beat schedule lives in one place: portal/schedule.py (DatabaseScheduler installs it).
-from portal.schedule import BEAT_SCHEDULE  # noqa: E402
+from portal.schedule import BEAT_SCHEDULE
 
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 
@@ -194,7 +229,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's AutoSchema, plus the API's error answers (portal/api/schema.py).
+    "DEFAULT_SCHEMA_CLASS": "portal.api.schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "portal.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": "20/min"},
@@ -228,15 +264,19 @@ MATCHING_INDEX_DIR = Path(os.environ.get("PORTAL_MATCHING_INDEX_DIR", VAR_DIR / 
 MATCHING_TOP_N = int(os.environ.get("PORTAL_MATCHING_TOP_N", "20"))
 MATCHING_CHUNK_SIZE = int(os.environ.get("PORTAL_MATCHING_CHUNK_SIZE", "500"))
 MATCHING_STUCK_SECONDS = int(os.environ.get("PORTAL_MATCHING_STUCK_SECONDS", "600"))
-MATCHING_NOTIFY_MIN_SCORE = float(os.environ.get("PORTAL_MATCHING_NOTIFY_MIN_SCORE", "0.5"))
+MATCHING_NOTIFY_MIN_SCORE = float(os.environ.get("PORTAL_MATCHING_NOTIFY_MIN_SCORE", "0.15"))
 
 # Verified institutions may publish listings without review when this is on.
 PORTAL_DIRECT_PUBLISH = env_bool("PORTAL_DIRECT_PUBLISH", False)
 PORTAL_SITE_NAME = os.environ.get("PORTAL_SITE_NAME", "鄂尔多斯市专利转化运营服务平台")
 
+# One console handler for web and Celery processes. With DJANGO_LOG_JSON each line is one JSON object
+# with the request's id, method, path and user id (web) or the task's id and name (Celery), added by
+# portal.logging.ContextFilter; portal.request logs one line per request with status and duration.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"context": {"()": "portal.logging.ContextFilter"}},
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
@@ -247,6 +287,7 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
+            "filters": ["context"],
             "formatter": "json" if env_bool("DJANGO_LOG_JSON", False) else "plain",
         }
     },

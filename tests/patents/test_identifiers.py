@@ -161,3 +161,19 @@ def test_years_remaining():
     assert years_remaining(dt.date(2034, 12, 31), today) == 10.0
     assert years_remaining(dt.date(2020, 1, 1), today) == 0.0
     assert years_remaining(None, today) is None
+
+
+@pytest.mark.parametrize(
+    "code", ["H01M 10/052", "E21D 23/00", "A23C 9/12", "B64U 101/30", "G06F 16/3344", "C12N 15/113"]
+)
+def test_split_ipc_of_a_stored_code_is_parse_ipc(code):
+    from patents.ipc import parse_ipc, split_ipc
+
+    assert split_ipc(code) == parse_ipc(code)
+
+
+@pytest.mark.parametrize("raw", ["H01M10/052", "h01m 10/052", "H01M 010/052", "H01M0010052000"])
+def test_split_ipc_parses_anything_else_in_full(raw):
+    from patents.ipc import parse_ipc, split_ipc
+
+    assert split_ipc(raw) == parse_ipc(raw) and split_ipc(raw).code == "H01M 10/052"

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from patents.models import Patent, PatentIpc
+from patents.search import bigram_code
 from portal.imports import run_import
 from portal.permissions import actor_for
 from tests.patents.factories import (
@@ -66,7 +67,7 @@ def test_import_creates_then_re_import_changes_nothing(tmp_path, owner):
     first = Patent.objects.get(application_no=app_no(1))
     assert first.owner == owner and first.listing_status == "published" and first.listed_until
     assert first.ipc_codes == "E21D 23/00; E21D 15/00" and first.dormant
-    assert first.search_bigrams and "煤矿" in first.search_bigrams.split()
+    assert bigram_code("煤矿") in first.search_bigram_codes
     assert set(first.industries.values_list("code", flat=True)) == {"coal"}
     assert PatentIpc.objects.filter(patent=first).count() == 2
     second = Patent.objects.get(application_no=app_no(2))
@@ -319,3 +320,19 @@ def test_publishing_a_lapsed_patent_again_is_a_no_op(tmp_path, owner):
     assert code == 0 and "updated 1" in out  # the title changed
     assert Patent.objects.get().listing_status == "withdrawn"
     assert run(path, "--owner", owner.credit_code)[1] == "created 0, updated 0, unchanged 1\n"
+
+
+def test_the_file_is_read_and_cleaned_once(tmp_path, owner, monkeypatch):
+    """The rows cleaned while validating are spooled and written from there (spool_cleaned)."""
+    from patents.importers import PatentImporter
+    from portal.imports import readers
+
+    cleaned, opened = [], []
+    clean_row, open_table = PatentImporter.clean_row, readers.open_table
+    monkeypatch.setattr(
+        PatentImporter, "clean_row", lambda self, row: cleaned.append(row.number) or clean_row(self, row)
+    )
+    monkeypatch.setattr(readers, "open_table", lambda *args: opened.append(args) or open_table(*args))
+    path = write(tmp_path, "\n".join([HEADER, *good_rows()]))
+    assert run(path, "--owner", owner.credit_code)[:2] == (0, "created 2, updated 0, unchanged 0\n")
+    assert cleaned == [2, 3] and len(opened) == 1

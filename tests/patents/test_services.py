@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from patents import services
 from patents.models import NavigationProject, OpenLicense, Patent, PatentIpc
+from patents.search import bigram_code
 from portal.errors import ApplicationError
 from portal.permissions import actor_for
 from tests.patents.factories import (
@@ -57,7 +58,7 @@ def test_create_derives_type_expiry_ipc_and_search_columns():
         .values_list("code", "subclass", "main_group", "is_main")
     )
     assert rows == [("B64U 20/80", "B64U", "B64U 20/00", True), ("B64U 101/30", "B64U", "B64U 101/00", False)]
-    assert "煤矿" in patent.search_text and "煤矿" in patent.search_bigrams.split()
+    assert "煤矿" in patent.search_text and bigram_code("煤矿") in patent.search_bigram_codes
     assert patent.dormant is True
     assert list(patent.industries.values_list("code", flat=True)) == ["coal"]
     assert patent.history.count() == 1

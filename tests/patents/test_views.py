@@ -70,7 +70,9 @@ def test_detail_shows_public_fields_years_remaining_and_public_contact_only(clie
     assert "咨询" in body
     sme = make_user("sme")
     client.force_login(sme)
-    assert "王老师" not in client.get(detail_url(patent)).content.decode()  # released by an accepted inquiry only
+    assert (
+        "王老师" not in client.get(detail_url(patent)).content.decode()
+    )  # released by an accepted inquiry only
     client.force_login(make_user("institution", organization=patent.owner))
     assert "王老师" in client.get(detail_url(patent)).content.decode()
 

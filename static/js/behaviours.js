@@ -1,0 +1,36 @@
+// Behaviours declared in the markup, so that pages need no inline JavaScript or style attributes
+// (the Content-Security-Policy forbids both):
+//   <form data-confirm="...">       asks before submitting
+//   <select data-autosubmit>         submits its form when changed
+//   <div data-width="42">            sets the element's width to 42% (progress bars)
+(function () {
+  "use strict";
+
+  function applyWidths(root) {
+    root.querySelectorAll("[data-width]").forEach(function (element) {
+      var value = parseFloat(element.getAttribute("data-width"));
+      if (!isNaN(value)) {
+        element.style.width = Math.min(Math.max(value, 0), 100) + "%";
+      }
+    });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest ? event.target.closest("form[data-confirm]") : null;
+    if (form && !window.confirm(form.getAttribute("data-confirm"))) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.matches && target.matches("[data-autosubmit]") && target.form) {
+      target.form.requestSubmit ? target.form.requestSubmit() : target.form.submit();
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { applyWidths(document); });
+  // Content swapped in by htmx (e.g. the import progress) carries its own data-width.
+  document.addEventListener("htmx:load", function (event) { applyWidths(event.detail.elt.parentNode || document); });
+})();

@@ -1,0 +1,106 @@
+"""A Celery worker killed (SIGKILL) in the middle of an import job: Redis hands the task to the
+next worker once the visibility timeout has passed, the import runs again, the job ends DONE and
+every row is there exactly once.
+
+The import writes all its rows in one transaction, so the killed attempt leaves nothing behind
+(PostgreSQL rolls back when the worker's connection dies) and the second attempt creates them all;
+``acks_late`` + ``task_reject_on_worker_lost`` keep the message until a worker finishes it. The
+worker gets CELERY_VISIBILITY_TIMEOUT=2 (production: 3600, longer than any task).
+"""
+
+import csv
+import io
+import time
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+
+from portal.imports import services
+from portal.models import ImportJob, Organization
+from portal.permissions import actor_for
+from portal.tasks import import_job_run
+from tests.portal.factories import make_user
+
+from .support import wait_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROWS = 30_000
+QUEUE = "q-faults-import"  # this test's workers only: the session worker never takes the job
+VISIBILITY_TIMEOUT = 2
+
+
+def organizations_csv(rows: int) -> bytes:
+    from portal.identifiers import make_credit_code
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["credit_code", "name", "kind", "region_code"])
+    for n in range(rows):
+        writer.writerow([make_credit_code(f"91150602MB{n:07d}"), f"断电测试企业{n}有限公司", "sme", "150602"])
+    return out.getvalue().encode("utf-8")
+
+
+def importer_writing(table: str) -> bool:
+    """Whether another connection is inside the import's write transaction (its last statement
+    an INSERT into ``table``)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND xact_start IS NOT NULL AND query LIKE %s",
+            [f'INSERT INTO "{table}"%'],
+        )
+        return cursor.fetchone()[0] > 0
+
+
+def test_killed_worker_import_runs_again_without_duplicates(
+    settings, tmp_path, postgres_only, start_worker, django_capture_on_commit_callbacks
+):
+    media = tmp_path / "media"
+    settings.MEDIA_ROOT = str(media)
+    env = {"DJANGO_MEDIA_ROOT": str(media), "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT)}
+    actor = actor_for(make_user("bureau"))
+    before = Organization.objects.count()
+
+    upload = SimpleUploadedFile("organizations.csv", organizations_csv(ROWS), content_type="text/csv")
+    with django_capture_on_commit_callbacks(execute=False):
+        job = services.import_job_create(actor=actor, kind="organizations", uploaded_file=upload)
+    job = services.import_job_validate(job=job)  # the preview step, here in this process
+    assert job.status == ImportJob.Status.READY, job.message
+    with django_capture_on_commit_callbacks(execute=False):
+        job = services.import_job_confirm(job=job)
+    assert job.status == ImportJob.Status.IMPORTING
+
+    first = start_worker(queues=QUEUE, env=env)
+    import_job_run.apply_async(kwargs={"job_id": job.pk}, queue=QUEUE)
+    wait_for(
+        lambda: importer_writing(Organization._meta.db_table),
+        timeout=240,  # validation of 30,000 rows comes first; slow when the machine is busy
+        interval=0.02,
+        message="the import to start writing",
+    )
+    time.sleep(0.2)  # some chunks written, the transaction still open
+    first.kill()
+
+    # The killed attempt left no row: its transaction died with its connection.
+    wait_for(lambda: not importer_writing(Organization._meta.db_table), timeout=20, message="the rollback")
+    assert Organization.objects.count() == before
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.IMPORTING
+
+    start_worker(queues=QUEUE, env=env)  # Redis redelivers the unacknowledged task to it
+    wait_for(
+        lambda: ImportJob.objects.get(pk=job.pk).status != ImportJob.Status.IMPORTING,
+        timeout=240,
+        interval=0.2,
+        message="the job to finish on the second worker",
+    )
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE, job.message
+    assert job.result["created"] == ROWS and job.result["updated"] == job.result["unchanged"] == 0
+    assert Organization.objects.count() == before + ROWS
+    assert (
+        Organization.objects.filter(name__startswith="断电测试企业").values("credit_code").distinct().count()
+        == ROWS
+    )
