@@ -355,24 +355,55 @@ def bench_owner():
 # Import, in a child process
 
 
+def _backend_cpu(application_name: str) -> tuple[int, float] | None:
+    """(pid, CPU seconds) of the PostgreSQL backend serving a connection, when the server runs on
+    this machine (its /proc is readable)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE application_name = %s", [application_name])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    try:
+        with open(f"/proc/{row[0]}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return row[0], (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_child(args: list[str]) -> dict:
-    """Run a command; its wall time, CPU time, peak RSS (os.wait4: this child only) and output."""
+    """Run a command: its wall time, CPU time and peak RSS (os.wait4: this child only), the CPU
+    time of the PostgreSQL backend serving it (sampled while it runs) and the load average."""
+    application_name = f"portal-bench-{os.getpid()}-{time.monotonic_ns()}"
+    env = {**child_environment(), "PGAPPNAME": application_name}
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        load = os.getloadavg()[0]
+        loads = [os.getloadavg()[0]]
+        backend: dict[int, float] = {}
         started = time.perf_counter()
-        child = subprocess.Popen(args, cwd=ROOT, env=child_environment(), stdout=out, stderr=err)
-        _pid, status, usage = os.wait4(child.pid, 0)
+        child = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=err)
+        while True:
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+            if pid:
+                break
+            sample = _backend_cpu(application_name)
+            if sample:
+                backend[sample[0]] = sample[1]
+            loads.append(os.getloadavg()[0])
+            time.sleep(0.1)
         wall = time.perf_counter() - started
         out.seek(0)
         err.seek(0)
         return {
             "wall_s": wall,
             "cpu_s": usage.ru_utime + usage.ru_stime,
+            "db_cpu_s": sum(backend.values()) if backend else None,
             "peak_rss_mb": usage.ru_maxrss / 1024,  # Linux: kilobytes
             "exit": os.waitstatus_to_exitcode(status),
             "stdout": out.read().decode().strip(),
             "stderr": err.read().decode().strip(),
-            "load_before": load,
+            "load": statistics.mean(loads),
         }
 
 
@@ -463,15 +494,22 @@ def patent_queries(sql: list[str]) -> list[str]:
     return [q for q in sql if 'FROM "patents_patent"' in q and "_prefetch_related_val" not in q]
 
 
-def indexes_used(plan: list[str]) -> list[str]:
-    names = []
+INDEX_IN_PLAN = re.compile(
+    r"(?:Index Scan|Index Only Scan) using (\S+) on patents_patent|Bitmap Index Scan on (\S+)"
+)
+
+
+def indexes_used(plan: list[str]) -> str:
+    """The patents table's indexes a plan reads ("seq scan" when it reads the table instead)."""
+    names: dict[str, None] = {}
     for line in plan:
-        for marker in (" using ", " on "):
-            if ("Index" in line or "Bitmap" in line) and marker in line:
-                name = line.split(marker, 1)[1].split()[0]
-                if name.startswith(("patent", "portal")) and name not in names and "Scan on" not in marker:
-                    names.append(name)
-    return names
+        for match in INDEX_IN_PLAN.finditer(line):
+            name = match[1] or match[2]
+            if name.startswith("patent"):
+                names[name.removeprefix("patent_").removeprefix("patents_patent_")] = None
+        if "Seq Scan on patents_patent " in line:
+            names["seq scan"] = None
+    return ", ".join(names) or "-"
 
 
 # --------------------------------------------------------------------------------------------
@@ -571,18 +609,32 @@ def main(argv: list[str] | None = None) -> int:
             figures["import"], figures["reimport"] = first, again
             table(
                 f"Import of {args.rows:,} rows: manage.py import_data patents FILE --owner CODE (child process)",
-                ["run", "wall s", "CPU s", "peak RSS MB", "load avg", "summary"],
+                [
+                    "run",
+                    "wall s",
+                    "CPU s (Python)",
+                    "CPU s (PostgreSQL)",
+                    "peak RSS MB",
+                    "load avg",
+                    "summary",
+                ],
                 [
                     [
                         name,
                         f"{r['wall_s']:.1f}",
                         f"{r['cpu_s']:.1f}",
+                        "n/a" if r["db_cpu_s"] is None else f"{r['db_cpu_s']:.1f}",
                         f"{r['peak_rss_mb']:.0f}",
-                        f"{r['load_before']:.1f}",
+                        f"{r['load']:.1f}",
                         r["stdout"],
                     ]
                     for name, r in (("first import", first), ("re-import", again))
                 ],
+            )
+            print(
+                "  (load avg: the machine's mean 1-minute load during the run, this import included; "
+                "with 2 CPUs, wall time is close to the sum of the two CPU times once other work "
+                "takes a CPU)"
             )
             print(f"VACUUM ANALYZE after the import: {vacuum_analyze():.1f} s")
         else:
@@ -598,7 +650,9 @@ def main(argv: list[str] | None = None) -> int:
     cases += [("api", label, url_for("/api/patents/", params)) for label, params in API_CASES]
     results = []
     for kind, label, url in cases:
-        results.append((kind, label, url, measure(client, url, args.reps)))
+        measured = measure(client, url, args.reps)
+        measured["plans"] = [(sql, explain(sql)) for sql in patent_queries(measured["sql"])]
+        results.append((kind, label, url, measured))
 
     baseline = figures["baseline"]
     rows = []
@@ -614,6 +668,7 @@ def main(argv: list[str] | None = None) -> int:
                     str(b["queries"]),
                     str(b["count"]),
                     "",
+                    "",
                 ]
             )
     for kind, label, _link, r in results:
@@ -627,12 +682,22 @@ def main(argv: list[str] | None = None) -> int:
                 str(r["queries"]),
                 str(r["count"]),
                 verdict(r["median_ms"] <= LATENCY_MS_TARGET),
+                " / ".join(indexes_used(plan) for _sql, plan in r["plans"]),
             ]
         )
     table(
         f"Server time, Django test client, {args.reps} requests each after 2 warm-ups "
         f"(target: median <= {LATENCY_MS_TARGET:.0f} ms with {total:,} patents)",
-        ["case", "median ms", "p95 ms", "x baseline", "queries", "results", "target"],
+        [
+            "case",
+            "median ms",
+            "p95 ms",
+            "x baseline",
+            "queries",
+            "results",
+            "target",
+            "patent indexes: count / page",
+        ],
         rows,
     )
 
@@ -641,8 +706,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.plans == "none" or (args.plans == "search" and (kind != "page" or url == "/patents/")):
             continue
         print(f"\n=== {label}: GET {url}")
-        for sql in patent_queries(r["sql"]):
-            plan = explain(sql)
+        for sql, plan in r["plans"]:
             print(f"--- {sql[:160]}{'...' if len(sql) > 160 else ''}")
             print("\n".join("    " + line for line in plan))
 

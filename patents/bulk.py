@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import operator
 import struct
 from collections.abc import Callable, Iterable, Sequence
 
@@ -57,13 +58,6 @@ _HISTORY_FIELDS = frozenset(
 )
 
 
-def tune_session() -> None:
-    """Settings for the rest of the import's transaction: more memory for merging GIN pending
-    lists (the bigram and trigram indexes) makes index maintenance about a fifth cheaper."""
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL work_mem = '64MB'")
-
-
 def copy_supported() -> bool:
     """Whether the default connection is PostgreSQL through psycopg 3 (which has cursor.copy)."""
     if connection.vendor != "postgresql":
@@ -96,14 +90,30 @@ class _Int4ArrayDumper(Dumper):
         return obj.data
 
 
-def _getter(field: models.Field):
-    """A function of an instance giving the field's value as COPY should receive it."""
-    attname = field.attname
+def _converter(field: models.Field) -> Callable | None:
+    """How a field's value must be converted for COPY (None: as it is)."""
     if isinstance(field, BigramCodesField):
-        return lambda obj: Int4Array(getattr(obj, attname))
+        return Int4Array
     if field.get_internal_type() in _PLAIN_TYPES:
-        return lambda obj: getattr(obj, attname)
-    return lambda obj: field.get_db_prep_save(getattr(obj, attname), connection)
+        return None
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def row_function(fields: Sequence[models.Field], extra: Sequence = ()) -> Callable[[models.Model], list]:
+    """A function of an instance giving its row for COPY: the fields' values (one attrgetter call,
+    then the few conversions), followed by ``extra`` constant values."""
+    get = operator.attrgetter(*(f.attname for f in fields))
+    single = len(fields) == 1
+    conversions = [(i, convert) for i, f in enumerate(fields) if (convert := _converter(f)) is not None]
+    extra = list(extra)
+
+    def row(obj) -> list:
+        values = [get(obj)] if single else list(get(obj))
+        for i, convert in conversions:
+            values[i] = convert(values[i])
+        return values + extra if extra else values
+
+    return row
 
 
 def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
@@ -141,16 +151,11 @@ def _history_rows(
     patents: Sequence[Patent], *, history_type: str, date: datetime.datetime, user_id: int | None
 ):
     history = Patent.history.model
-    fields = [f for f in history._meta.concrete_fields if f.name != "history_id"]
-    specials = {
-        "history_date": date,
-        "history_change_reason": None,
-        "history_type": history_type,
-        "history_user": user_id,
-    }
-    getters = [(None, specials[f.name]) if f.name in _HISTORY_FIELDS else (_getter(f), None) for f in fields]
-    rows = ([get(p) if get else value for get, value in getters] for p in patents)
-    return history._meta.db_table, [f.column for f in fields], rows
+    tracked = [f for f in history._meta.concrete_fields if f.name not in _HISTORY_FIELDS]
+    specials = ["history_date", "history_change_reason", "history_type", "history_user"]
+    columns = [f.column for f in tracked] + [history._meta.get_field(name).column for name in specials]
+    row = row_function(tracked, extra=[date, None, history_type, user_id])
+    return history._meta.db_table, columns, map(row, patents)
 
 
 def history_insert(
@@ -181,13 +186,13 @@ def patents_insert(
     for patent, pk in zip(patents, allocate_ids(Patent, len(patents)), strict=True):
         patent.pk = pk
     fields = Patent._meta.concrete_fields
-    getters = [_getter(f) for f in fields]
+    row = row_function(fields)
 
     def rows():
         for patent in patents:
             if prepare is not None:
                 prepare(patent)
-            yield [get(patent) for get in getters]
+            yield row(patent)
 
     copy_rows(Patent._meta.db_table, [f.column for f in fields], rows())
     for patent in patents:
@@ -212,8 +217,7 @@ def patents_update(
             f"CREATE TEMPORARY TABLE {temp} AS "
             f"SELECT {quote('id')}, {', '.join(quote(c) for c in columns)} FROM {quote(table)} WITH NO DATA"
         )
-    getters = [_getter(f) for f in fields]
-    copy_rows(temp, ["id", *columns], ([p.pk, *(get(p) for get in getters)] for p in patents))
+    copy_rows(temp, ["id", *columns], map(row_function([Patent._meta.pk, *fields]), patents))
     assignments = ", ".join(f"{quote(c)} = changes.{quote(c)}" for c in columns)
     with connection.cursor() as cursor:
         cursor.execute(

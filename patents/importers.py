@@ -527,7 +527,6 @@ class PatentImporter(Importer):
 
         copy = bulk.copy_supported()
         if copy:
-            bulk.tune_session()
             user_id = user.pk if user else None
             bulk.patents_insert(to_create, date=now, user_id=user_id, prepare=self._derive)
             bulk.patents_update(to_update, update_fields, date=now, user_id=user_id)

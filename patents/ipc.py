@@ -81,13 +81,14 @@ def parse_ipc(value: str) -> IpcCode:
     )
 
 
-_CANONICAL = re.compile(r"([A-H])(\d{2})([A-Z]) ([1-9]\d{0,3})/(\d{2,6})")
+_PLAIN = re.compile(r"([A-H])(\d{2})([A-Z]) ?([1-9]\d{0,3})/(\d{2,6})")
 
 
 def split_ipc(code: str) -> IpcCode:
-    """``parse_ipc`` for a code as stored (canonical), skipping the normalisation: the importer
-    splits hundreds of thousands of them. Anything else goes through ``parse_ipc``."""
-    match = _CANONICAL.fullmatch(code)
+    """``parse_ipc`` without the normalisation for a code written plainly, as stored
+    (``H01M 10/052``) or as exports write it (``H01M10/052``): an import splits hundreds of
+    thousands of them. Anything else goes through ``parse_ipc``."""
+    match = _PLAIN.fullmatch(code)
     if match is None:
         return parse_ipc(code)
     section, cls, sub, group, subgroup = match.groups()

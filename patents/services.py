@@ -26,7 +26,7 @@ from portal.permissions import Actor
 
 from . import permissions
 from .identifiers import ApplicationNumber, add_years, expiry_date, parse_application_no
-from .ipc import known_subclass, parse_ipc, split_ipc
+from .ipc import known_subclass, split_ipc
 from .models import NavigationProject, OpenLicense, Patent, PatentIpc, SupplyBulletin
 from .search import build_search_bigram_codes, build_search_latin, build_search_text
 
@@ -79,7 +79,7 @@ def normalize_ipc_codes(value: str | Iterable[str]) -> list[str]:
     raw = split_ipc_list(value) if isinstance(value, str) else [str(v) for v in value if str(v).strip()]
     codes: list[str] = []
     for item in raw:
-        code = parse_ipc(item)
+        code = split_ipc(item.strip())
         if not known_subclass(code.subclass):
             raise ValidationError(
                 _("IPC 分类号“%(value)s”中的小类 %(subclass)s 不存在。"),

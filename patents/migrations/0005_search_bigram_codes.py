@@ -98,11 +98,18 @@ def swap_indexes(apps, schema_editor):
         "CREATE INDEX IF NOT EXISTS patent_search_bigram_codes_gin ON patents_patent "
         "USING gin (patent_bigram_codes(search_bigram_codes)) WHERE listing_status = 'published'"
     )
+    # The planner takes no statistics from a partial index's expression: without these it guessed
+    # 0.5 % of the rows for any term, and sorted 46,000 rows for the first page of a common one.
+    schema_editor.execute(
+        "CREATE STATISTICS IF NOT EXISTS patent_bigram_codes_stats "
+        "ON (patent_bigram_codes(search_bigram_codes)) FROM patents_patent"
+    )
 
 
 def unswap_indexes(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
+    schema_editor.execute("DROP STATISTICS IF EXISTS patent_bigram_codes_stats")
     schema_editor.execute("DROP INDEX IF EXISTS patent_search_bigram_codes_gin")
     schema_editor.execute("DROP FUNCTION IF EXISTS patent_bigram_codes(integer[])")
     schema_editor.execute(

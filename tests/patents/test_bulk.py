@@ -25,9 +25,10 @@ ROWS = [
     f"{app_no(2)},一种发酵乳的制备方法,乳酸菌发酵，“全角”标点,A23C 9/12,测试大学,"
     "2021-04-02,,pending,乳业;agriculture,equity,yes,面议,,yes,,draft",
     f"{app_no(3, year=2022, type_digit='2')},一种羊绒分梳机,,D01G 15/00,测试大学,2022-01-05,2022-08-01,granted,,,no,,,no,,draft",
+    f"{app_no(4)},LiFePO4 cathode,,H01M 4/58,Test University,2021-05-01,,pending,,,no,,,no,,draft",  # no bigram
 ]
 # The same patents a year later: a lapsed patent (its listing withdrawn), new IPC codes and
-# industries, a new title; the third is unchanged.
+# industries, a new title; the others unchanged.
 CHANGED = [
     ROWS[0]
     .replace("granted,煤炭", "lapsed,煤炭;equipment")
@@ -35,6 +36,7 @@ CHANGED = [
     .replace(",published", ",draft"),
     ROWS[1].replace("一种发酵乳的制备方法", "一种低糖发酵乳的制备方法").replace("乳业;agriculture", "乳业"),
     ROWS[2],
+    ROWS[3],
 ]
 CHANGING = ("id", "created_at", "updated_at", "published_at", "submitted_at", "history_id", "history_date")
 
@@ -87,7 +89,7 @@ def test_copy_path_writes_rows_history_ipc_and_industries(tmp_path, postgresql):
     owner = InstitutionFactory()
     user = institution_user(owner)
     with mock.patch.object(bulk, "copy_rows", wraps=bulk.copy_rows) as copy_rows:
-        assert import_rows(tmp_path, owner, ROWS, actor_for(user)) == "created 3, updated 0, unchanged 0"
+        assert import_rows(tmp_path, owner, ROWS, actor_for(user)) == "created 4, updated 0, unchanged 0"
     tables = {call.args[0] for call in copy_rows.call_args_list}
     assert tables == {
         "patents_patent",
@@ -104,6 +106,7 @@ def test_copy_path_writes_rows_history_ipc_and_industries(tmp_path, postgresql):
         ("E21D 15/00", False),
     ]
     assert list(coal.industries.values_list("code", flat=True)) == ["coal"]
+    assert Patent.objects.get(application_no=app_no(4)).search_bigram_codes == []
     history = coal.history.get()
     assert history.history_type == "+" and history.history_user == user and history.title == coal.title
     assert history.history_change_reason is None
@@ -111,10 +114,10 @@ def test_copy_path_writes_rows_history_ipc_and_industries(tmp_path, postgresql):
         cursor.execute("SELECT currval(pg_get_serial_sequence('patents_patent', 'id'))")
         assert cursor.fetchone()[0] >= max(Patent.objects.values_list("pk", flat=True))
 
-    assert import_rows(tmp_path, owner, ROWS) == "created 0, updated 0, unchanged 3"
-    assert Patent.history.model.objects.count() == 3
+    assert import_rows(tmp_path, owner, ROWS) == "created 0, updated 0, unchanged 4"
+    assert Patent.history.model.objects.count() == 4
 
-    assert import_rows(tmp_path, owner, CHANGED) == "created 0, updated 2, unchanged 1"
+    assert import_rows(tmp_path, owner, CHANGED) == "created 0, updated 2, unchanged 2"
     coal.refresh_from_db()
     assert coal.legal_status == "lapsed" and coal.listing_status == "withdrawn" and not coal.dormant
     assert list(coal.ipc_entries.values_list("code", flat=True)) == ["E21D 23/04"]
@@ -134,9 +137,9 @@ def test_copy_and_orm_paths_write_the_same(tmp_path, postgresql):
     ):
         through_orm = run_both_imports(tmp_path, owner, actor)
     assert copied["summaries"] == (
-        "created 3, updated 0, unchanged 0",
-        "created 0, updated 0, unchanged 3",
-        "created 0, updated 2, unchanged 1",
+        "created 4, updated 0, unchanged 0",
+        "created 0, updated 0, unchanged 4",
+        "created 0, updated 2, unchanged 2",
     )
     for key in ("summaries", "patents", "history", "ipc", "industries"):
         assert copied[key] == through_orm[key], key

@@ -172,7 +172,10 @@ def test_split_ipc_of_a_stored_code_is_parse_ipc(code):
     assert split_ipc(code) == parse_ipc(code)
 
 
-@pytest.mark.parametrize("raw", ["H01M10/052", "h01m 10/052", "H01M 010/052", "H01M0010052000"])
+@pytest.mark.parametrize(
+    "raw",
+    ["H01M10/052", "h01m 10/052", "H01M 010/052", "H01M0010052000", "Ｈ01Ｍ10/052", "H01M 10/052 (2006.01)"],
+)
 def test_split_ipc_parses_anything_else_in_full(raw):
     from patents.ipc import parse_ipc, split_ipc
 
