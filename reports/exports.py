@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.errors import ApplicationError
+from portal.exports import append_row, safe_row
 from portal.models import Region
 
 from . import kpi
@@ -135,10 +136,20 @@ INDICATOR_HEADER = (
 )
 
 
+class _SafeWriter:
+    """csv.writer whose text cells are neutralised against spreadsheet formula injection."""
+
+    def __init__(self, writer):
+        self._writer = writer
+
+    def writerow(self, row):
+        self._writer.writerow(safe_row(row))
+
+
 def kpi_csv(report: dict) -> bytes:
     """UTF-8 with a byte-order mark, so that Excel opens the Chinese text correctly."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = _SafeWriter(csv.writer(buffer))
     writer.writerow(
         [_("年度"), report["year"], _("范围"), report["district"] or "", scope_name(report["district"])]
     )
@@ -167,18 +178,20 @@ def kpi_csv(report: dict) -> bytes:
 
 
 def _sheet_indicators(sheet, report: dict, bold) -> None:
-    sheet.append(
+    append_row(
+        sheet,
         [
             _("%(scope)s %(year)s 年度绩效指标")
             % {"scope": scope_name(report["district"]), "year": report["year"]}
-        ]
+        ],
     )
     sheet["A1"].font = bold
-    sheet.append([str(column) for column in INDICATOR_HEADER])
+    append_row(sheet, [str(column) for column in INDICATOR_HEADER])
     for cell in sheet[2]:
         cell.font = bold
     for row in indicator_rows(report):
-        sheet.append(
+        append_row(
+            sheet,
             [
                 row["indicator"],
                 row["indicator_label"],
@@ -189,7 +202,7 @@ def _sheet_indicators(sheet, report: dict, bold) -> None:
                 row["growth"],
                 row["target"],
                 met_label(row["met"]),
-            ]
+            ],
         )
         sheet.cell(row=sheet.max_row, column=7).number_format = "0.00%"
         for column in (5, 6):
@@ -200,12 +213,20 @@ def _sheet_indicators(sheet, report: dict, bold) -> None:
 
 
 def _sheet_activities(sheet, report: dict, bold) -> None:
-    sheet.append([_("专项工作"), _("本年"), _("上年"), _("说明"), _("目标"), _("是否达标")])
+    append_row(sheet, [_("专项工作"), _("本年"), _("上年"), _("说明"), _("目标"), _("是否达标")])
     for cell in sheet[1]:
         cell.font = bold
     for row in activity_rows(report):
-        sheet.append(
-            [row["label"], row["current"], row["previous"], row["note"], row["target"], met_label(row["met"])]
+        append_row(
+            sheet,
+            [
+                row["label"],
+                row["current"],
+                row["previous"],
+                row["note"],
+                row["target"],
+                met_label(row["met"]),
+            ],
         )
     for letter, width in zip("ABCDEF", (26, 18, 18, 40, 44, 12), strict=True):
         sheet.column_dimensions[letter].width = width
@@ -270,12 +291,12 @@ def annual_report_xlsx(data: dict) -> bytes:
     workbook = Workbook()
     summary = workbook.active
     summary.title = _("报告说明")
-    summary.append([_("%(year)s 年度专利转化绩效报告") % {"year": data["year"]}])
+    append_row(summary, [_("%(year)s 年度专利转化绩效报告") % {"year": data["year"]}])
     summary["A1"].font = bold
-    summary.append([_("生成时间"), data["generated_at"]])
-    summary.append([_("完成情况")])
+    append_row(summary, [_("生成时间"), data["generated_at"]])
+    append_row(summary, [_("完成情况")])
     for line in data["narrative"].splitlines():
-        summary.append([line])
+        append_row(summary, [line])
     summary.column_dimensions["A"].width = 120
 
     _sheet_indicators(workbook.create_sheet(_("全市指标")), data["city"], bold)
@@ -286,30 +307,32 @@ def annual_report_xlsx(data: dict) -> bytes:
     columns = [(row["indicator"], row["value"]) for row in indicator_rows(data["city"])]
     header += [f"{kpi.indicator_labels()[i]}·{kpi.value_label(i, v)}" for i, v in columns]
     header += [_("达标项数")]
-    districts.append(header)
+    append_row(districts, header)
     for cell in districts[1]:
         cell.font = bold
     for row in data["districts"]:
         values = [_number(row["indicators"][i]["values"][v]) for i, v in columns]
         met = sum(1 for block in row["indicators"].values() if block["met"])
-        districts.append([row["code"], row["name"], *values, met])
+        append_row(districts, [row["code"], row["name"], *values, met])
 
     ranking = workbook.create_sheet(_("旗区绩效排名"))
-    ranking.append([_("排名"), _("区划代码"), _("旗区"), _("综合得分"), _("达标项数")])
+    append_row(ranking, [_("排名"), _("区划代码"), _("旗区"), _("综合得分"), _("达标项数")])
     for cell in ranking[1]:
         cell.font = bold
     for row in data["ranking"]["districts"]:
-        ranking.append([row["rank"], row["code"], row["name"], row["score"], row["met_count"]])
-    ranking.append([])
-    ranking.append([data["ranking"]["formula"]])
+        append_row(ranking, [row["rank"], row["code"], row["name"], row["score"], row["met_count"]])
+    append_row(ranking, [])
+    append_row(ranking, [data["ranking"]["formula"]])
 
     trend = workbook.create_sheet(_("历年趋势"))
-    trend.append([_("指标"), _("数值项"), *data["trend"]["years"]])
+    append_row(trend, [_("指标"), _("数值项"), *data["trend"]["years"]])
     for cell in trend[1]:
         cell.font = bold
     for name, series in data["trend"]["indicators"].items():
         for value, points in series["values"].items():
-            trend.append([kpi.indicator_labels()[name], kpi.value_label(name, value), *map(_number, points)])
+            append_row(
+                trend, [kpi.indicator_labels()[name], kpi.value_label(name, value), *map(_number, points)]
+            )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from finance.models import Deal, InsurancePolicy, Payment, Pledge, ProductFiling, Subsidy
 from matching.models import Event
 from portal.errors import ApplicationError
+from portal.exports import append_row
 
 from .exports import scope_name
 from .kpi import check_year
@@ -229,14 +230,15 @@ def statistics_xlsx(*, year: int, kind: str, number: int, district: str | None =
     workbook = Workbook()
     summary = workbook.active
     summary.title = _("汇总")
-    summary.append([_("专利转化运营统计报表（定期上报）")])
+    append_row(summary, [_("专利转化运营统计报表（定期上报）")])
     summary["A1"].font = bold
-    summary.append(
-        [_("统计期"), period_label(year, kind, number), _("起止"), start, end - datetime.timedelta(days=1)]
+    append_row(
+        summary,
+        [_("统计期"), period_label(year, kind, number), _("起止"), start, end - datetime.timedelta(days=1)],
     )
-    summary.append([_("范围"), scope_name(district)])
-    summary.append([])
-    summary.append([_("类别"), _("记录数"), _("金额合计（元）")])
+    append_row(summary, [_("范围"), scope_name(district)])
+    append_row(summary, [])
+    append_row(summary, [_("类别"), _("记录数"), _("金额合计（元）")])
     for cell in summary[5]:
         cell.font = bold
     for sheet_def in SHEETS:
@@ -245,15 +247,16 @@ def statistics_xlsx(*, year: int, kind: str, number: int, district: str | None =
         if sheet_def.amount:
             aggregates["total"] = Sum(sheet_def.amount)
         totals = records.order_by().aggregate(**aggregates)
-        summary.append(
-            [str(sheet_def.title), totals["count"], totals.get("total") or (0 if sheet_def.amount else "")]
+        append_row(
+            summary,
+            [str(sheet_def.title), totals["count"], totals.get("total") or (0 if sheet_def.amount else "")],
         )
         sheet = workbook.create_sheet(str(sheet_def.title))
-        sheet.append([str(label) for label, _value in sheet_def.columns])
+        append_row(sheet, [str(label) for label, _value in sheet_def.columns])
         for cell in sheet[1]:
             cell.font = bold
         for record in records.iterator(chunk_size=2000):
-            sheet.append([value(record) for _label, value in sheet_def.columns])
+            append_row(sheet, [value(record) for _label, value in sheet_def.columns])
         for index in range(1, len(sheet_def.columns) + 1):
             sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = 18
     summary.column_dimensions["A"].width = 22
