@@ -44,15 +44,18 @@ def _store(results: dict[int, list[corpus.ScoredMatch]], *, run: MatchRun | None
     the ids of matches that are new for their demand (for notifications)."""
     demand_ids = list(results)
     existing = {(m.demand_id, m.patent_id): m for m in Match.objects.filter(demand_id__in=demand_ids)}
+    by_demand: dict[int, list[Match]] = {}
+    for match in existing.values():
+        by_demand.setdefault(match.demand_id, []).append(match)
     top_n = run.top_n if run else default_top_n()
     rows: list[Match] = []
     for demand_id, scored in results.items():
         candidates = {s.patent_id: s for s in scored}
         if not replace_all:
             # Incremental (new patents): keep the demand's current matches in the competition.
-            for (d_id, p_id), m in existing.items():
-                if d_id == demand_id and p_id not in candidates:
-                    candidates[p_id] = corpus.ScoredMatch(p_id, "", m.score, m.reasons)
+            for m in by_demand.get(demand_id, ()):
+                if m.patent_id not in candidates:
+                    candidates[m.patent_id] = corpus.ScoredMatch(m.patent_id, "", m.score, m.reasons)
         ranked = sorted(candidates.values(), key=lambda s: (-s.score, s.patent_id))[:top_n]
         rows.extend(
             Match(demand_id=demand_id, patent_id=s.patent_id, score=s.score, rank=i + 1, reasons=s.reasons,
