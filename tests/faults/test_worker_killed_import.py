@@ -8,13 +8,14 @@ The import writes all its rows in one transaction, so the killed attempt leaves 
 worker gets CELERY_VISIBILITY_TIMEOUT=2 (production: 3600, longer than any task).
 """
 
+import contextlib
 import csv
 import io
 import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import connection, transaction
 
 from portal.imports import services
 from portal.models import ImportJob, Organization
@@ -43,20 +44,39 @@ def organizations_csv(rows: int) -> bytes:
 
 
 def importer_writing(table: str) -> bool:
-    """Whether another connection is inside the import's write transaction (its last statement
-    an INSERT into ``table``)."""
+    """Whether another connection is inside a transaction that has written to ``table``.
+
+    An INSERT takes a ROW EXCLUSIVE lock that is held until the transaction ends, so this sees
+    the whole write phase; looking for an INSERT as the last statement in pg_stat_activity missed
+    it when the machine was busy (the importer's SELECTs and progress updates come in between).
+    """
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid() AND xact_start IS NOT NULL AND query LIKE %s",
-            [f'INSERT INTO "{table}"%'],
+            "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+            "WHERE c.relname = %s AND l.mode = 'RowExclusiveLock' AND l.granted "
+            "AND l.pid <> pg_backend_pid()",
+            [table],
         )
         return cursor.fetchone()[0] > 0
 
 
-def test_killed_worker_import_runs_again_without_duplicates(
-    settings, tmp_path, postgres_only, start_worker, django_capture_on_commit_callbacks
-):
+@contextlib.contextmanager
+def tasks_not_sent():
+    """The services queue their Celery task when their transaction commits; this test sends the
+    import task itself, to its own worker's queue. (django_capture_on_commit_callbacks does not
+    help here: outside a test transaction the callbacks still run at commit, and the session
+    worker, with another MEDIA_ROOT, took the job.)"""
+    with transaction.atomic():
+        start = len(connection.run_on_commit)
+        yield
+        del connection.run_on_commit[start:]
+
+
+def job_status(job_id: int) -> str:
+    return ImportJob.objects.values_list("status", flat=True).get(pk=job_id)
+
+
+def test_killed_worker_import_runs_again_without_duplicates(settings, tmp_path, postgres_only, start_worker):
     media = tmp_path / "media"
     settings.MEDIA_ROOT = str(media)
     env = {"DJANGO_MEDIA_ROOT": str(media), "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT)}
@@ -64,21 +84,27 @@ def test_killed_worker_import_runs_again_without_duplicates(
     before = Organization.objects.count()
 
     upload = SimpleUploadedFile("organizations.csv", organizations_csv(ROWS), content_type="text/csv")
-    with django_capture_on_commit_callbacks(execute=False):
+    with tasks_not_sent():
         job = services.import_job_create(actor=actor, kind="organizations", uploaded_file=upload)
     job = services.import_job_validate(job=job)  # the preview step, here in this process
     assert job.status == ImportJob.Status.READY, job.message
-    with django_capture_on_commit_callbacks(execute=False):
+    with tasks_not_sent():
         job = services.import_job_confirm(job=job)
     assert job.status == ImportJob.Status.IMPORTING
 
     first = start_worker(queues=QUEUE, env=env)
     import_job_run.apply_async(kwargs={"job_id": job.pk}, queue=QUEUE)
     wait_for(
-        lambda: importer_writing(Organization._meta.db_table),
+        lambda: (
+            importer_writing(Organization._meta.db_table) or job_status(job.pk) != ImportJob.Status.IMPORTING
+        ),
         timeout=240,  # validation of 30,000 rows comes first; slow when the machine is busy
         interval=0.02,
         message="the import to start writing",
+    )
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.IMPORTING, (
+        f"the import ended before it could be killed: {job.message} {job.result}"
     )
     time.sleep(0.2)  # some chunks written, the transaction still open
     first.kill()
