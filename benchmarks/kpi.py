@@ -17,7 +17,9 @@ Steps, in one run:
    2 patents each), two payments per deal, 100,000 pledges, 50,000 insurance policies, 100,000
    subsidies, 50,000 product filings, 2,000 events and 200 navigation projects; then ANALYZE.
 3. Time ``kpi_report(year=Y)`` for the city and for one district, ``--reps`` times each after a
-   warm-up (median, max), and the per-district table (``kpi_districts``) and the trend once.
+   warm-up (median, max), and the per-district table (``kpi_districts``) and the trend once. The
+   report spreads its queries over ``PORTAL_KPI_CONNECTIONS`` (default 2) connections sharing one
+   snapshot; the same city report on one connection is timed in the same run as the baseline.
 4. Print EXPLAIN (ANALYZE, BUFFERS) of every query of the city report, slowest first.
 """
 
@@ -459,9 +461,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"recreating database {config['NAME']}", flush=True)
         recreate_database(config)
     setup_django()
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+    from django.test.utils import CaptureQueriesContext, override_settings
 
     from finance.models import Deal, Payment
     from reports import kpi
@@ -477,8 +480,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     year_deals = Deal.objects.in_year(args.year).count()
     print(f"\ndata: {deal_count:,} deals ({year_deals:,} in {args.year}), {payment_count:,} payments")
 
+    connections = settings.REPORTS_KPI_CONNECTIONS
     city = timed(lambda: kpi.kpi_report(year=args.year), args.reps)
-    city_cpu = serial_cpu(lambda: kpi.kpi_report(year=args.year), args.reps)
+    # Baseline in the same run: the same report on one connection, one query after the other.
+    with override_settings(REPORTS_KPI_CONNECTIONS=1):
+        city_one = timed(lambda: kpi.kpi_report(year=args.year), args.reps)
+        city_cpu = serial_cpu(lambda: kpi.kpi_report(year=args.year), args.reps)
     district = timed(lambda: kpi.kpi_report(year=args.year, district=args.district), args.reps)
     started = time.perf_counter()
     kpi.kpi_districts(year=args.year)
@@ -487,8 +494,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     kpi.kpi_trend(year=args.year)
     trend_seconds = time.perf_counter() - started
 
-    with CaptureQueriesContext(connection) as captured:
+    # On one connection, so that every query is captured (and explained) here.
+    with override_settings(REPORTS_KPI_CONNECTIONS=1), CaptureQueriesContext(connection) as captured:
         report = kpi.kpi_report(year=args.year)
+    assert report == kpi.kpi_report(year=args.year), "one connection and several disagree"
     if not args.no_explain:
         print("\nEXPLAIN (ANALYZE, BUFFERS) of the city report's queries, slowest first:")
         for total, sql, plan in explain(captured.captured_queries):
@@ -499,11 +508,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     selects = [q for q in captured.captured_queries if q["sql"].startswith("SELECT")]
     print(f"queries per report: {len(selects)} (kpi.query_count() = {kpi.query_count()}; plus BEGIN/COMMIT)")
     print(
-        f"city report      median {statistics.median(city):.3f} s   max {max(city):.3f} s   ({args.reps} runs)"
+        f"city report      median {statistics.median(city):.3f} s   max {max(city):.3f} s   ({args.reps} runs, "
+        f"{connections} connections sharing a snapshot: PORTAL_KPI_CONNECTIONS)"
+    )
+    print(
+        f"city report, one connection (baseline): median {statistics.median(city_one):.3f} s   "
+        f"max {max(city_one):.3f} s   ratio {statistics.median(city_one) / statistics.median(city):.2f}x"
     )
     if city_cpu:
         print(
-            f"city report, database CPU with parallel workers off: median {statistics.median(city_cpu):.3f} s"
+            f"city report, one connection, database CPU with parallel workers off: median {statistics.median(city_cpu):.3f} s"
             f"   max {max(city_cpu):.3f} s"
         )
     print(f"district {args.district}  median {statistics.median(district):.3f} s   max {max(district):.3f} s")

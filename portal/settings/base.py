@@ -266,6 +266,10 @@ MATCHING_CHUNK_SIZE = int(os.environ.get("PORTAL_MATCHING_CHUNK_SIZE", "500"))
 MATCHING_STUCK_SECONDS = int(os.environ.get("PORTAL_MATCHING_STUCK_SECONDS", "600"))
 MATCHING_NOTIFY_MIN_SCORE = float(os.environ.get("PORTAL_MATCHING_NOTIFY_MIN_SCORE", "0.15"))
 
+# KPI reports on PostgreSQL: how many database connections (sharing one snapshot) run a report's
+# queries side by side; 1 runs them one after the other on the request's own connection.
+REPORTS_KPI_CONNECTIONS = max(1, int(os.environ.get("PORTAL_KPI_CONNECTIONS", "2")))
+
 # Verified institutions may publish listings without review when this is on.
 PORTAL_DIRECT_PUBLISH = env_bool("PORTAL_DIRECT_PUBLISH", False)
 PORTAL_SITE_NAME = os.environ.get("PORTAL_SITE_NAME", "鄂尔多斯市专利转化运营服务平台")
