@@ -11,13 +11,14 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.errors import ApplicationError
 from portal.models import Industry, Organization, Region
+from portal.pagination import CachedCountPaginator
 from portal.permissions import Role, actor_for
 
 from . import exports, ipc, permissions, selectors, services
@@ -65,14 +66,22 @@ def patent_list(request):
     queryset = selectors.patent_list(actor=actor)
     # Always bound (an empty query string sorts by default); an invalid value ignores that filter.
     filterset = PatentFilterSet(request.GET, queryset=queryset, request=request)
-    page = Paginator(filterset.qs, _page_size(request)).get_page(request.GET.get("page"))
+    page = CachedCountPaginator(filterset.qs, _page_size(request)).get_page(request.GET.get("page"))
     ipc_class = (request.GET.get("ipc_class") or "").upper()
+    # What the filter sidebar shows (page, sort and page size are outside it).
+    filter_items = sorted(
+        (key, value)
+        for key, values in request.GET.lists()
+        if key not in ("page", "sort", "per_page")
+        for value in values
+        if value
+    )
     context = {
         "filter": filterset,
         "page_obj": page,
         "industries": Industry.objects.all(),
         "regions": Region.objects.all(),
-        "ipc_tree": ipc.section_class_tree(),
+        "ipc_tree": ipc.section_class_tree,  # called by the template only when the sidebar is not cached
         "ipc_subclasses": ipc.subclasses_of(ipc_class) if len(ipc_class) == 3 else [],
         "sort_choices": SORT_CHOICES,
         "owner_kinds": [(k.value, k.label) for k in Organization.SUPPLIER_KINDS],
@@ -84,7 +93,8 @@ def patent_list(request):
         "sel": {key: request.GET.getlist(key) for key in request.GET},
         "flag_filters": FLAG_FILTERS,
         "trl_levels": range(1, 10),
-        "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort", "per_page")),
+        "filtered": bool(filter_items),
+        "filter_key": urlencode(filter_items),
     }
     return render(request, "patents/patent_list.html", context)
 

@@ -194,6 +194,14 @@ def _matching_index_dir(django_test_environment):
     settings.MATCHING_INDEX_DIR = Path(os.environ["PORTAL_MATCHING_INDEX_DIR"])
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (cached page fragments, throttling counters)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 REFERENCE_DATA_MIGRATIONS = (
     ("portal.migrations.0002_load_regions_and_industries", "portal.Region"),
     ("patents.migrations.0003_load_ipc_titles", "patents.IpcEntry"),
@@ -207,7 +215,9 @@ def _reference_data(request):
     the serialized contents); a transactional test finding it gone loads it again."""
     names = set(request.fixturenames)
     marker = request.node.get_closest_marker("django_db")
-    if not (marker and marker.kwargs.get("transaction")) and not ({"live_server", "transactional_db"} & names):
+    if not (marker and marker.kwargs.get("transaction")) and not (
+        {"live_server", "transactional_db"} & names
+    ):
         return
     request.getfixturevalue("_django_db_helper")
     import importlib

@@ -311,3 +311,30 @@ def test_lower_case_check_character_in_urls_resolves(client):
     number = next(app_no(n) for n in range(1, 100) if app_no(n).endswith("X"))
     patent = PatentFactory(published=True, application_no=number)
     assert client.get(f"/patents/{patent.application_no.lower()}/").status_code == 200
+
+
+def test_cached_filter_sidebar_follows_the_filters_and_the_language(client, django_assert_max_num_queries):
+    """The sidebar is cached per filter selection and language: a cached copy never shows another
+    selection's checked boxes, nor Chinese to someone who chose English."""
+    coal = industry("coal")
+    PatentFactory(published=True, title="一种煤矿巷道支护装置", industries=[coal])
+    url = reverse("patents:list")
+    checked = 'value="{}" id="f-industry-{}" checked'
+
+    first = client.get(url).content.decode()
+    assert "H 电学" in first and checked.format("coal", "coal") not in first
+    with django_assert_max_num_queries(6):  # cached: no query for industries, regions or the IPC tree
+        again = client.get(url, {"page": "1", "sort": "price"}).content.decode()
+    assert again.split("<aside")[1].split("</aside>")[0] == first.split("<aside")[1].split("</aside>")[0]
+
+    coal_page = client.get(url, {"industry": "coal"}).content.decode()
+    assert checked.format("coal", "coal") in coal_page and checked.format("dairy", "dairy") not in coal_page
+    assert "清除全部" in coal_page
+    both = client.get(url, {"industry": ["dairy", "coal"]}).content.decode()
+    assert checked.format("coal", "coal") in both and checked.format("dairy", "dairy") in both
+    assert checked.format("coal", "coal") not in client.get(url).content.decode()
+
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = client.get(url).content.decode()
+    sidebar = english.split("<aside")[1].split("</aside>")[0]
+    assert 'id="f-industry-coal"' in sidebar and "Filter" in sidebar and "筛选" not in sidebar

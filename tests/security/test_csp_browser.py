@@ -84,6 +84,25 @@ def test_main_pages_raise_no_csp_violation(watched):
     # The dashboard's charts are drawn (ECharts needs neither eval nor inline styles).
     watched.locator("canvas").first.wait_for()
     assert watched.violations() == []
+    # Tooltips too: ECharts' HTML tooltips put style attributes in their markup; the dashboard
+    # draws them on the canvas instead (renderMode "richText").
+    shown = watched.evaluate(
+        """() => [...document.querySelectorAll('.chart')].filter((element) => {
+            const chart = echarts.getInstanceByDom(element);
+            if (chart) chart.dispatchAction({type: 'showTip', seriesIndex: 0, dataIndex: 0});
+            return chart;
+        }).length"""
+    )
+    watched.wait_for_timeout(300)
+    assert shown >= 3
+    # No tooltip markup in the page: the tooltips are drawn on the canvas.
+    assert (
+        watched.locator(".chart > div:not(:has(canvas))").evaluate_all(
+            "divs => divs.filter((div) => div.innerHTML.includes('style=')).length"
+        )
+        == 0
+    )
+    assert watched.violations() == []
     for path in ("/finance/", "/api/docs/"):
         visit(watched, path)
 

@@ -92,7 +92,7 @@
     const chart = init(element);
     chart.setOption({
       animationDuration: 300,
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", renderMode: "richText" },
       legend: { type: "scroll", bottom: 0 },
       grid: { left: 48, right: 16, top: 24, bottom: 56 },
       xAxis: { type: "category", data: trend.years.map(String) },
@@ -142,7 +142,7 @@
       chart.setOption(
         {
           animationDuration: 300,
-          tooltip: { trigger: "axis" },
+          tooltip: { trigger: "axis", renderMode: "richText" },
           grid: { left: 56, right: 16, top: 32, bottom: 64 },
           xAxis: { type: "category", data: rows.map((row) => row.name), axisLabel: { interval: 0, rotate: 30 } },
           yAxis: { type: "value", name: isAmount(key) ? labels.amounts_unit : labels.counts },
@@ -188,7 +188,7 @@
     const max = Math.max(1, ...funnel.stages.map((stage) => stage.count));
     chart.setOption({
       animationDuration: 300,
-      tooltip: { trigger: "item", formatter: "{b}: {c}" },
+      tooltip: { trigger: "item", formatter: "{b}: {c}", renderMode: "richText" },
       series: [
         {
           type: "funnel",
