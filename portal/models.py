@@ -230,6 +230,10 @@ class ImportJob(TimeStampedModel):
     result = models.JSONField(_("结果"), default=dict, blank=True)
     message = models.TextField(_("说明"), blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # The Celery task that took the current step (validating or importing); empty while the step's
+    # message waits in the queue. Another message for the same step (one re-sent by the
+    # watchdog) leaves the job alone; the same message delivered again (its worker died) may go on.
+    task_id = models.CharField(_("执行任务"), max_length=255, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,19 +1,28 @@
 """Celery adapters for the portal's own services."""
+
 from celery import shared_task
 
 from portal.imports import services
 from portal.models import ImportJob
 
 
-@shared_task(acks_late=True)
-def import_job_validate(*, job_id: int) -> None:
-    job = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.VALIDATING).first()
+@shared_task(acks_late=True, bind=True)
+def import_job_validate(self, *, job_id: int) -> None:
+    job = services.import_job_claim(
+        job_id=job_id, status=ImportJob.Status.VALIDATING, task_id=self.request.id
+    )
     if job is not None:
         services.import_job_validate(job=job)
 
 
-@shared_task(acks_late=True)
-def import_job_run(*, job_id: int) -> None:
-    job = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.IMPORTING).first()
+@shared_task(acks_late=True, bind=True)
+def import_job_run(self, *, job_id: int) -> None:
+    job = services.import_job_claim(job_id=job_id, status=ImportJob.Status.IMPORTING, task_id=self.request.id)
     if job is not None:
         services.import_job_run(job=job)
+
+
+@shared_task
+def import_jobs_watchdog() -> list[int]:
+    """Send again the messages of import steps no worker has taken (beat, every few minutes)."""
+    return services.import_jobs_resend_lost()

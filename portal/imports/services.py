@@ -1,14 +1,18 @@
 """Browser imports: an uploaded file becomes an ImportJob that is validated (a dry run), shown
 as a preview with every row error, and imported when the user confirms. Both steps run in Celery
 so large files never block a request; the job records progress for the page to poll."""
+
 from __future__ import annotations
 
 import logging
+import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,7 +33,9 @@ def importable_kinds(actor: Actor) -> list[tuple[str, str]]:
     from . import registry  # noqa: F401
     from .base import REGISTRY
 
-    return [(k, str(cls.label or k)) for k, cls in sorted(REGISTRY.items()) if actor.role in cls.allowed_roles]
+    return [
+        (k, str(cls.label or k)) for k, cls in sorted(REGISTRY.items()) if actor.role in cls.allowed_roles
+    ]
 
 
 def resolve_owner(*, actor: Actor, owner_code: str | None) -> str | None:
@@ -101,8 +107,13 @@ def _run(job: ImportJob, *, dry_run: bool):
     actor = actor_for(job.created_by) if job.created_by_id else None
     try:
         return run_import(
-            kind=job.kind, path=job.file.path, filename=job.original_name, options=job.options,
-            actor=actor, dry_run=dry_run, progress=_progress(job),
+            kind=job.kind,
+            path=job.file.path,
+            filename=job.original_name,
+            options=job.options,
+            actor=actor,
+            dry_run=dry_run,
+            progress=_progress(job),
         )
     except ImportFileError as exc:
         job.status, job.message = ImportJob.Status.INVALID, str(exc)
@@ -117,7 +128,11 @@ def import_job_validate(*, job: ImportJob) -> ImportJob:
         job.result = result.as_dict()
         job.rows_total = job.rows_done = result.rows
         job.status = ImportJob.Status.READY if result.ok else ImportJob.Status.INVALID
-        job.message = result.counts.summary() if result.ok else _("%(n)d 处错误，未写入任何数据。") % {"n": len(result.errors)}
+        job.message = (
+            result.counts.summary()
+            if result.ok
+            else _("%(n)d 处错误，未写入任何数据。") % {"n": len(result.errors)}
+        )
     job.save(update_fields=["status", "result", "message", "rows_total", "rows_done", "updated_at"])
     return job
 
@@ -127,8 +142,8 @@ def import_job_confirm(*, job: ImportJob) -> ImportJob:
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.status != ImportJob.Status.READY:
         raise ApplicationError(_("只有校验通过、待确认的导入任务才能执行导入。"))
-    job.status, job.rows_done = ImportJob.Status.IMPORTING, 0
-    job.save(update_fields=["status", "rows_done", "updated_at"])
+    job.status, job.rows_done, job.task_id = ImportJob.Status.IMPORTING, 0, ""
+    job.save(update_fields=["status", "rows_done", "task_id", "updated_at"])
     from portal.tasks import import_job_run
 
     transaction.on_commit(lambda: import_job_run.delay(job_id=job.pk))
@@ -148,7 +163,54 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
     if result is not None:
         job.result = result.as_dict()
         job.status = ImportJob.Status.DONE if result.ok else ImportJob.Status.INVALID
-        job.message = result.counts.summary() if result.ok else _("数据在校验后发生变化，出现 %(n)d 处错误，未写入任何数据。") % {"n": len(result.errors)}
+        job.message = (
+            result.counts.summary()
+            if result.ok
+            else _("数据在校验后发生变化，出现 %(n)d 处错误，未写入任何数据。") % {"n": len(result.errors)}
+        )
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "result", "message", "rows_done", "rows_total", "finished_at", "updated_at"])
+    job.save(
+        update_fields=["status", "result", "message", "rows_done", "rows_total", "finished_at", "updated_at"]
+    )
     return job
+
+
+def import_job_claim(*, job_id: int, status: str, task_id: str | None) -> ImportJob | None:
+    """The job, when the task ``task_id`` may carry out its current step (``status``): no task has
+    taken the step yet, or this very task took it before (its message came back after its worker
+    died). None when the job has moved on or another task has the step (a duplicate message)."""
+    task_id = task_id or f"direct-{uuid.uuid4().hex}"  # a task called as a plain function
+    taken = (
+        ImportJob.objects.filter(pk=job_id, status=status)
+        .filter(Q(task_id="") | Q(task_id=task_id))
+        .update(task_id=task_id)
+    )
+    return ImportJob.objects.filter(pk=job_id).first() if taken else None
+
+
+def import_jobs_resend_lost(*, now=None) -> list[int]:
+    """Send the task of every validating or importing job whose message no worker has taken
+    within ``PORTAL_IMPORT_RESEND_SECONDS`` (lost with a broker that restarted without
+    persistence, say). A message that was only slow to arrive finds the step taken and does
+    nothing. Returns the ids of the jobs whose task was sent again."""
+    from portal.tasks import import_job_run, import_job_validate
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.PORTAL_IMPORT_RESEND_SECONDS)
+    tasks = {ImportJob.Status.VALIDATING: import_job_validate, ImportJob.Status.IMPORTING: import_job_run}
+    sent = []
+    for job in ImportJob.objects.filter(status__in=list(tasks), task_id="", updated_at__lt=cutoff).order_by(
+        "pk"
+    ):
+        # Mark the attempt first, so the next round waits a full period again.
+        if not ImportJob.objects.filter(pk=job.pk, task_id="", status=job.status).update(updated_at=now):
+            continue
+        logger.warning(
+            "import job %s: no worker took its %s step since %s; sending it again",
+            job.pk,
+            job.status,
+            job.updated_at,
+        )
+        tasks[job.status].delay(job_id=job.pk)
+        sent.append(job.pk)
+    return sent

@@ -171,6 +171,8 @@ MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 PORTAL_UPLOAD_MAX_BYTES = int(os.environ.get("PORTAL_UPLOAD_MAX_BYTES", str(50 * 1024 * 1024)))
+# An import step whose Celery message no worker has taken for this long is sent again (beat).
+PORTAL_IMPORT_RESEND_SECONDS = int(os.environ.get("PORTAL_IMPORT_RESEND_SECONDS", "300"))
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.db import connection, transaction
+
 from tests.helpers.processes import PROJECT_DIR
 
 REDIS_SERVER = shutil.which("redis-server")
@@ -43,6 +45,19 @@ def wait_for(condition, *, timeout: float, interval: float = 0.1, message: str =
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:.0f}s waiting for {message}")
         time.sleep(interval)
+
+
+@contextlib.contextmanager
+def tasks_not_sent():
+    """The services queue their Celery task when their transaction commits; a fault test sends
+    the task itself (to its own worker's queue) or not at all (a lost message).
+
+    django_capture_on_commit_callbacks does not help here: outside a test transaction the
+    callbacks still run at commit (the session worker, with another MEDIA_ROOT, took the job)."""
+    with transaction.atomic():
+        start = len(connection.run_on_commit)
+        yield
+        del connection.run_on_commit[start:]
 
 
 # --- Redis -------------------------------------------------------------------------------------

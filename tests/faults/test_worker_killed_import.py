@@ -8,14 +8,13 @@ The import writes all its rows in one transaction, so the killed attempt leaves 
 worker gets CELERY_VISIBILITY_TIMEOUT=2 (production: 3600, longer than any task).
 """
 
-import contextlib
 import csv
 import io
 import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, transaction
+from django.db import connection
 
 from portal.imports import services
 from portal.models import ImportJob, Organization
@@ -23,7 +22,7 @@ from portal.permissions import actor_for
 from portal.tasks import import_job_run
 from tests.portal.factories import make_user
 
-from .support import wait_for
+from .support import tasks_not_sent, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -58,18 +57,6 @@ def importer_writing(table: str) -> bool:
             [table],
         )
         return cursor.fetchone()[0] > 0
-
-
-@contextlib.contextmanager
-def tasks_not_sent():
-    """The services queue their Celery task when their transaction commits; this test sends the
-    import task itself, to its own worker's queue. (django_capture_on_commit_callbacks does not
-    help here: outside a test transaction the callbacks still run at commit, and the session
-    worker, with another MEDIA_ROOT, took the job.)"""
-    with transaction.atomic():
-        start = len(connection.run_on_commit)
-        yield
-        del connection.run_on_commit[start:]
 
 
 def job_status(job_id: int) -> str:
