@@ -70,7 +70,7 @@ class KpiReportView(ReportView):
 
 class KpiTrendView(ReportView):
     @extend_schema(
-        summary=_("各指标 2021 年至该年度的逐年数值"),
+        summary=_("各指标 2021 年至该年度的逐年数值（最多最近 15 年）"),
         parameters=[serializers.KpiQuerySerializer],
         responses={200: serializers.TrendSerializer, 400: ERROR, 403: ERROR},
     )

@@ -21,6 +21,7 @@ from .records import (
     PLAN_END,
     PLAN_START,
     ROADSHOW_TARGET,
+    TREND_MAX_YEARS,
     TREND_START,
     plan_period_end,
 )
@@ -279,7 +280,8 @@ def kpi_districts(*, year: int) -> list[dict]:
 
 
 def trend_years(year: int, start: int = TREND_START) -> list[int]:
-    return list(range(min(start, year), year + 1))
+    """From ``start`` (or ``year``, if earlier) to ``year``: at most the last TREND_MAX_YEARS."""
+    return list(range(max(min(start, year), year - TREND_MAX_YEARS + 1), year + 1))
 
 
 def kpi_trend(*, year: int, district: str | None = None, start: int = TREND_START) -> dict:

@@ -25,6 +25,8 @@ from portal.models import Organization, Region
 YEAR_MIN, YEAR_MAX = 2000, 2100
 # The plan runs from mid-2021: trends start in its first year.
 TREND_START = 2021
+# A trend shows at most this many years (the latest): one aggregate column per year and figure.
+TREND_MAX_YEARS = 15
 PLAN_START, PLAN_END = datetime.date(2021, 7, 1), datetime.date(2023, 12, 31)
 ROADSHOW_TARGET = 3
 NAVIGATION_TARGET = 1

@@ -360,6 +360,14 @@ def test_trend_from_2021(kpi_data):
     assert trend["activities"]["navigation_projects"] == [0, 1, 1]
 
 
+def test_trend_covers_at_most_the_last_fifteen_years(kpi_data):
+    """Far years answer (every database: SQLite joins at most 64 tables) with the latest years."""
+    trend = kpi.kpi_trend(year=2100)
+    assert trend["years"] == list(range(2086, 2101))
+    assert trend["indicators"]["sme_acquisitions"]["values"]["deals"] == [0] * 15
+    assert kpi.kpi_trend(year=2019)["years"] == [2019]
+
+
 def test_plan_period_roadshows_count_only_to_the_end_of_the_report_year(kpi_data):
     assert kpi.kpi_report(year=2021)["activities"]["roadshows"]["plan_period"] == plan("2021-12-31", 1)
     assert kpi.kpi_report(year=2022)["activities"]["roadshows"]["plan_period"] == plan("2022-12-31", 2)
