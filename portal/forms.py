@@ -4,7 +4,6 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .identifiers import normalize_credit_code
@@ -17,11 +16,7 @@ User = get_user_model()
 
 def region_label(region: Region | None) -> str:
     """A region's name in the active language (the English name when English is active)."""
-    if region is None:
-        return ""
-    if (get_language() or "").startswith("en") and region.name_en:
-        return region.name_en
-    return region.name
+    return region.label if region is not None else ""
 
 
 class RegionChoiceField(forms.ModelChoiceField):

@@ -1,7 +1,9 @@
 """The shared domain: regions, industries, organizations, their yearly figures and memberships."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .identifiers import validate_credit_code
@@ -17,7 +19,21 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
-class Region(models.Model):
+class LocalizedNameMixin:
+    """Reference data named in Chinese and English: ``label`` (and ``str()``) is the English name
+    when the user reads the portal in English and one is recorded, else the Chinese name."""
+
+    @property
+    def label(self) -> str:
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Region(LocalizedNameMixin, models.Model):
     """A county-level district or banner (旗区) of the city, by its GB/T 2260 code."""
 
     code = models.CharField(_("区划代码"), max_length=6, primary_key=True)
@@ -32,11 +48,8 @@ class Region(models.Model):
         verbose_name = _("旗区")
         verbose_name_plural = _("旗区")
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class Industry(models.Model):
+class Industry(LocalizedNameMixin, models.Model):
     """An industry the plan names (高端装备制造, 煤炭, 羊绒, ...)."""
 
     code = models.SlugField(_("代码"), max_length=40, unique=True)
@@ -53,9 +66,6 @@ class Industry(models.Model):
         ordering = ["sort_order", "code"]
         verbose_name = _("产业")
         verbose_name_plural = _("产业")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class OrganizationQuerySet(models.QuerySet):
@@ -162,7 +172,9 @@ class OrganizationYearStats(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organization", "year"], name="org_stats_unique_year"),
             models.CheckConstraint(condition=Q(revenue__gte=0), name="org_stats_revenue_nonneg"),
-            models.CheckConstraint(condition=Q(year__gte=1990) & Q(year__lte=2100), name="org_stats_year_range"),
+            models.CheckConstraint(
+                condition=Q(year__gte=1990) & Q(year__lte=2100), name="org_stats_year_range"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -218,11 +230,19 @@ class ImportJob(TimeStampedModel):
     options = models.JSONField(_("选项"), default=dict, blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.VALIDATING)
     organization = models.ForeignKey(
-        Organization, verbose_name=_("所属单位"), on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="import_jobs", help_text=_("上传者所在单位"),
+        Organization,
+        verbose_name=_("所属单位"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="import_jobs",
+        help_text=_("上传者所在单位"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.SET_NULL, null=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.SET_NULL,
+        null=True,
         related_name="import_jobs",
     )
     rows_total = models.PositiveIntegerField(_("总行数"), null=True, blank=True)

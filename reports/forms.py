@@ -39,7 +39,7 @@ class ReportFilterForm(BootstrapFormMixin, forms.Form):
         self.actor = actor
         self.fields["year"].widget.choices = year_choices()
         self.fields["year"].initial = default_year()
-        regions = [(region.code, region.name) for region in Region.objects.order_by("code")]
+        regions = [(region.code, region.label) for region in Region.objects.order_by("code")]
         if actor.role == Role.DISTRICT_OFFICER:
             self.fields["district"].choices = [
                 (code, name) for code, name in regions if code == actor.district_code
@@ -80,7 +80,7 @@ class StatisticsForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args, actor: Actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = year_choices()
-        regions = [(region.code, region.name) for region in Region.objects.order_by("code")]
+        regions = [(region.code, region.label) for region in Region.objects.order_by("code")]
         if actor.role == Role.DISTRICT_OFFICER:
             self.fields["district"].choices = [
                 (code, name) for code, name in regions if code == actor.district_code

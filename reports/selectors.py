@@ -59,7 +59,7 @@ class Drilldown:
 def _party(org) -> str:
     if org is None:
         return ""
-    region = org.region.name if org.region_id else _("市外")
+    region = org.region.label if org.region_id else _("市外")
     return f"{org.name}（{region}）"
 
 
@@ -164,7 +164,7 @@ def _benefited(year, district):
 SME_COLUMNS = (
     Column(_("企业名称"), lambda o: o.name),
     Column(_("统一社会信用代码"), lambda o: o.credit_code),
-    Column(_("旗区"), lambda o: o.region.name if o.region_id else ""),
+    Column(_("旗区"), lambda o: o.region.label if o.region_id else ""),
     Column(_("当年营业收入（元）"), lambda o: o.year_revenue or 0, money=True),
     Column(_("当年从业人数"), lambda o: o.year_employees or 0),
 )
@@ -281,7 +281,7 @@ NAVIGATION_COLUMNS = (
     Column(_("项目名称"), lambda n: n.title),
     Column(_("导航类型"), lambda n: n.get_kind_display()),
     Column(_("启动年份"), lambda n: n.year_started),
-    Column(_("旗区"), lambda n: n.region.name if n.region_id else _("全市")),
+    Column(_("旗区"), lambda n: n.region.label if n.region_id else _("全市")),
     Column(_("状态"), lambda n: n.get_status_display()),
 )
 SUBSIDY_COLUMNS = (

@@ -15,6 +15,7 @@ from portal.importers import CREDIT_CODE_ALIASES
 from portal.imports.base import Column, Counts, Importer, choices_map, register
 from portal.imports.base import _differs as differs
 from portal.models import Organization
+from portal.permissions import Role
 
 from .. import rules
 from ..history import history_record
@@ -36,9 +37,9 @@ from .common import (
 class PledgeImporter(Importer):
     kind = "pledges"
     label = gettext_lazy("专利质押融资")
-    # Banks record their own pledges in the browser; the import pipeline runs without the
-    # uploader's identity, so it cannot hold a bank to its own pledges: staff only.
-    allowed_roles = STAFF_ROLES
+    # A bank imports its own pledges: every row must name it as lender, and it may not overwrite a
+    # registration number another lender recorded (see ``bank``).
+    allowed_roles = STAFF_ROLES | {Role.BANK}
     columns = (
         Column("registration_no", ("质押登记号", "登记号", "登记编号"), required=True),
         Column(
@@ -70,11 +71,27 @@ class PledgeImporter(Importer):
         self.organizations = Organizations()
         self.patents = PatentNumbers()
         self.today = timezone.localdate()
+        # The uploading bank, when a bank uploads (None for staff and the command line).
+        actor = self.actor
+        self.bank = actor.organization if actor is not None and actor.role == Role.BANK else None
+        self.others = (
+            set(Pledge.objects.exclude(lender_id=self.bank.pk).values_list("registration_no", flat=True))
+            if self.bank
+            else set()
+        )
 
     def clean_row(self, row):
         registration_no = row.text("registration_no", required=True, max_length=50)
         borrower_id = self.organizations.resolve(row, "borrower_credit_code")
         lender_name, lender_id = self.organizations.by_name(row, "lender", Organization.Kind.BANK)
+        if self.bank is not None:
+            if lender_name is not None and lender_id != self.bank.pk:
+                row.error("lender", _("只能导入本行（%(bank)s）的质押记录。") % {"bank": self.bank.name})
+            if registration_no in self.others:
+                row.error(
+                    "registration_no",
+                    _("登记号 %(no)s 已由其他质权人登记，不能由贵行导入修改。") % {"no": registration_no},
+                )
         patent_ids = self.patents.many(row, "application_nos")
         amount = row.decimal("amount", required=True, positive=True)
         registration_date = row.date("registration_date", required=True, not_future=True)

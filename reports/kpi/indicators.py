@@ -272,7 +272,7 @@ def kpi_districts(*, year: int) -> list[dict]:
     return [
         {
             "code": region.code,
-            "name": region.name,
+            "name": region.label,
             **report_from_raw(raw_by_district.get(region.code, {}), year, region.code),
         }
         for region in Region.objects.order_by("code")

@@ -382,6 +382,52 @@ def test_pledge_errors_and_nothing_written(tmp_path):
     assert snapshot() == before
 
 
+def test_a_bank_imports_its_own_pledges_only(tmp_path):
+    from portal.imports.base import run_import
+    from portal.imports.services import importable_kinds
+    from portal.permissions import actor_for
+    from tests.portal.factories import make_user
+
+    own, other = bank(name="中国银行鄂尔多斯分行"), bank(name="鄂尔多斯农商银行")
+    actor = actor_for(make_user("bank", organization=own))
+    assert "pledges" in dict(importable_kinds(actor))
+    assert "pledges" not in dict(importable_kinds(actor_for(make_user("sme"))))
+    borrower = sme()
+    patent = PatentFactory(owner=borrower)
+    Pledge.objects.create(
+        registration_no="Y-OTHER",
+        borrower=borrower,
+        lender=other,
+        lender_name=other.name,
+        amount=Decimal("100"),
+        registration_date=dt.date(2023, 1, 1),
+        term_months=12,
+    )
+    header = ["registration_no", "borrower_credit_code", "lender", "application_nos", "amount",
+              "registration_date", "term_months"]  # fmt: skip
+    good = [
+        header,
+        ["Y-OWN", borrower.credit_code, own.name, patent.application_no, "500000", "2023-07-01", "12"],
+    ]
+    result = run_import(kind="pledges", path=csv_file(tmp_path, "own.csv", good), actor=actor)
+    assert result.ok and result.counts.created == 1
+    assert Pledge.objects.get(registration_no="Y-OWN").lender == own
+
+    bad = [
+        header,
+        ["Y-NEW", borrower.credit_code, other.name, patent.application_no, "500000", "2023-07-01", "12"],
+        ["Y-OTHER", borrower.credit_code, own.name, patent.application_no, "999", "2023-07-01", "12"],
+    ]
+    before = snapshot()
+    result = run_import(kind="pledges", path=csv_file(tmp_path, "bad.csv", bad), actor=actor)
+    errors = {(e.row, e.column): e.message for e in result.errors}
+    assert "本行" in errors[(2, "lender")] and "其他质权人" in errors[(3, "registration_no")]
+    assert snapshot() == before
+    # Staff (and the command line) may still record any bank's pledges.
+    staff = actor_for(make_user("bureau"))
+    assert run_import(kind="pledges", path=csv_file(tmp_path, "staff.csv", bad), actor=staff).ok
+
+
 def test_insurance_import(tmp_path):
     insured, company = sme(), insurer(name="人保财险鄂尔多斯分公司")
     patent = PatentFactory(owner=insured)
@@ -575,10 +621,15 @@ def test_browser_upload_of_a_finance_kind_by_bureau_staff(
 
 @pytest.mark.parametrize("role", ["bank", "insurer", "sme", "institution"])
 def test_finance_kinds_are_not_offered_to_other_roles(client, role):
+    """Only staff import finance records; a bank imports its pledges (and only those)."""
     from django.urls import reverse
 
     from tests.finance.factories import make_user
 
     client.force_login(make_user(role))
     response = client.get(reverse("portal:import-list"))
-    assert response.status_code == 403 or 'value="pledges"' not in response.content.decode()
+    page = response.content.decode()
+    if role == "bank":
+        assert 'value="pledges"' in page and 'value="deals"' not in page and 'value="payments"' not in page
+    else:
+        assert response.status_code == 403 or 'value="pledges"' not in page
