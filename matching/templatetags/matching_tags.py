@@ -7,7 +7,7 @@ from django import template
 
 from portal.permissions import actor_for
 
-from .. import permissions, selectors
+from .. import permissions, reasons, selectors
 from ..models import Inquiry
 
 register = template.Library()
@@ -37,6 +37,12 @@ def unread_notifications(context) -> int:
         if request is not None:
             request._unread_notifications = cached
     return cached
+
+
+@register.filter
+def match_reason(reason: str) -> str:
+    """A stored match reason in the reader's language."""
+    return reasons.localize(str(reason))
 
 
 @register.filter
