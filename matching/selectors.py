@@ -248,7 +248,7 @@ def event_list(*, filters: dict | None = None, request=None) -> QuerySet[Event]:
     the number of registered organizations (``registrations_count``)."""
     queryset = (
         Event.objects.select_related("district")
-        .prefetch_related(Prefetch("industries", queryset=Industry.objects.only("id", "code", "name")))
+        .prefetch_related(Prefetch("industries", queryset=Industry.objects.only("id", "code", "name", "name_en")))
         .annotate(registrations_count=Count("registrations", distinct=True))
         .order_by("-date", "-pk")
     )

@@ -21,7 +21,7 @@ def _with_related(queryset: QuerySet) -> QuerySet:
     # The search columns are large and never displayed.
     queryset = queryset.defer("search_text", "search_latin", "search_bigram_codes")
     return queryset.select_related("owner", "owner__region").prefetch_related(
-        Prefetch("industries", queryset=Industry.objects.only("id", "code", "name", "is_agricultural"))
+        Prefetch("industries", queryset=Industry.objects.only("id", "code", "name", "name_en", "is_agricultural"))
     )
 
 

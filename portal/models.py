@@ -25,7 +25,7 @@ class LocalizedNameMixin:
 
     @property
     def label(self) -> str:
-        if self.name_en and (get_language() or "").startswith("en"):
+        if (get_language() or "").startswith("en") and self.name_en:
             return self.name_en
         return self.name
 
