@@ -12,7 +12,9 @@ and no errors. Steps, in one run (loopback only, about two minutes once the data
    import them with ``manage.py import_data patents`` (a few minutes for 100,000). Then VACUUM ANALYZE.
 2. Server: ``collectstatic`` into a temporary folder, then ``gunicorn portal.wsgi -c
    gunicorn.conf.py`` with production settings (DEBUG off, manifest static files, JSON logs to a
-   file) on 127.0.0.1, Celery eager (browsing queues no task). Warm-up requests.
+   file) on 127.0.0.1, Celery eager (browsing queues no task), and the Redis cache docker-compose
+   configures (``REDIS_CACHE_URL``, ``LOAD_REDIS_CACHE_URL`` or redis://127.0.0.1:6379/3, flushed
+   first) when a Redis answers, else each worker's memory cache. Warm-up requests.
 3. Phases, each reported as throughput and p50/p95/p99 latency (client side: connect to last
    byte; every request opens a new connection, as gunicorn's sync workers close it):
    - ``users``: ``--users`` users for ``--duration`` s, each pausing ``--think`` seconds (uniform)
@@ -37,6 +39,7 @@ import os
 import platform
 import random
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -252,9 +255,25 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(database_url: str, folder: Path, workers: int | None) -> Server:
+def redis_cache_url() -> str | None:
+    """The shared cache the deployment uses (docker-compose: Redis), when a Redis answers here."""
+    url = os.environ.get("LOAD_REDIS_CACHE_URL", "redis://127.0.0.1:6379/3")
+    host, port = url.split("//", 1)[1].split("/", 1)[0].rsplit(":", 1)
+    try:
+        with socket.create_connection((host, int(port)), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            if sock.recv(16).startswith(b"+PONG"):
+                return url
+    except OSError:
+        pass
+    return None
+
+
+def start_server(database_url: str, folder: Path, workers: int | None, cache_url: str | None) -> Server:
+    cache = {"REDIS_CACHE_URL": cache_url} if cache_url else {}
     env = child_env(
         database_url,
+        **cache,
         DJANGO_SETTINGS_MODULE="portal.settings.production",
         DJANGO_SECRET_KEY="load-test-only-" + "x" * 50,
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
@@ -522,8 +541,13 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(fixtures['numbers'])} detail pages sampled"
     )
 
+    cache_url = redis_cache_url()
+    if cache_url:
+        import redis
+
+        redis.Redis.from_url(cache_url).flushdb()  # start cold: nothing cached by an earlier run
     with tempfile.TemporaryDirectory(prefix="portal-load-") as folder:
-        server = start_server(database_url, Path(folder), args.workers)
+        server = start_server(database_url, Path(folder), args.workers, cache_url)
         try:
             workers = len(
                 subprocess.run(
@@ -532,7 +556,12 @@ def main(argv: list[str] | None = None) -> int:
             )
             print(
                 f"server: gunicorn, {workers} sync workers, production settings, 127.0.0.1:{server.port}; "
-                f"{os.cpu_count()} CPUs, Python {platform.python_version()}"
+                f"{os.cpu_count()} CPUs, Python {platform.python_version()}; cache: "
+                + (
+                    f"Redis {cache_url} (as docker-compose)"
+                    if cache_url
+                    else "per-process memory (no Redis here)"
+                )
             )
             results = asyncio.run(measure(server.port, fixtures, args))
         finally:
