@@ -48,7 +48,7 @@ SMES = frozenset({"sme_a", "sme_b"})
 OWNER_A = frozenset({"inst_a", "agency_a"})  # institution A and the agency acting for it
 MANAGERS_A = OWNER_A | CITY  # edit institution A's inventory
 REVIEWERS_A = frozenset({"agency_a"}) | STAFF  # review and publish institution A's listings
-IMPORTERS = frozenset({"inst_a", "agency_a", "agency_b"}) | STAFF
+IMPORTERS = frozenset({"inst_a", "agency_a", "agency_b", "bank_a"}) | STAFF  # a bank: its own pledges
 FINANCE_WRITERS_A = frozenset({"district"}) | CITY  # records with a party in 150622
 
 # Who may read each object of the data set (its detail page, and its marker on list pages).
