@@ -33,6 +33,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from benchmarks._database import recreate_database
+
 TARGET_SECONDS = 2.0
 ORGANIZATIONS = 20_000
 PATENTS = 300_000
@@ -57,29 +59,6 @@ def database_settings() -> dict:
             f"benchmarks.kpi measures PostgreSQL, not {config['ENGINE'].rsplit('.', 1)[-1]}.\n  {example}"
         )
     return config
-
-
-def recreate_database(config: dict) -> None:
-    """Drop and create the benchmark database (only one whose name says it is one)."""
-    import psycopg
-    from psycopg import sql
-
-    name = config["NAME"]
-    if not name.startswith("portal_bench"):
-        raise SystemExit(
-            f"refusing to drop database {name!r}: the benchmark recreates its database, so its name must "
-            "start with 'portal_bench' (or pass --skip-generate to measure the data already there)"
-        )
-    params = {
-        "dbname": "postgres",
-        "user": config.get("USER") or None,
-        "password": config.get("PASSWORD") or None,
-        "host": config.get("HOST") or None,
-        "port": config.get("PORT") or None,
-    }
-    with psycopg.connect(**{k: v for k, v in params.items() if v}, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def setup_django() -> None:
@@ -459,7 +438,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     config = database_settings()
     if not args.skip_generate:
         print(f"recreating database {config['NAME']}", flush=True)
-        recreate_database(config)
+        recreate_database(config, keep_option="--skip-generate")
     setup_django()
     from django.conf import settings
     from django.core.management import call_command

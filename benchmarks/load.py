@@ -50,6 +50,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
+from benchmarks._database import create_database_if_missing
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_bench_load"
 TARGET_P95_MS = 300.0
@@ -95,23 +97,6 @@ def database_config(url: str) -> dict:
             "benchmarks.load measures gunicorn + PostgreSQL: DATABASE_URL must be postgres://..."
         )
     return config
-
-
-def create_database_if_missing(config: dict) -> None:
-    import psycopg
-    from psycopg import sql
-
-    params = {
-        "dbname": "postgres",
-        "user": config.get("USER") or None,
-        "password": config.get("PASSWORD") or None,
-        "host": config.get("HOST") or None,
-        "port": config.get("PORT") or None,
-    }
-    with psycopg.connect(**{k: v for k, v in params.items() if v}, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]).fetchone():
-            print(f"creating database {config['NAME']}")
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
 
 
 def child_env(database_url: str, **extra: str) -> dict[str, str]:

@@ -46,6 +46,8 @@ import warnings
 from pathlib import Path
 from urllib.parse import urlencode
 
+from benchmarks._database import recreate_database
+
 ROOT = Path(__file__).resolve().parents[1]
 TEXTS = ROOT / "demo" / "data" / "patent_texts.jsonl"
 IPC_TITLES = ROOT / "patents" / "data" / "ipc_titles.tsv"
@@ -136,29 +138,6 @@ def database_settings() -> dict:
             "Set DATABASE_URL=postgres://USER@HOST:PORT/portal_bench."
         )
     return config
-
-
-def recreate_database(config: dict) -> None:
-    """Drop and create the benchmark database (only one whose name says it is one)."""
-    import psycopg
-    from psycopg import sql
-
-    name = config["NAME"]
-    if not name.startswith("portal_bench"):
-        raise SystemExit(
-            f"refusing to drop database {name!r}: the benchmark recreates its database, so its name "
-            "must start with 'portal_bench' (or pass --skip-import to measure the data already there)"
-        )
-    params = {
-        "dbname": "postgres",
-        "user": config.get("USER") or None,
-        "password": config.get("PASSWORD") or None,
-        "host": config.get("HOST") or None,
-        "port": config.get("PORT") or None,
-    }
-    with psycopg.connect(**{k: v for k, v in params.items() if v}, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def setup_django() -> None:
@@ -553,7 +532,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["DJANGO_DEBUG"] = "false"
     os.environ.setdefault("CELERY_BROKER_URL", "memory://")
     if not args.skip_import:
-        recreate_database(config)
+        recreate_database(config, keep_option="--skip-import")
     setup_django()
     logging.disable(logging.INFO)  # the per-request log lines
     warnings.filterwarnings("ignore", message="No directory at")  # whitenoise: no collectstatic here

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
@@ -35,7 +36,10 @@ class CachedCountPaginator(Paginator):
         query = getattr(self.object_list, "query", None)
         if query is None:
             return super().count
-        sql, params = query.sql_with_params()
+        try:
+            sql, params = query.sql_with_params()
+        except EmptyResultSet:  # e.g. .none(): nothing to count, nothing to remember
+            return 0
         digest = hashlib.sha256(f"{query.model._meta.label}|{sql}|{params!r}".encode()).hexdigest()
         key = f"portal:count:{digest}"
         value = cache.get(key)

@@ -25,6 +25,18 @@ def default_year() -> int:
     return timezone.localdate().year - 1
 
 
+def scope_district_field(field: forms.ChoiceField, actor: Actor) -> None:
+    """The districts an actor may choose: a district officer only (and always) theirs; city staff
+    any district or the whole city."""
+    regions = [(region.code, region.label) for region in Region.objects.order_by("code")]
+    if actor.role == Role.DISTRICT_OFFICER:
+        field.choices = [(code, name) for code, name in regions if code == actor.district_code]
+        field.disabled = True
+        field.initial = actor.district_code
+    else:
+        field.choices = [("", _("全市")), *regions]
+
+
 class ReportFilterForm(BootstrapFormMixin, forms.Form):
     """Year and district of the dashboard and drill-downs; a district officer's district is fixed."""
 
@@ -39,15 +51,7 @@ class ReportFilterForm(BootstrapFormMixin, forms.Form):
         self.actor = actor
         self.fields["year"].widget.choices = year_choices()
         self.fields["year"].initial = default_year()
-        regions = [(region.code, region.label) for region in Region.objects.order_by("code")]
-        if actor.role == Role.DISTRICT_OFFICER:
-            self.fields["district"].choices = [
-                (code, name) for code, name in regions if code == actor.district_code
-            ]
-            self.fields["district"].disabled = True
-            self.fields["district"].initial = actor.district_code
-        else:
-            self.fields["district"].choices = [("", _("全市")), *regions]
+        scope_district_field(self.fields["district"], actor)
 
     def values(self) -> tuple[int, str | None]:
         """The chosen year and district (defaults when the form is empty or invalid)."""
@@ -80,15 +84,7 @@ class StatisticsForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args, actor: Actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = year_choices()
-        regions = [(region.code, region.label) for region in Region.objects.order_by("code")]
-        if actor.role == Role.DISTRICT_OFFICER:
-            self.fields["district"].choices = [
-                (code, name) for code, name in regions if code == actor.district_code
-            ]
-            self.fields["district"].disabled = True
-            self.fields["district"].initial = actor.district_code
-        else:
-            self.fields["district"].choices = [("", _("全市")), *regions]
+        scope_district_field(self.fields["district"], actor)
 
     def clean(self):
         cleaned = super().clean()

@@ -396,38 +396,33 @@ def _run_concurrently(jobs: list[Callable[[dict], None]], out: dict) -> None:
     lock = threading.Lock()
     results: list[dict] = []
 
-    def drain(snapshot: str | None) -> None:
+    def work() -> None:
+        """Take jobs until none is left, on this thread's connection (inside its transaction)."""
         mine: dict = {}
         results.append(mine)
-        with transaction.atomic(savepoint=False):
-            _snapshot_transaction(snapshot)
-            _tune(CONCURRENT_SETTINGS)
-            while True:
-                with lock:
-                    if not queue:
-                        return
-                    job = queue.pop()
-                job(mine)
+        while True:
+            with lock:
+                if not queue:
+                    return
+                job = queue.pop()
+            job(mine)
 
     def helper(snapshot: str) -> None:
         try:
-            drain(snapshot)
+            with transaction.atomic(savepoint=False):
+                _snapshot_transaction(snapshot)
+                _tune(CONCURRENT_SETTINGS)
+                work()
         finally:
             connections.close_all()  # this thread's own connection
 
+    helpers = settings.REPORTS_KPI_CONNECTIONS - 1
     with transaction.atomic(savepoint=False):
         snapshot = _snapshot_transaction()
         _tune(CONCURRENT_SETTINGS)
-        with ThreadPoolExecutor(max_workers=settings.REPORTS_KPI_CONNECTIONS - 1) as pool:
-            futures = [pool.submit(helper, snapshot) for _ in range(settings.REPORTS_KPI_CONNECTIONS - 1)]
-            mine: dict = {}
-            results.append(mine)
-            while True:
-                with lock:
-                    if not queue:
-                        break
-                    job = queue.pop()
-                job(mine)
+        with ThreadPoolExecutor(max_workers=helpers) as pool:
+            futures = [pool.submit(helper, snapshot) for _ in range(helpers)]
+            work()
             for future in futures:
                 future.result()  # a helper's error is the report's error
     for partial_out in results:

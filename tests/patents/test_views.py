@@ -343,10 +343,13 @@ def test_cached_filter_sidebar_follows_the_filters_and_the_language(client, djan
 def test_industries_and_districts_are_named_in_the_reader_s_language(client):
     coal = industry("coal")
     assert coal.name_en  # shipped with the reference data
-    PatentFactory(published=True, title="一种煤矿巷道支护装置", industries=[coal])
+    patent = PatentFactory(published=True, title="一种煤矿巷道支护装置", industries=[coal])
+    district = patent.owner.region
+    assert district is not None and district.name_en
     url = reverse("patents:list")
     chinese = client.get(url).content.decode()
-    assert f">{coal.name}</span>" in chinese
+    assert f">{coal.name}</span>" in chinese and f" · {district.name}</span>" in chinese
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     english = client.get(url).content.decode()
     assert f">{coal.name_en}</span>" in english and f">{coal.name}</span>" not in english
+    assert f" · {district.name_en}</span>" in english

@@ -20,5 +20,6 @@ def test_count_is_remembered_per_query_and_results_stay_current(django_assert_nu
     # Another filter (or another visitor's scope) is another query, counted on its own.
     assert CachedCountPaginator(published.filter(title__contains="煤矿"), 10).count == 2
     assert CachedCountPaginator(Patent.objects.order_by("pk"), 10).count == 3
+    assert CachedCountPaginator(Patent.objects.none(), 10).get_page(1).paginator.count == 0
     # Lists that are not querysets are counted as usual.
     assert CachedCountPaginator([1, 2, 3], 2).num_pages == 2
