@@ -48,7 +48,7 @@ import urllib.request
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 from benchmarks._database import create_database_if_missing
 
@@ -56,6 +56,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_bench_load"
 TARGET_P95_MS = 300.0
 REQUEST_TIMEOUT = 30.0
+SLOWEST = 8  # requests of the users phase listed by path: what sets the tail
 LOGGED_IN_SHARE = 0.2
 SEED = 20250801
 
@@ -310,6 +311,7 @@ class Sample:
     kind: str
     ms: float
     ok: bool
+    path: str = ""
 
 
 @dataclass
@@ -385,7 +387,7 @@ async def user(
             error = None if status == 200 else f"HTTP {status} {path}"
         except (TimeoutError, OSError) as exc:
             error = f"{type(exc).__name__} {path}"
-        phase.samples.append(Sample(kind, (time.perf_counter() - started) * 1000, error is None))
+        phase.samples.append(Sample(kind, (time.perf_counter() - started) * 1000, error is None, path))
         if error:
             phase.errors[error] += 1
         if think[1] > 0:
@@ -437,10 +439,16 @@ def summary(phase: Phase) -> dict:
             "p99_ms": round(percentile(ms, 99), 1),
             "max_ms": round(max(ms), 1),
         }
-    return {"seconds": round(phase.seconds, 1), "rows": rows, "errors": dict(phase.errors)}
+    slowest = sorted(phase.samples, key=lambda s: -s.ms)[:SLOWEST]
+    return {
+        "seconds": round(phase.seconds, 1),
+        "rows": rows,
+        "errors": dict(phase.errors),
+        "slowest": [{"path": s.path, "ms": round(s.ms, 1)} for s in slowest],
+    }
 
 
-def print_phase(title: str, result: dict) -> None:
+def print_phase(title: str, result: dict, *, show_slowest: bool = False) -> None:
     print(f"\n{title} ({result['seconds']:.0f} s)")
     print(
         f"  {'pages':<8} {'requests':>8} {'errors':>6} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'max ms':>7}"
@@ -452,6 +460,8 @@ def print_phase(title: str, result: dict) -> None:
         )
     for error, count in sorted(result["errors"].items(), key=lambda item: -item[1])[:10]:
         print(f"  ! {count} x {error}")
+    if show_slowest:
+        print("  slowest: " + ", ".join(f"{s['ms']:.0f} ms {unquote(s['path'])}" for s in result["slowest"]))
 
 
 def print_server_errors(log_path: Path, limit: int = 3) -> None:
@@ -496,7 +506,7 @@ async def measure(port: int, fixtures: dict, args) -> dict:
             continue
         phase = await run_phase(name, port, fixtures, users=args.users, **options)
         results[name] = {"title": title, **summary(phase)}
-        print_phase(title, results[name])
+        print_phase(title, results[name], show_slowest=name == "users")
     return results
 
 

@@ -18,13 +18,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.errors import ApplicationError
 from portal.models import Industry, Organization, Region
-from portal.pagination import CachedCountPaginator
+from portal.pagination import CachedPaginator
 from portal.permissions import Role, actor_for
 
 from . import exports, ipc, permissions, selectors, services
 from .filters import SORT_CHOICES, PatentFilterSet
 from .forms import ExportForm, NavigationProjectForm, OpenLicenseForm, PatentForm, ReviewForm
 from .models import NavigationProject, OpenLicense, Patent
+from .search import keyword_page_query, query_terms
 
 PAGE_SIZES = (10, 20, 50)
 FLAG_FILTERS = (
@@ -66,9 +67,15 @@ def patent_list(request):
     queryset = selectors.patent_list(actor=actor)
     # Always bound (an empty query string sorts by default); an invalid value ignores that filter.
     filterset = PatentFilterSet(request.GET, queryset=queryset, request=request)
-    page = CachedCountPaginator(filterset.qs, _page_size(request)).get_page(request.GET.get("page"))
+    page_query = None
+    if query_terms(request.GET.get("q") or ""):
+        page_query = keyword_page_query(listed=lambda: CachedPaginator(queryset, 1).count)
+    paginator = CachedPaginator(filterset.qs, _page_size(request), page_query=page_query)
+    page = paginator.get_page(request.GET.get("page"))
     ipc_class = (request.GET.get("ipc_class") or "").upper()
-    # What the filter sidebar shows (page, sort and page size are outside it).
+    # What the filter sidebar shows: the filters chosen in it, and whether anything is filtered
+    # (its "clear all" link). The keyword box, page, sort and page size are outside it, so every
+    # keyword search without other filters shares one cached sidebar.
     filter_items = sorted(
         (key, value)
         for key, values in request.GET.lists()
@@ -76,6 +83,7 @@ def patent_list(request):
         for value in values
         if value
     )
+    sidebar_items = [(key, value) for key, value in filter_items if key != "q"]
     context = {
         "filter": filterset,
         "page_obj": page,
@@ -94,7 +102,8 @@ def patent_list(request):
         "flag_filters": FLAG_FILTERS,
         "trl_levels": range(1, 10),
         "filtered": bool(filter_items),
-        "filter_key": urlencode(filter_items),
+        "filter_key": f"{int(bool(filter_items))}|{urlencode(sidebar_items)}",
+        "today": timezone.localdate(),
     }
     return render(request, "patents/patent_list.html", context)
 

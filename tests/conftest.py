@@ -202,6 +202,18 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request in English leaves English active in
+    the thread (LocaleMiddleware activates per request and never deactivates)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 REFERENCE_DATA_MIGRATIONS = (
     ("portal.migrations.0002_load_regions_and_industries", "portal.Region"),
     ("patents.migrations.0003_load_ipc_titles", "patents.IpcEntry"),

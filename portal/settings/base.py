@@ -1,5 +1,6 @@
 """Settings shared by every mode; each value that differs between machines comes from the
 environment (see .env.example and the settings table in README.md)."""
+
 import os
 from pathlib import Path
 
@@ -112,6 +113,10 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
     )
+    # Settings for every session of this process (libpq "options"), e.g. "-c jit=off".
+    # gunicorn.conf.py gives the web workers one: see there.
+    if session_options := os.environ.get("DATABASE_SESSION_OPTIONS", "").strip():
+        DATABASES["default"]["OPTIONS"]["options"] = session_options
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -206,7 +211,9 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or (
 )
 # A message a killed worker had taken is redelivered after this many seconds (Redis transport);
 # tasks are idempotent, so a redelivery of a slow task only repeats work.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -219,6 +219,55 @@ def test_sorting(catalogue):
     assert ordered("filed")[0] == catalogue["utility"].application_no
 
 
+@pytest.mark.parametrize("sort", ["newest", "price", "-price", "filed", "remaining", "trl", "updated"])
+def test_a_page_sorted_without_an_index_is_the_same_page(catalogue, sort):
+    from patents.search import sorted_without_index
+
+    PatentFactory(published=True, title="一种煤矿安全监测装置", asking_price=Decimal("300000"), trl=7)
+    queryset = selectors.patent_list(actor=anonymous(), filters={"sort": sort})
+    rewritten = sorted_without_index(queryset)
+    assert "COALESCE" in str(rewritten.query)
+    assert list(rewritten) == list(queryset) and len(queryset) == 5
+
+
+def test_keyword_page_query_sorts_the_matches_when_the_walk_would_be_long(catalogue):
+    """On PostgreSQL a page whose walk in sort order would pass WALK_LIMIT listings (few matches
+    among many listings) is read by sorting the matches; otherwise the query is left alone."""
+    from patents.search import WALK_LIMIT, keyword_page_query
+
+    queryset = selectors.patent_list(actor=anonymous(), filters={"q": "煤矿", "industry": "coal"})
+    asked = []
+
+    def listed():
+        asked.append(True)
+        return 100_000
+
+    page_query = keyword_page_query(listed=listed)
+    common = page_query(queryset, count=100_000 * 20 // WALK_LIMIT, top=20)
+    assert "COALESCE" not in str(common.query)
+    rare = page_query(queryset, count=64, top=20)
+    assert ("COALESCE" in str(rare.query)) == (connection.vendor == "postgresql")
+    assert list(rare) == list(queryset) == [catalogue["coal"]]
+    assert page_query(queryset, count=0, top=20) is queryset
+    assert len(asked) == (2 if connection.vendor == "postgresql" else 0)
+
+
+def test_keyword_page_rows_through_the_browse_page(client, catalogue):
+    """The browse page with a keyword and another filter shows the same patents in the same order
+    however the page is read, and again from the remembered rows."""
+    for n in range(3):
+        PatentFactory(published=True, title=f"一种煤矿巷道支护结构{n}", industries=[industry("coal")])
+    url = reverse("patents:list")
+    expected = [
+        p.application_no
+        for p in selectors.patent_list(actor=anonymous(), filters={"q": "煤矿巷道", "industry": "coal"})
+    ]
+    assert len(expected) == 4
+    for _ in range(2):
+        page = client.get(url, {"q": "煤矿巷道", "industry": "coal"}).context["page_obj"]
+        assert [p.application_no for p in page] == expected
+
+
 def test_keyword_search_can_use_the_indexes_on_postgresql(catalogue):
     """The filters' SQL matches the GIN index expressions, so PostgreSQL can serve a
     two-character Chinese term (bigram codes index) and a Latin term (pg_trgm index on

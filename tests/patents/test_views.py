@@ -353,3 +353,32 @@ def test_industries_and_districts_are_named_in_the_reader_s_language(client):
     english = client.get(url).content.decode()
     assert f">{coal.name_en}</span>" in english and f">{coal.name}</span>" not in english
     assert f" · {district.name_en}</span>" in english
+
+
+def test_keyword_searches_share_the_sidebar_but_keep_their_clear_all_link(
+    client, django_assert_max_num_queries
+):
+    PatentFactory(published=True, title="一种煤矿巷道支护装置", industries=[industry("coal")])
+    url = reverse("patents:list")
+    assert "清除全部" not in client.get(url).content.decode()
+    assert "清除全部" in client.get(url, {"q": "煤矿"}).content.decode()
+    with django_assert_max_num_queries(6):  # the sidebar cached by the first keyword search
+        page = client.get(url, {"q": "支护"}).content.decode()
+    assert "清除全部" in page and 'value="支护"' in page
+    assert "清除全部" not in client.get(url).content.decode()
+
+
+def test_cached_patent_cards_follow_edits_owners_and_language(client):
+    patent = PatentFactory(published=True, title="一种煤矿巷道支护装置", industries=[industry("coal")])
+    url = reverse("patents:list")
+    assert "一种煤矿巷道支护装置" in client.get(url).content.decode()
+    patent.title = "一种煤矿巷道液压支护装置"
+    patent.save()
+    patent.owner.name = "改名后的研究院"
+    patent.owner.save()
+    page = client.get(url).content.decode()
+    assert "一种煤矿巷道液压支护装置" in page and "改名后的研究院" in page
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = client.get(url).content.decode()
+    assert "Remaining term" in english
+    assert "剩余保护期" not in english

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.helpers.processes import PROJECT_DIR, settings_in_subprocess
+from tests.helpers.processes import PROJECT_DIR, clean_env, run_python, settings_in_subprocess
 
 NAMES = [
     "LANGUAGE_CODE",
@@ -80,6 +80,37 @@ def test_database_url_is_parsed():
     assert (db["HOST"], int(db["PORT"])) == ("db.example.cn", 5433)
     assert db["CONN_MAX_AGE"] == 120
     assert db["CONN_HEALTH_CHECKS"] is True
+
+
+def test_session_options_reach_postgresql_and_gunicorn_sets_them_for_the_web():
+    values = settings_in_subprocess(
+        "portal.settings.local",
+        ["DATABASES"],
+        DATABASE_URL="postgres://portal@db.example.cn/portal",
+        DATABASE_SESSION_OPTIONS="-c jit=off",
+    )
+    assert values["DATABASES"]["default"]["OPTIONS"]["options"] == "-c jit=off"
+    show = (
+        "import os, runpy; runpy.run_path('gunicorn.conf.py'); print(os.environ['DATABASE_SESSION_OPTIONS'])"
+    )
+    web = run_python(show, env=clean_env()).stdout.strip()
+    assert web == "-c max_parallel_workers_per_gather=0 -c jit=off"
+    assert run_python(show, env=clean_env(DATABASE_SESSION_OPTIONS="-c jit=on")).stdout.strip() == "-c jit=on"
+
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        return  # the server's answer needs PostgreSQL
+    query = (
+        "import django; django.setup(); from django.db import connection; c = connection.cursor(); "
+        "c.execute('SHOW max_parallel_workers_per_gather'); a = c.fetchone()[0]; "
+        "c.execute('SHOW jit'); print(a, c.fetchone()[0])"
+    )
+    server = url.rsplit("/", 1)[0] + "/postgres"  # the run's own database may not exist yet
+    env = clean_env(
+        DJANGO_SETTINGS_MODULE="portal.settings.local", DATABASE_URL=server, DATABASE_SESSION_OPTIONS=web
+    )
+    result = run_python(query, env=env)
+    assert result.stdout.split()[-2:] == ["0", "off"], result.stderr
 
 
 def test_broker_url_turns_off_eager_mode_and_sets_the_result_backend():
