@@ -3,6 +3,8 @@ the review queue, open-license declarations, supply bulletins and navigation pro
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -141,7 +143,7 @@ def patent_detail(request, application_no: str):
         protection_percent = round(min(max(elapsed, 0.0), 1.0) * 100)
     context = {
         "patent": patent,
-        "ipc_codes": ipc.titles_for(patent.ipc_list),
+        "ipc_codes": partial(ipc.titles_for, patent.ipc_list),  # called only when not cached
         "open_license": services.open_license_standing(patent),
         "can_edit": can_edit,
         "can_review": permissions.can_review(actor, patent),

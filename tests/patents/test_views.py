@@ -382,3 +382,16 @@ def test_cached_patent_cards_follow_edits_owners_and_language(client):
     english = client.get(url).content.decode()
     assert "Remaining term" in english
     assert "剩余保护期" not in english
+
+
+def test_cached_patent_description_follows_edits_and_language(client):
+    patent = PatentFactory(published=True, title="一种煤矿巷道支护装置", abstract="原摘要：支护装置。")
+    url = detail_url(patent)
+    assert "原摘要：支护装置。" in client.get(url).content.decode()
+    patent.abstract = "新摘要：液压支护装置。"
+    patent.save()
+    page = client.get(url).content.decode()
+    assert "新摘要：液压支护装置。" in page and "原摘要" not in page
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = client.get(url).content.decode()
+    assert "Abstract" in english and ">摘要<" not in english
