@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -17,18 +17,34 @@ from .identifiers import parse_application_no
 from .models import NavigationProject, OpenLicense, Patent, SupplyBulletin
 
 
-def _with_related(queryset: QuerySet) -> QuerySet:
-    # The search columns are large and never displayed.
-    queryset = queryset.defer("search_text", "search_latin", "search_bigram_codes")
-    return queryset.select_related("owner", "owner__region").prefetch_related(
-        Prefetch("industries", queryset=Industry.objects.only("id", "code", "name", "name_en", "is_agricultural"))
+def _industries() -> Prefetch:
+    return Prefetch(
+        "industries", queryset=Industry.objects.only("id", "code", "name", "name_en", "is_agricultural")
     )
 
 
-def patent_list(*, actor: Actor, filters: dict | None = None, request=None) -> QuerySet:
+def _with_related(queryset: QuerySet) -> QuerySet:
+    # The search columns are large and never displayed.
+    queryset = queryset.defer("search_text", "search_latin", "search_bigram_codes")
+    return queryset.select_related("owner", "owner__region").prefetch_related(_industries())
+
+
+def patent_cards_related(patents: list[Patent]) -> None:
+    """Load the industries of ``patents`` read without them (``patent_list(...,
+    industries=False)``), for their result cards."""
+    prefetch_related_objects(patents, _industries())
+
+
+def patent_list(
+    *, actor: Actor, filters: dict | None = None, request=None, industries: bool = True
+) -> QuerySet:
     """Patents the actor may see (published listings for the public), filtered by
-    ``PatentFilterSet`` when ``filters`` (a QueryDict or dict) is given."""
+    ``PatentFilterSet`` when ``filters`` (a QueryDict or dict) is given. ``industries=False``
+    leaves their industries to ``patent_cards_related`` (the browse page needs them only for
+    the cards it has not cached)."""
     queryset = _with_related(Patent.objects.visible_to(actor)).order_by("-published_at", "-id")
+    if not industries:
+        queryset = queryset.prefetch_related(None)
     if filters is None:
         return queryset
     from django.http import QueryDict

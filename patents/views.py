@@ -3,17 +3,21 @@ the review queue, open-license declarations, supply bulletins and navigation pro
 
 from __future__ import annotations
 
+import hashlib
 from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -37,6 +41,7 @@ FLAG_FILTERS = (
     ("dormant", _lazy("沉睡专利")),
 )
 DEFAULT_PAGE_SIZE = 20
+CARDS_CACHE_SECONDS = 600  # as each card's own entry (_patent_card.html)
 
 
 def _page_size(request) -> int:
@@ -66,7 +71,7 @@ def _report_errors(request, exc: Exception, form=None) -> None:
 
 def patent_list(request):
     actor = actor_for(request.user)
-    queryset = selectors.patent_list(actor=actor)
+    queryset = selectors.patent_list(actor=actor, industries=False)
     # Always bound (an empty query string sorts by default); an invalid value ignores that filter.
     filterset = PatentFilterSet(request.GET, queryset=queryset, request=request)
     page_query = None
@@ -74,6 +79,7 @@ def patent_list(request):
         page_query = keyword_page_query(listed=lambda: CachedPaginator(queryset, 1).count)
     paginator = CachedPaginator(filterset.qs, _page_size(request), page_query=page_query)
     page = paginator.get_page(request.GET.get("page"))
+    today = timezone.localdate()
     ipc_class = (request.GET.get("ipc_class") or "").upper()
     # What the filter sidebar shows: the filters chosen in it, and whether anything is filtered
     # (its "clear all" link). The keyword box, page, sort and page size are outside it, so every
@@ -105,9 +111,26 @@ def patent_list(request):
         "trl_levels": range(1, 10),
         "filtered": bool(filter_items),
         "filter_key": f"{int(bool(filter_items))}|{urlencode(sidebar_items)}",
-        "today": timezone.localdate(),
+        "today": today,
+        "cards": _patent_cards(request, list(page), today),
     }
     return render(request, "patents/patent_list.html", context)
+
+
+def _patent_cards(request, patents: list[Patent], today) -> str:
+    """The result cards of a page: one cache entry (one round trip) while none of its patents
+    changed; on a miss each card may still come from its own entry (_patent_card.html)."""
+    if not patents:
+        return ""
+    shown = [(p.pk, p.updated_at.isoformat(), p.owner.updated_at.isoformat()) for p in patents]
+    digest = hashlib.sha256(repr((shown, today.isoformat(), get_language())).encode()).hexdigest()
+    key = f"patents:cards:{digest}"
+    cards = cache.get(key)
+    if cards is None:
+        selectors.patent_cards_related(patents)
+        cards = render_to_string("patents/_patent_cards.html", {"patents": patents, "today": today}, request)
+        cache.set(key, cards, CARDS_CACHE_SECONDS)
+    return cards
 
 
 def ipc_subclasses(request):
