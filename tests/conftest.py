@@ -194,6 +194,34 @@ def _matching_index_dir(django_test_environment):
     settings.MATCHING_INDEX_DIR = Path(os.environ["PORTAL_MATCHING_INDEX_DIR"])
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _live_server_one_request_at_a_time_on_sqlite(django_test_environment):
+    """On SQLite the test database lives in memory and the live server's threads share its one
+    connection: two requests at once (a page and the chart data it fetches) collide ("cannot
+    start a transaction within a transaction"). There the live server answers one request at a
+    time; on PostgreSQL each thread has its own connection and requests run side by side."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        return
+    import threading
+
+    from django.core.servers.basehttp import ThreadedWSGIServer
+    from django.test import testcases
+
+    class OneRequestAtATime(ThreadedWSGIServer):
+        def set_app(self, application):
+            lock = threading.Lock()
+
+            def serial(environ, start_response):
+                with lock:
+                    return application(environ, start_response)
+
+            super().set_app(serial)
+
+    testcases.LiveServerThread.server_class = OneRequestAtATime
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (cached page fragments, throttling counters)."""
