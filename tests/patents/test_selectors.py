@@ -325,7 +325,6 @@ def test_list_pages_run_a_constant_number_of_queries(
     client, django_assert_max_num_queries, path, query, language
 ):
     from django.conf import settings
-
     from django.core.cache import cache
 
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language  # English names are loaded with the rows too
