@@ -9,9 +9,10 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -33,12 +34,27 @@ def scope_name(district: str | None) -> str:
 
 def met_label(met: bool | None) -> str:
     if met is None:
-        return _("不设数量目标")
+        return _("未设目标")
     return _("达标") if met else _("未达标")
 
 
 def growth_label(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:+.2f}%"
+
+
+WAN = Decimal(10000)
+
+
+def wan_number(value) -> str:
+    """Yuan as 万元 with thousands separators and two places: '442826501.06' -> '44,282.65'."""
+    if value is None or value == "":
+        return "—"
+    return f"{(Decimal(value) / WAN).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
+
+
+def wan_text(value) -> str:
+    """'44,282.65万元'."""
+    return _("%(amount)s万元") % {"amount": wan_number(value)}
 
 
 def indicator_rows(report: dict) -> list[dict]:
@@ -55,6 +71,8 @@ def indicator_rows(report: dict) -> list[dict]:
                     "current": block["values"][value],
                     "previous": block["previous"][value],
                     "growth": block["growth"][value],
+                    "average_growth": block["average_growth"][value],
+                    "amount": value in kpi.indicators.AMOUNT_VALUES,
                     "target": block["target"],
                     "met": block["met"],
                 }
@@ -62,8 +80,17 @@ def indicator_rows(report: dict) -> list[dict]:
     return rows
 
 
-def activity_rows(report: dict) -> list[dict]:
+def day_text(value: str) -> str:
+    """An ISO date as people write it: '2021-07-01' -> '2021年7月1日'."""
+    year, month, day = (int(part) for part in value.split("-"))
+    return _("%(y)s年%(m)s月%(d)s日") % {"y": year, "m": month, "d": day}
+
+
+def activity_rows(report: dict, *, printed: bool = False) -> list[dict]:
+    """The activities as rows; ``printed`` (documents): amounts in 万元, dates written out."""
     a = report["activities"]
+    amount = wan_number if printed else str
+    day = day_text if printed else str
     plan = a["roadshows"]["plan_period"]
     subsidies = a["subsidies"]
     agriculture = a["agricultural_patents"]
@@ -75,8 +102,8 @@ def activity_rows(report: dict) -> list[dict]:
             "previous": a["roadshows"]["previous"],
             "note": _("规划期（%(start)s 至 %(end)s）累计 %(count)s 场，目标 %(target)s 场")
             % {
-                "start": plan["start"],
-                "end": plan["counted_to"],
+                "start": day(plan["start"]),
+                "end": day(plan["counted_to"]),
                 "count": plan["count"],
                 "target": plan["target"],
             },
@@ -94,9 +121,9 @@ def activity_rows(report: dict) -> list[dict]:
         },
         {
             "key": "subsidies",
-            "label": _("专利资助（项 / 元）"),
-            "current": f"{subsidies['count']} / {subsidies['amount']}",
-            "previous": f"{subsidies['previous']['count']} / {subsidies['previous']['amount']}",
+            "label": _("专利资助（项 / 万元）") if printed else _("专利资助（项 / 元）"),
+            "current": f"{subsidies['count']} / {amount(subsidies['amount'])}",
+            "previous": f"{subsidies['previous']['count']} / {amount(subsidies['previous']['amount'])}",
             "note": _("违反50%%规定 %(n)s 项") % {"n": subsidies["violations"]},
             "target": subsidies["target"],
             "met": subsidies["met"],
@@ -131,6 +158,7 @@ INDICATOR_HEADER = (
     gettext_lazy("本年"),
     gettext_lazy("上年"),
     gettext_lazy("同比增长"),
+    gettext_lazy("年均增幅"),
     gettext_lazy("目标"),
     gettext_lazy("是否达标"),
 )
@@ -164,6 +192,7 @@ def kpi_csv(report: dict) -> bytes:
                 row["current"],
                 row["previous"],
                 "" if row["growth"] is None else row["growth"],
+                "" if row["average_growth"] is None else row["average_growth"],
                 row["target"],
                 met_label(row["met"]),
             ]
@@ -200,15 +229,17 @@ def _sheet_indicators(sheet, report: dict, bold) -> None:
                 _number(row["current"]),
                 _number(row["previous"]),
                 row["growth"],
+                row["average_growth"],
                 row["target"],
                 met_label(row["met"]),
             ],
         )
         sheet.cell(row=sheet.max_row, column=7).number_format = "0.00%"
+        sheet.cell(row=sheet.max_row, column=8).number_format = "0.00%"
         for column in (5, 6):
             if isinstance(sheet.cell(row=sheet.max_row, column=column).value, Decimal):
                 sheet.cell(row=sheet.max_row, column=column).number_format = "#,##0.00"
-    for letter, width in zip("ABCDEFGHI", (24, 22, 18, 18, 16, 16, 12, 44, 10), strict=True):
+    for letter, width in zip("ABCDEFGHIJ", (24, 22, 18, 18, 16, 16, 12, 12, 44, 10), strict=True):
         sheet.column_dimensions[letter].width = width
 
 
@@ -259,11 +290,14 @@ def render_pdf(template: str, context: dict) -> bytes:
 
 
 def kpi_pdf(report: dict) -> bytes:
+    from .documents import date_text, indicator_table
+
     context = {
         "report": report,
         "scope": scope_name(report["district"]),
-        "rows": indicator_rows(report),
-        "activities": activity_rows(report),
+        "indicators": indicator_table(report),
+        "activities": activity_rows(report, printed=True),
+        "printed": date_text(timezone.now()),
     }
     return render_pdf("reports/print/kpi_report.html", context)
 
@@ -278,92 +312,3 @@ def kpi_file(report: dict, file_format: str) -> bytes:
     raise ApplicationError(
         _("不支持的格式：%(format)s（可选 json、csv、xlsx、pdf）。") % {"format": file_format}
     )
-
-
-# --- Annual report -------------------------------------------------------------------------------
-
-
-def annual_report_xlsx(data: dict) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    bold = Font(bold=True)
-    workbook = Workbook()
-    summary = workbook.active
-    summary.title = _("报告说明")
-    append_row(summary, [_("%(year)s 年度专利转化绩效报告") % {"year": data["year"]}])
-    summary["A1"].font = bold
-    append_row(summary, [_("生成时间"), data["generated_at"]])
-    append_row(summary, [_("完成情况")])
-    for line in data["narrative"].splitlines():
-        append_row(summary, [line])
-    summary.column_dimensions["A"].width = 120
-
-    _sheet_indicators(workbook.create_sheet(_("全市指标")), data["city"], bold)
-    _sheet_activities(workbook.create_sheet(_("专项工作")), data["city"], bold)
-
-    districts = workbook.create_sheet(_("旗区指标"))
-    header = [_("区划代码"), _("旗区")]
-    columns = [(row["indicator"], row["value"]) for row in indicator_rows(data["city"])]
-    header += [f"{kpi.indicator_labels()[i]}·{kpi.value_label(i, v)}" for i, v in columns]
-    header += [_("达标项数")]
-    append_row(districts, header)
-    for cell in districts[1]:
-        cell.font = bold
-    for row in data["districts"]:
-        values = [_number(row["indicators"][i]["values"][v]) for i, v in columns]
-        met = sum(1 for block in row["indicators"].values() if block["met"])
-        append_row(districts, [row["code"], row["name"], *values, met])
-
-    ranking = workbook.create_sheet(_("旗区绩效排名"))
-    append_row(ranking, [_("排名"), _("区划代码"), _("旗区"), _("综合得分"), _("达标项数")])
-    for cell in ranking[1]:
-        cell.font = bold
-    for row in data["ranking"]["districts"]:
-        append_row(ranking, [row["rank"], row["code"], row["name"], row["score"], row["met_count"]])
-    append_row(ranking, [])
-    append_row(ranking, [data["ranking"]["formula"]])
-
-    trend = workbook.create_sheet(_("历年趋势"))
-    append_row(trend, [_("指标"), _("数值项"), *data["trend"]["years"]])
-    for cell in trend[1]:
-        cell.font = bold
-    for name, series in data["trend"]["indicators"].items():
-        for value, points in series["values"].items():
-            append_row(
-                trend, [kpi.indicator_labels()[name], kpi.value_label(name, value), *map(_number, points)]
-            )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def annual_report_context(data: dict) -> dict:
-    columns = [(row["indicator"], row["value"]) for row in indicator_rows(data["city"])]
-    return {
-        "data": data,
-        "rows": indicator_rows(data["city"]),
-        "activities": activity_rows(data["city"]),
-        "district_columns": [
-            {"label": f"{kpi.indicator_labels()[i]}·{kpi.value_label(i, v)}", "indicator": i, "value": v}
-            for i, v in columns
-        ],
-        "district_rows": [
-            {
-                "code": row["code"],
-                "name": row["name"],
-                "values": [row["indicators"][i]["values"][v] for i, v in columns],
-                "met_count": sum(1 for block in row["indicators"].values() if block["met"]),
-            }
-            for row in data["districts"]
-        ],
-        "trend_rows": [
-            {"label": f"{kpi.indicator_labels()[name]}·{kpi.value_label(name, value)}", "points": points}
-            for name, series in data["trend"]["indicators"].items()
-            for value, points in series["values"].items()
-        ],
-    }
-
-
-def annual_report_pdf(data: dict) -> bytes:
-    return render_pdf("reports/print/annual_report.html", annual_report_context(data))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +13,7 @@ from portal.models import Region
 from portal.permissions import Actor, Role
 
 from . import kpi
+from .models import PlanPeriod
 from .statistics import MONTH, QUARTER
 
 
@@ -21,8 +24,11 @@ def year_choices() -> list[tuple[int, int]]:
 
 
 def default_year() -> int:
-    """Last complete year: the one whose figures are final."""
-    return timezone.localdate().year - 1
+    """The latest year that has records (last year when there are none): a page opened without a
+    year shows figures, not the empty current year."""
+    from .years import default_report_year
+
+    return default_report_year()
 
 
 def scope_district_field(field: forms.ChoiceField, actor: Actor) -> None:
@@ -42,7 +48,7 @@ class ReportFilterForm(BootstrapFormMixin, forms.Form):
 
     # A select of recent years; links (drill-downs, trends) may name any year in range.
     year = forms.IntegerField(
-        label=_("年度"), min_value=kpi.YEAR_MIN, max_value=kpi.YEAR_MAX, widget=forms.Select
+        label=_("年度"), min_value=kpi.YEAR_MIN, max_value=kpi.YEAR_MAX, widget=forms.Select, required=False
     )
     district = forms.ChoiceField(label=_("旗区"), required=False)
 
@@ -50,16 +56,23 @@ class ReportFilterForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.actor = actor
         self.fields["year"].widget.choices = year_choices()
-        self.fields["year"].initial = default_year()
         scope_district_field(self.fields["district"], actor)
+        self.defaulted = False
 
     def values(self) -> tuple[int, str | None]:
-        """The chosen year and district (defaults when the form is empty or invalid)."""
+        """The chosen year and district (defaults when the form is empty or invalid); ``defaulted``
+        tells whether the year is the default (the latest year with records)."""
+        own = self.actor.district_code if self.actor.role == Role.DISTRICT_OFFICER else None
         if self.is_bound and self.is_valid():
-            return self.cleaned_data["year"], self.cleaned_data["district"] or None
-        return default_year(), (
-            self.actor.district_code if self.actor.role == Role.DISTRICT_OFFICER else None
-        )
+            year, district = self.cleaned_data.get("year"), self.cleaned_data["district"] or own
+            if year:
+                return year, district
+        else:
+            district = own
+        year = default_year()
+        self.defaulted = True
+        self.fields["year"].initial = year
+        return year, district
 
 
 class AnnualReportRequestForm(BootstrapFormMixin, forms.Form):
@@ -91,3 +104,25 @@ class StatisticsForm(BootstrapFormMixin, forms.Form):
         if cleaned.get("period") == QUARTER and cleaned.get("number", 0) > 4:
             self.add_error("number", _("季度应为 1–4。"))
         return cleaned
+
+
+class AwardBudgetForm(BootstrapFormMixin, forms.Form):
+    """The year's award budget in yuan (the page proposes each district's share)."""
+
+    amount = forms.DecimalField(
+        label=_("奖补资金总额（元）"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
+    )
+
+
+class PlanReportRequestForm(BootstrapFormMixin, forms.Form):
+    plan = forms.ModelChoiceField(label=_("规划期"), queryset=PlanPeriod.objects.order_by("-first_year"), empty_label=None)
+
+
+class ApproveConfirmForm(BootstrapFormMixin, forms.Form):
+    """The confirmation step before a report is frozen: the approver ticks that they checked it,
+    and the form carries the version they were shown."""
+
+    confirmation = forms.CharField(widget=forms.HiddenInput)
+    checked = forms.BooleanField(
+        label=_("我已核对报告中的数字和文件，确认审定。审定后报告冻结，不能再重新生成。"), required=True
+    )

@@ -16,7 +16,7 @@ from patents.models import Patent
 from portal.permissions import Actor
 
 from .kpi import records as r
-from .models import AnnualReport
+from .models import AnnualReport, AwardBudget, PlanPeriod, PlanPeriodReport
 
 # --- Annual reports ------------------------------------------------------------------------------
 
@@ -31,6 +31,26 @@ def annual_report_get(*, actor: Actor, pk: int) -> AnnualReport:
     if report is None:
         raise Http404
     return report
+
+
+def plan_report_list(*, actor: Actor) -> QuerySet[PlanPeriodReport]:
+    return PlanPeriodReport.objects.visible_to(actor).select_related("plan", "requested_by", "approved_by")
+
+
+def plan_report_get(*, actor: Actor, pk: int) -> PlanPeriodReport:
+    """404 whether the summary is missing or not visible."""
+    report = plan_report_list(actor=actor).filter(pk=pk).first()
+    if report is None:
+        raise Http404
+    return report
+
+
+def plan_period_list(*, actor: Actor) -> QuerySet[PlanPeriod]:
+    return PlanPeriod.objects.visible_to(actor).order_by("-first_year")
+
+
+def award_budget_get(*, actor: Actor, year: int) -> AwardBudget | None:
+    return AwardBudget.objects.visible_to(actor).filter(year=year).select_related("entered_by").first()
 
 
 # --- Drill-down ----------------------------------------------------------------------------------

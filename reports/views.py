@@ -1,5 +1,5 @@
-"""Report pages: the bureau dashboard, drill-downs to the records behind each number, the district
-ranking, annual reports and the statistics upload. Views only adapt requests to the KPI reads,
+"""Report pages: the bureau dashboard, drill-downs to the records behind each number, the KPI
+exports and the statistics upload (the ranking and the submitted reports: ``report_views``). Views only adapt requests to the KPI reads,
 selectors and services; who sees what is decided in ``reports.permissions``."""
 
 from __future__ import annotations
@@ -10,27 +10,20 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from portal.errors import ApplicationError
 from portal.permissions import Actor, Role, actor_for
 
-from . import exports, kpi, selectors, services
-from .forms import AnnualReportRequestForm, ReportFilterForm, StatisticsForm
-from .permissions import (
-    can_manage_annual_reports,
-    can_view_city_reports,
-    require_city_reports,
-    require_reports,
-    scoped_district,
-)
-from .ranking import WEIGHTS, district_ranking
+from . import exports, kpi, selectors
+from .forms import ReportFilterForm, StatisticsForm
+from .permissions import can_view_city_reports, require_reports, scoped_district
 from .statistics import statistics_filename, statistics_xlsx
+from .years import latest_record_year, year_has_records
 
 DRILLDOWN_PAGE_SIZE = 50
 
@@ -61,11 +54,13 @@ def _number(value):
     return Decimal(value) if isinstance(value, str) else value
 
 
-def _cards(report: dict) -> list[dict]:
+def _cards(report: dict, plan: kpi.Plan | None) -> list[dict]:
     year, district = report["year"], report["district"]
     cards = []
     for indicator in kpi.INDICATORS:
         block = report["indicators"][indicator.name]
+        target = plan.targets.get(indicator.name) if plan else None
+        targeted = target.values if target else ()
         cards.append(
             {
                 "name": indicator.name,
@@ -81,7 +76,8 @@ def _cards(report: dict) -> list[dict]:
                         "value": _number(block["values"][name]),
                         "previous": _number(block["previous"][name]),
                         "growth": block["growth"][name],
-                        "targeted": name in indicator.targeted,
+                        "average_growth": block["average_growth"][name],
+                        "targeted": name in targeted,
                         "url": drilldown_url(f"{indicator.name}.{name}", year, district),
                         "previous_url": drilldown_url(f"{indicator.name}.{name}", year - 1, district),
                     }
@@ -213,11 +209,16 @@ def dashboard(request):
     config = _chart_config(year, district, actor)
     context = {
         "form": form,
+        "defaulted": form.defaulted,
+        "has_records": year_has_records(year),
+        "latest_year": latest_record_year(),
         "report": report,
         "year": year,
         "district": district,
         "scope": exports.scope_name(district),
-        "cards": _cards(report),
+        "cards": _cards(report, kpi.plan_for(year, kpi.plans_all())),
+        "plan": report["plan"],
+        "show_plan": True,
         "activity_cards": _activity_cards(report),
         "met_count": sum(1 for block in report["indicators"].values() if block["met"]),
         "chart_config": config,
@@ -269,24 +270,6 @@ def drilldown(request, key: str):
 
 
 @login_required
-def ranking(request):
-    actor = actor_for(request.user)
-    require_city_reports(actor)
-    form = ReportFilterForm(request.GET or None, actor=actor)
-    year, _district = form.values()
-    data = district_ranking(year=year)
-    indicators = [{"name": i.name, "label": i.label, "weight": WEIGHTS[i.name] * 100} for i in kpi.INDICATORS]
-    for row in data["districts"]:
-        row["component_list"] = [row["components"][i.name] for i in kpi.INDICATORS]
-        row["url"] = f"{reverse('reports:dashboard')}?{urlencode({'year': year, 'district': row['code']})}"
-    return render(
-        request,
-        "reports/ranking.html",
-        {"form": form, "year": year, "ranking": data, "indicators": indicators},
-    )
-
-
-@login_required
 def kpi_export(request):
     """The dashboard's report as a file: json, csv, xlsx or pdf."""
     actor = _actor(request)
@@ -313,97 +296,6 @@ def kpi_export(request):
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
-
-
-# --- Annual reports ------------------------------------------------------------------------------
-
-
-@login_required
-def annual_report_list(request):
-    actor = actor_for(request.user)
-    require_city_reports(actor)
-    if request.method == "POST":
-        form = AnnualReportRequestForm(request.POST)
-        if form.is_valid():
-            try:
-                report = services.annual_report_request(year=form.cleaned_data["year"], by=request.user)
-            except ApplicationError as error:
-                messages.error(request, error.message)
-            else:
-                messages.success(
-                    request, _("已开始生成 %(year)s 年度报告，完成后可在此下载。") % {"year": report.year}
-                )
-                return redirect("reports:annual-detail", pk=report.pk)
-    else:
-        form = AnnualReportRequestForm()
-    reports = selectors.annual_report_list(actor=actor)
-    return render(
-        request,
-        "reports/annual_list.html",
-        {"form": form, "reports": reports, "can_manage": can_manage_annual_reports(actor)},
-    )
-
-
-@login_required
-def annual_report_detail(request, pk: int):
-    actor = actor_for(request.user)
-    require_city_reports(actor)
-    report = selectors.annual_report_get(actor=actor, pk=pk)
-    context = {"report": report, "can_manage": can_manage_annual_reports(actor)}
-    if report.data:
-        context.update(exports.annual_report_context(report.data))
-    return render(request, "reports/annual_detail.html", context)
-
-
-@login_required
-@require_POST
-def annual_report_approve(request, pk: int):
-    actor = actor_for(request.user)
-    require_city_reports(actor)
-    report = selectors.annual_report_get(actor=actor, pk=pk)
-    try:
-        services.annual_report_approve(report=report, by=request.user)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("%(year)s 年度报告已审定，此后不再重新生成。") % {"year": report.year})
-    return redirect("reports:annual-detail", pk=report.pk)
-
-
-@login_required
-@require_POST
-def annual_report_regenerate(request, pk: int):
-    actor = actor_for(request.user)
-    require_city_reports(actor)
-    report = selectors.annual_report_get(actor=actor, pk=pk)
-    try:
-        services.annual_report_request(year=report.year, by=request.user)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("已开始重新生成 %(year)s 年度报告。") % {"year": report.year})
-    return redirect("reports:annual-detail", pk=report.pk)
-
-
-@login_required
-def annual_report_download(request, pk: int, file_format: str):
-    actor = actor_for(request.user)
-    require_city_reports(actor)
-    report = selectors.annual_report_get(actor=actor, pk=pk)
-    name = f"annual-report-{report.year}.{file_format}"
-    if file_format == "json":
-        if not report.data:
-            raise Http404
-        response = HttpResponse(
-            json.dumps(report.data, ensure_ascii=False, indent=2).encode("utf-8"),
-            content_type="application/json; charset=utf-8",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
-    field = {"xlsx": report.xlsx, "pdf": report.pdf}.get(file_format)
-    if not field:
-        raise Http404
-    return FileResponse(field.open("rb"), as_attachment=True, filename=name)
 
 
 # --- Statistics upload ---------------------------------------------------------------------------

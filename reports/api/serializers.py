@@ -36,13 +36,25 @@ class IndicatorSerializer(serializers.Serializer):
     growth = serializers.DictField(
         child=serializers.FloatField(allow_null=True), help_text=_("同比增长，保留4位小数；上年为0时为 null")
     )
+    average_growth = serializers.DictField(
+        child=serializers.FloatField(allow_null=True),
+        help_text=_("相对规划基期的年均增幅，保留4位小数；基期为0或年度不在规划期内时为 null"),
+    )
     target = serializers.CharField()
-    met = serializers.BooleanField()
+    met = serializers.BooleanField(allow_null=True, help_text=_("年度不在规划期内（未设目标）时为 null"))
+
+
+class PlanSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    base_year = serializers.IntegerField()
+    first_year = serializers.IntegerField()
+    last_year = serializers.IntegerField()
 
 
 class KpiReportSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     district = serializers.CharField(allow_null=True)
+    plan = PlanSerializer(allow_null=True, help_text=_("该年度所属的规划期；不在任何规划期内时为 null"))
     indicators = serializers.DictField(
         child=IndicatorSerializer(),
         help_text=_(
@@ -67,7 +79,10 @@ class DistrictsReportSerializer(serializers.Serializer):
 class TrendSeriesSerializer(serializers.Serializer):
     values = serializers.DictField(child=serializers.ListField(), help_text=_("每年一个数值，与 years 对应"))
     growth = serializers.DictField(child=serializers.ListField(child=serializers.FloatField(allow_null=True)))
-    met = serializers.ListField(child=serializers.BooleanField())
+    average_growth = serializers.DictField(
+        child=serializers.ListField(child=serializers.FloatField(allow_null=True))
+    )
+    met = serializers.ListField(child=serializers.BooleanField(allow_null=True))
 
 
 class TrendSerializer(serializers.Serializer):
@@ -90,12 +105,16 @@ class FunnelSerializer(serializers.Serializer):
 
 
 class RankingRowSerializer(serializers.Serializer):
-    rank = serializers.IntegerField()
+    rank = serializers.IntegerField(allow_null=True, help_text=_("无任何活动的旗区不排名：null"))
     code = serializers.CharField()
     name = serializers.CharField()
-    score = serializers.FloatField()
+    active = serializers.BooleanField()
+    score = serializers.FloatField(allow_null=True)
     met_count = serializers.IntegerField()
-    components = serializers.DictField(child=serializers.FloatField())
+    components = serializers.DictField(
+        child=serializers.FloatField(allow_null=True), help_text=_("中性（两年均无活动）的指标为 null")
+    )
+    neutral = serializers.ListField(child=serializers.CharField())
 
 
 class RankingSerializer(serializers.Serializer):

@@ -268,10 +268,15 @@ POSTGRES_SETTINGS = {"work_mem": "64MB", "jit": "off"}
 CONCURRENT_SETTINGS = {**POSTGRES_SETTINGS, "max_parallel_workers_per_gather": "0"}
 
 
+# The plan periods and their targets, read once per report (targets.plans_all).
+PLAN_QUERIES = 1
+
+
 def query_count(*, grouped: bool = False) -> int:
-    """The queries one report runs on this database: the figures, plus the settings on PostgreSQL."""
+    """The queries one report runs on this database: the plans, the figures, plus the settings on
+    PostgreSQL."""
     tuning = 1 if connection.vendor == "postgresql" else 0
-    return (GROUPED_QUERY_COUNT if grouped else QUERY_COUNT) + tuning
+    return PLAN_QUERIES + (GROUPED_QUERY_COUNT if grouped else QUERY_COUNT) + tuning
 
 
 def _tune(values: dict[str, str] = POSTGRES_SETTINGS) -> None:

@@ -3,7 +3,6 @@ figures; and the public reads (report, per district, trend, funnel)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -16,7 +15,6 @@ from .figures import FUNNEL_FIGURES, Raw, collect
 from .records import (
     CENT,
     GROWTH_PLACES,
-    GROWTH_TARGET,
     NAVIGATION_TARGET,
     PLAN_END,
     PLAN_START,
@@ -25,29 +23,32 @@ from .records import (
     TREND_START,
     plan_period_end,
 )
+from .targets import (
+    Plan,
+    as_float,
+    average_growth,
+    no_plan_text,
+    plan_for,
+    plans_all,
+    target_met,
+    target_text,
+)
 
 # --- Indicators ------------------------------------------------------------------------------------
 
-AT_LEAST_20 = "growth_at_least_20"
-ABOVE_ZERO = "growth_above_zero"
-HIGHER = "higher"
-
-
 @dataclass(frozen=True)
 class Indicator:
+    """One KPI: its values (name -> "figure.measure"), which of them are amounts, and the values
+    the district ranking compares (those the plan's targets name; see reports/ranking.py)."""
+
     name: str
-    values: dict[str, str]  # value name -> "figure.measure"
+    values: dict[str, str]
     amounts: frozenset[str]
-    rule: str
-    targeted: tuple[str, ...]
+    ranked: tuple[str, ...]
 
     @property
     def label(self) -> str:
         return indicator_labels()[self.name]
-
-    @property
-    def target(self) -> str:
-        return target_texts()[self.name]
 
 
 def _deal_values(prefix: str) -> dict[str, str]:
@@ -65,15 +66,13 @@ INDICATORS: tuple[Indicator, ...] = (
         "sme_acquisitions",
         _deal_values("sme"),
         DEAL_AMOUNTS,
-        AT_LEAST_20,
         ("patents", "contract_amount", "received_amount"),
     ),
     Indicator(
         "institution_transfers",
         _deal_values("institution"),
         DEAL_AMOUNTS,
-        ABOVE_ZERO,
-        ("deals", "patents", "contract_amount", "received_amount"),
+        ("patents", "contract_amount", "received_amount"),
     ),
     Indicator(
         "smes_benefited",
@@ -83,17 +82,15 @@ INDICATORS: tuple[Indicator, ...] = (
             "employees": "smes_benefited.employees",
         },
         frozenset({"revenue"}),
-        HIGHER,
         ("count", "revenue", "employees"),
     ),
     Indicator(
         "sme_pledge_financing",
         {"count": "pledges.count", "amount": "pledges.amount"},
         frozenset({"amount"}),
-        AT_LEAST_20,
         ("count", "amount"),
     ),
-    Indicator("product_filings", {"count": "filings.count"}, frozenset(), HIGHER, ("count",)),
+    Indicator("product_filings", {"count": "filings.count"}, frozenset(), ("count",)),
 )
 INDICATORS_BY_NAME = {indicator.name: indicator for indicator in INDICATORS}
 
@@ -105,16 +102,6 @@ def indicator_labels() -> dict[str, str]:
         "smes_benefited": _("受益中小微企业"),
         "sme_pledge_financing": _("中小微企业专利质押融资"),
         "product_filings": _("专利产品备案"),
-    }
-
-
-def target_texts() -> dict[str, str]:
-    return {
-        "sme_acquisitions": _("专利数、合同成交额、实际到账金额同比增长均不低于20%"),
-        "institution_transfers": _("交易数、专利数、合同成交额、实际到账金额同比均增长（增长率大于0）"),
-        "smes_benefited": _("受益企业数及其营业收入、从业人数均高于上年"),
-        "sme_pledge_financing": _("质押笔数、融资金额同比增长均不低于20%"),
-        "product_filings": _("专利产品备案数高于上年"),
     }
 
 
@@ -161,18 +148,6 @@ def growth(value, previous) -> float | None:
     return float(((value - previous) / previous).quantize(GROWTH_PLACES, rounding=ROUND_HALF_UP))
 
 
-def target_met(rule: str, values: dict, previous: dict, targeted: Iterable[str]) -> bool:
-    """Decided on the exact values, never on the rounded growth."""
-    pairs = [(Decimal(values[name] or 0), Decimal(previous[name] or 0)) for name in targeted]
-    if rule == AT_LEAST_20:
-        return all(p > 0 and v >= p * (1 + GROWTH_TARGET) for v, p in pairs)
-    if rule == ABOVE_ZERO:
-        return all(p > 0 and v > p for v, p in pairs)
-    if rule == HIGHER:
-        return all(v > p for v, p in pairs)
-    raise ValueError(rule)
-
-
 def _get(raw: Raw, key: str, year: int):
     value = raw.get(key, {}).get(year)
     return 0 if value is None else value
@@ -186,15 +161,35 @@ def _shown(indicator: Indicator, values: dict) -> dict:
     return {name: money(v) if name in indicator.amounts else int(v) for name, v in values.items()}
 
 
-def indicator_block(indicator: Indicator, raw: Raw, year: int) -> dict:
+def indicator_block(indicator: Indicator, raw: Raw, year: int, plan: Plan | None = None) -> dict:
+    """Values, previous values, growth, average growth since the plan's base year, the plan's
+    target and whether it is met (None when no plan period covers the year, or the plan sets no
+    target for the indicator)."""
     current = _exact_values(indicator, raw, year)
     previous = _exact_values(indicator, raw, year - 1)
+    if plan is not None and plan.covers(year):
+        years = year - plan.base_year
+        base = _exact_values(indicator, raw, plan.base_year)
+        averages = {name: as_float(average_growth(current[name], base[name], years)) for name in indicator.values}
+        target = plan.targets.get(indicator.name)
+    else:
+        plan, years, base, target = None, None, None, None
+        averages = dict.fromkeys(indicator.values)
+    if target is None:
+        text, met = no_plan_text(year) if plan is None else _("规划未设该指标目标"), None
+    else:
+        names = [value_label(indicator.name, name, unit=False) for name in target.values]
+        text = target_text(names, target, plan)
+        met = target_met(
+            target.rule, current, previous, target.values, threshold=target.threshold, base=base, years=years
+        )
     return {
         "values": _shown(indicator, current),
         "previous": _shown(indicator, previous),
         "growth": {name: growth(current[name], previous[name]) for name in indicator.values},
-        "target": indicator.target,
-        "met": target_met(indicator.rule, current, previous, indicator.targeted),
+        "average_growth": averages,
+        "target": text,
+        "met": met,
     }
 
 
@@ -248,13 +243,24 @@ def activities_block(raw: Raw, year: int) -> dict:
     }
 
 
-def report_from_raw(raw: Raw, year: int, district: str | None) -> dict:
+def report_from_raw(raw: Raw, year: int, district: str | None, plan: Plan | None = None) -> dict:
     return {
         "year": year,
         "district": district,
-        "indicators": {indicator.name: indicator_block(indicator, raw, year) for indicator in INDICATORS},
+        "plan": plan.as_json() if plan is not None else None,
+        "indicators": {indicator.name: indicator_block(indicator, raw, year, plan) for indicator in INDICATORS},
         "activities": activities_block(raw, year),
     }
+
+
+def _years_with_base(years: list[int], plans: list[Plan]) -> list[int]:
+    """The years to read: each year and the one before, and the base year of each year's plan."""
+    wanted = {y for year in years for y in (year - 1, year)}
+    for year in years:
+        plan = plan_for(year, plans)
+        if plan is not None:
+            wanted.add(plan.base_year)
+    return sorted(wanted)
 
 
 # --- Public reads ----------------------------------------------------------------------------------
@@ -262,18 +268,21 @@ def report_from_raw(raw: Raw, year: int, district: str | None) -> dict:
 
 def kpi_report(*, year: int, district: str | None = None) -> dict:
     """The KPI report of ``year`` for the city or one district (the command's and API's JSON)."""
-    raw = collect([year - 1, year], district).get(None, {})
-    return report_from_raw(raw, year, district)
+    plans = plans_all()
+    raw = collect(_years_with_base([year], plans), district).get(None, {})
+    return report_from_raw(raw, year, district, plan_for(year, plans))
 
 
 def kpi_districts(*, year: int) -> list[dict]:
     """The same report for every district, from the same queries grouped by district."""
-    raw_by_district = collect([year - 1, year], by_district=True)
+    plans = plans_all()
+    plan = plan_for(year, plans)
+    raw_by_district = collect(_years_with_base([year], plans), by_district=True)
     return [
         {
             "code": region.code,
             "name": region.label,
-            **report_from_raw(raw_by_district.get(region.code, {}), year, region.code),
+            **report_from_raw(raw_by_district.get(region.code, {}), year, region.code, plan),
         }
         for region in Region.objects.order_by("code")
     ]
@@ -285,16 +294,25 @@ def trend_years(year: int, start: int = TREND_START) -> list[int]:
 
 
 def kpi_trend(*, year: int, district: str | None = None, start: int = TREND_START) -> dict:
-    """Each indicator's values, growth and met flag for every year from ``start`` to ``year``."""
+    """Each indicator's values, growth, average growth and met flag for every year from ``start``
+    to ``year``."""
     years = trend_years(year, start)
-    raw = collect([years[0] - 1, *years], district).get(None, {})
-    reports = {y: report_from_raw(raw, y, district) for y in years}
+    plans = plans_all()
+    raw = collect(_years_with_base(years, plans), district).get(None, {})
+    reports = {y: report_from_raw(raw, y, district, plan_for(y, plans)) for y in years}
+    return trend_from_reports(years, reports, district)
+
+
+def trend_from_reports(years: list[int], reports: dict[int, dict], district: str | None) -> dict:
     indicators = {}
     for indicator in INDICATORS:
         blocks = [reports[y]["indicators"][indicator.name] for y in years]
         indicators[indicator.name] = {
             "values": {name: [block["values"][name] for block in blocks] for name in indicator.values},
             "growth": {name: [block["growth"][name] for block in blocks] for name in indicator.values},
+            "average_growth": {
+                name: [block["average_growth"][name] for block in blocks] for name in indicator.values
+            },
             "met": [block["met"] for block in blocks],
         }
     activities = {
@@ -340,5 +358,5 @@ def kpi_funnel(*, year: int, district: str | None = None) -> dict:
 def met_summary(report: dict) -> tuple[list[str], list[str]]:
     """Names of the indicators met and not met."""
     met = [name for name, block in report["indicators"].items() if block["met"]]
-    missed = [name for name, block in report["indicators"].items() if not block["met"]]
+    missed = [name for name, block in report["indicators"].items() if block["met"] is False]
     return met, missed

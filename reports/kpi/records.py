@@ -255,9 +255,26 @@ def year_q(field: str, year: int, kind: str = "date") -> Q:
     return Q(**{f"{field}__gte": start, f"{field}__lt": end})
 
 
+def _runs(years: list[int]) -> list[tuple[int, int]]:
+    """Consecutive years as (first, last) runs: [2020, 2022, 2023] -> [(2020, 2020), (2022, 2023)]."""
+    runs: list[list[int]] = []
+    for year in sorted(set(years)):
+        if runs and year == runs[-1][1] + 1:
+            runs[-1][1] = year
+        else:
+            runs.append([year, year])
+    return [(first, last) for first, last in runs]
+
+
 def years_q(field: str, years: list[int], kind: str = "date") -> Q:
-    first, last = min(years), max(years)
-    if kind == "year":
-        return Q(**{f"{field}__gte": first, f"{field}__lte": last})
-    bounds = year_moments if kind == "datetime" else year_dates
-    return Q(**{f"{field}__gte": bounds(first)[0], f"{field}__lt": bounds(last)[1]})
+    """The records dated in any of ``years``; a gap (e.g. a plan's base year two years back) is
+    left out rather than read and thrown away."""
+    window = Q()
+    for first, last in _runs(years):
+        if kind == "year":
+            run = Q(**{f"{field}__gte": first, f"{field}__lte": last})
+        else:
+            bounds = year_moments if kind == "datetime" else year_dates
+            run = Q(**{f"{field}__gte": bounds(first)[0], f"{field}__lt": bounds(last)[1]})
+        window = run if not window else window | run
+    return window

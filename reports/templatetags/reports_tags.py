@@ -22,3 +22,11 @@ def indicator_label(name: str) -> str:
 @register.simple_tag
 def value_label(indicator: str, value: str) -> str:
     return kpi.value_label(indicator, value)
+
+
+@register.filter
+def growth_share(value) -> str:
+    """A share 0.2531… as '25.31%'."""
+    if value is None:
+        return "—"
+    return f"{float(value) * 100:.2f}%"

@@ -19,8 +19,8 @@ from tests.portal.factories import make_user
 from tests.reports.helpers import assert_chinese_pdf
 
 NARRATIVE_FIRST_LINE = (
-    "2023年，全市5项绩效指标中达标4项：中小微企业获得专利转化、高校院所专利转化、受益中小微企业、专利产品备案；"
-    "未达标1项：中小微企业专利质押融资。"
+    "2023年，全市5项绩效指标中达标3项：高校院所专利转化、受益中小微企业、专利产品备案；"
+    "未达标2项：中小微企业获得专利转化、中小微企业专利质押融资。"
 )
 
 
@@ -52,15 +52,16 @@ def test_report_job_through_celery_eager(kpi_data, media, celery_eager, django_c
     assert data["trend"]["years"] == [2021, 2022, 2023]
     assert data["ranking"]["districts"][0]["code"] == "150622"
     assert report.narrative.splitlines()[0] == NARRATIVE_FIRST_LINE
-    assert (
-        "旗区绩效综合得分前三：准格尔旗（63.94分）、东胜区（62.08分）、康巴什区（0.00分）。"
-        in report.narrative
-    )
+    assert "旗区绩效综合得分前三：准格尔旗（63.94分）、东胜区（63.33分）。" in report.narrative
+    assert "未参与排名的旗区：康巴什区、达拉特旗" in report.narrative
+    # Amounts in 万元 with separators; the average growth beside the year-on-year growth.
+    assert "合同成交额 38.00万元（上年 12.00万元，同比 +216.67%）" in report.narrative
     assert "累计举办路演、供需对接活动3场（目标3场，已完成）" in report.narrative
     # The files.
     workbook = load_workbook(io.BytesIO(report.xlsx.read()))
     assert workbook.sheetnames == ["报告说明", "全市指标", "专项工作", "旗区指标", "旗区绩效排名", "历年趋势"]
-    assert workbook["报告说明"]["B2"].value == data["generated_at"]
+    assert workbook["报告说明"]["B2"].value == "鄂尔多斯市市场监督管理局（知识产权局）"
+    assert workbook["报告说明"]["B4"].value == "草稿（待审定）"
     assert_chinese_pdf(report.pdf.read(), "年度专利转化绩效报告完成情况准格尔旗")
 
 
@@ -68,11 +69,11 @@ def test_report_job_through_celery_eager(kpi_data, media, celery_eager, django_c
 def test_approved_report_is_frozen(kpi_data, media, celery_eager, django_capture_on_commit_callbacks):
     bureau = make_user("bureau")
     report = build(django_capture_on_commit_callbacks)
-    services.annual_report_approve(report=report, by=bureau)
+    services.annual_report_approve(report=report, by=bureau, confirmation=services.confirmation_token(report))
     report.refresh_from_db()
     assert report.status == AnnualReport.Status.APPROVED and report.approved_by == bureau
     frozen = (report.data, report.xlsx.name, report.pdf.name, report.generated_at)
-    with pytest.raises(ApplicationError, match="2023 年度报告已审定"):
+    with pytest.raises(ApplicationError, match="2023 年度绩效报告已审定"):
         services.annual_report_request(year=2023, by=bureau)
     # Even a (re)delivered build task leaves it as it is.
     kpi_data.d1.contract_amount = 1
@@ -82,7 +83,7 @@ def test_approved_report_is_frozen(kpi_data, media, celery_eager, django_capture
     assert (report.data, report.xlsx.name, report.pdf.name, report.generated_at) == frozen
     assert report.status == AnnualReport.Status.APPROVED
     with pytest.raises(ApplicationError, match="只有已生成、待审定的报告可以审定"):
-        services.annual_report_approve(report=report, by=bureau)
+        services.annual_report_approve(report=report, by=bureau, confirmation=services.confirmation_token(report))
 
 
 @pytest.mark.django_db
@@ -102,10 +103,10 @@ def test_regenerating_a_ready_report_replaces_its_files(
 def test_a_failed_build_is_recorded(
     kpi_data, media, celery_eager, django_capture_on_commit_callbacks, monkeypatch
 ):
-    def broken(data):
+    def broken(data, cover):
         raise RuntimeError("渲染失败")
 
-    monkeypatch.setattr("reports.exports.annual_report_pdf", broken)
+    monkeypatch.setattr("reports.documents.annual_report_pdf", broken)
     report = build(django_capture_on_commit_callbacks)
     assert report.status == AnnualReport.Status.FAILED
     assert report.error == "渲染失败"
@@ -120,7 +121,7 @@ def test_january_job_builds_last_year_unless_approved(
         report = services.annual_report_request_previous_year(today=dt.date(2024, 1, 5))
     report.refresh_from_db()
     assert report.year == 2023 and report.status == AnnualReport.Status.READY
-    services.annual_report_approve(report=report, by=None)
+    services.annual_report_approve(report=report, by=None, confirmation=services.confirmation_token(report))
     assert services.annual_report_request_previous_year(today=dt.date(2024, 1, 5)) is None
 
 
@@ -144,6 +145,7 @@ def test_annual_report_pages(client, kpi_data, media, celery_eager, django_captu
     )
     page = client.get(response["Location"]).content.decode()
     assert NARRATIVE_FIRST_LINE in page and 'id="approve-button"' in page
+    assert 'id="job-progress"' not in page  # the job is over: no progress bar
     assert client.get(reverse("reports:annual-list")).status_code == 200
     for file_format, magic in (("xlsx", b"PK"), ("pdf", b"%PDF"), ("json", b"{")):
         download = client.get(reverse("reports:annual-download", args=[report.pk, file_format]))
@@ -151,13 +153,22 @@ def test_annual_report_pages(client, kpi_data, media, celery_eager, django_captu
         assert b"".join(download.streaming_content if download.streaming else [download.content]).startswith(
             magic
         )
-    client.post(reverse("reports:annual-approve", args=[report.pk]))
+    # No one-click freeze: the button opens a confirmation page; a post without the tick is refused.
+    confirm = client.get(reverse("reports:annual-approve", args=[report.pk]))
+    assert confirm.status_code == 200 and 'id="approve-form"' in confirm.content.decode()
+    token = confirm.context["form"].initial["confirmation"]
+    client.post(reverse("reports:annual-approve", args=[report.pk]), {"confirmation": token})
+    report.refresh_from_db()
+    assert report.status == AnnualReport.Status.READY
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reports:annual-approve", args=[report.pk]), {"confirmation": token, "checked": "on"})
     report.refresh_from_db()
     assert report.status == AnnualReport.Status.APPROVED
+    assert not report.files_pending and report.progress == 100  # approved files rendered by the job
     page = client.get(reverse("reports:annual-detail", args=[report.pk])).content.decode()
     assert "本报告已审定冻结" in page and 'id="approve-button"' not in page
     refused = client.post(reverse("reports:annual-regenerate", args=[report.pk]), follow=True)
-    assert "2023 年度报告已审定，审定后的报告不能重新生成。" in refused.content.decode()
+    assert "2023 年度绩效报告已审定，审定后的报告不能重新生成。" in refused.content.decode()
 
 
 @pytest.mark.django_db
@@ -190,3 +201,65 @@ def test_report_job_on_a_real_worker(celery_worker, kpi_data):
         for field in (report.xlsx, report.pdf):
             if field:
                 field.storage.delete(field.name)
+
+
+@pytest.mark.django_db
+def test_approval_needs_the_confirmation_of_the_version_reviewed(
+    kpi_data, media, celery_eager, django_capture_on_commit_callbacks
+):
+    bureau = make_user("bureau")
+    report = build(django_capture_on_commit_callbacks)
+    seen = services.confirmation_token(report)
+    with pytest.raises(ApplicationError, match="请重新核对"):
+        services.annual_report_approve(report=report, by=bureau, confirmation="")
+    # Regenerated after the approver opened the confirmation page: that confirmation is stale.
+    time.sleep(1.1)
+    build(django_capture_on_commit_callbacks)
+    with pytest.raises(ApplicationError, match="请重新核对"):
+        services.annual_report_approve(report=report, by=bureau, confirmation=seen)
+    report.refresh_from_db()
+    assert report.status == AnnualReport.Status.READY
+
+
+@pytest.mark.django_db
+def test_progress_is_recorded_while_the_job_runs(kpi_data, media, celery_eager, django_capture_on_commit_callbacks, client):
+    report = AnnualReport.objects.create(year=2023)
+    client.force_login(make_user("bureau"))
+    page = client.get(reverse("reports:annual-detail", args=[report.pk])).content.decode()
+    # Pending: a progress bar, no download, no approval.
+    assert 'id="job-progress"' in page and 'id="download-pdf"' not in page and 'id="approve-button"' not in page
+    assert client.get(reverse("reports:annual-download", args=[report.pk, "pdf"])).status_code == 404
+    status = client.get(reverse("reports:annual-status", args=[report.pk])).json()
+    assert status["busy"] is True and status["progress"] == 0
+    stages = []
+    original = services._progress_writer
+
+    def recording(model, pk):
+        write = original(model, pk)
+
+        def both(percent, stage):
+            stages.append((percent, stage))
+            write(percent, stage)
+
+        return both
+
+    import reports.services as module
+
+    module._progress_writer = recording
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.annual_report_request(year=2023)
+    finally:
+        module._progress_writer = original
+    percents = [percent for percent, _stage in stages]
+    assert percents == sorted(percents) and percents[0] < 50 and percents[-1] < 100
+    assert any("PDF" in stage for _percent, stage in stages)
+    status = client.get(reverse("reports:annual-status", args=[report.pk])).json()
+    assert status == {
+        "status": "ready",
+        "status_label": "待审定",
+        "busy": False,
+        "progress": 100,
+        "stage": "已完成",
+        "error": "",
+    }

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from reports import kpi
 from tests.portal.factories import make_user
 from tests.reports.conftest import A, B
-from tests.reports.test_kpi import CITY_2023, DISTRICT_A_2023
+from tests.reports.test_kpi import CITY_2023, DISTRICT_A_2023, in_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -52,14 +52,14 @@ def test_city_staff_get_the_command_json(api, kpi_data, role):
     as_role(api, role)
     response = api.get(KPI, {"year": 2023})
     assert response.status_code == 200
-    assert response.json() == CITY_2023
-    assert api.get(KPI, {"year": 2023, "district": A}).json() == DISTRICT_A_2023
+    assert response.json() == in_plan(CITY_2023)
+    assert api.get(KPI, {"year": 2023, "district": A}).json() == in_plan(DISTRICT_A_2023)
 
 
 def test_district_officer_is_scoped_to_their_district(api, kpi_data):
     as_role(api, "district_officer", district=A)
-    assert api.get(KPI, {"year": 2023}).json() == DISTRICT_A_2023
-    assert api.get(KPI, {"year": 2023, "district": A}).json() == DISTRICT_A_2023
+    assert api.get(KPI, {"year": 2023}).json() == in_plan(DISTRICT_A_2023)
+    assert api.get(KPI, {"year": 2023, "district": A}).json() == in_plan(DISTRICT_A_2023)
     refused = api.get(KPI, {"year": 2023, "district": B})
     assert refused.status_code == 403
     assert refused.json()["detail"] == "旗区工作人员只能查看本旗区的统计数据。"
@@ -101,7 +101,7 @@ def test_districts_trend_funnel_ranking(api, kpi_data):
     districts = api.get(DISTRICTS, {"year": 2023}).json()
     assert len(districts["districts"]) == 9
     a = next(row for row in districts["districts"] if row["code"] == A)
-    assert a["indicators"] == DISTRICT_A_2023["indicators"]
+    assert a["indicators"] == in_plan(DISTRICT_A_2023)["indicators"]
     trend = api.get(TREND, {"year": 2023}).json()
     assert trend["years"] == [2021, 2022, 2023]
     funnel = api.get(FUNNEL, {"year": 2023}).json()
@@ -112,7 +112,9 @@ def test_districts_trend_funnel_ranking(api, kpi_data):
         "达成交易",
     ]
     ranking = api.get(RANKING, {"year": 2023}).json()
-    assert [row["rank"] for row in ranking["districts"]] == list(range(1, 10))
+    # Two districts are ranked; the seven without any activity follow, unranked.
+    assert [row["rank"] for row in ranking["districts"]] == [1, 2, *[None] * 7]
+    assert [row["active"] for row in ranking["districts"]] == [True, True, *[False] * 7]
     assert "综合得分" in ranking["formula"]
 
 

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from reports import kpi
 from tests.helpers.processes import PROJECT_DIR, clean_env
 from tests.reports.helpers import assert_chinese_pdf
-from tests.reports.test_kpi import CITY_2023, DISTRICT_A_2023
+from tests.reports.test_kpi import CITY_2023, DISTRICT_A_2023, in_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -41,12 +41,18 @@ def run(*args) -> str:
 def test_json_is_exactly_the_documented_shape(kpi_data):
     text = run("--year", "2023", "--format", "json")
     report = json.loads(text)
-    assert report == CITY_2023
-    assert list(report) == ["year", "district", "indicators", "activities"]
+    assert report == in_plan(CITY_2023)
+    assert list(report) == ["year", "district", "plan", "indicators", "activities"]
+    assert report["plan"] == {
+        "name": "鄂尔多斯市专利转化专项计划实施方案（2021-2023年）",
+        "base_year": 2020,
+        "first_year": 2021,
+        "last_year": 2023,
+    }
     assert list(report["indicators"]) == INDICATORS
     for name, block in report["indicators"].items():
-        assert list(block) == ["values", "previous", "growth", "target", "met"]
-        for part in ("values", "previous", "growth"):
+        assert list(block) == ["values", "previous", "growth", "average_growth", "target", "met"]
+        for part in ("values", "previous", "growth", "average_growth"):
             assert list(block[part]) == VALUES[name]
     # Amounts are strings with two decimals, growth a float or null, met a bool.
     assert '"contract_amount": "380000.50"' in text
@@ -60,13 +66,13 @@ def test_json_is_exactly_the_documented_shape(kpi_data):
 
 
 def test_json_for_a_district(kpi_data):
-    assert json.loads(run("--year", "2023", "--district", "150622")) == DISTRICT_A_2023
+    assert json.loads(run("--year", "2023", "--district", "150622")) == in_plan(DISTRICT_A_2023)
 
 
 def test_json_to_a_file(kpi_data, tmp_path):
     path = tmp_path / "kpi.json"
     assert run("--year", "2023", "--format", "json", "--output", str(path)) == ""
-    assert json.loads(path.read_text(encoding="utf-8")) == CITY_2023
+    assert json.loads(path.read_text(encoding="utf-8")) == in_plan(CITY_2023)
 
 
 def test_xlsx(kpi_data, tmp_path):
@@ -84,17 +90,19 @@ def test_xlsx(kpi_data, tmp_path):
         "本年",
         "上年",
         "同比增长",
+        "年均增幅",
         "目标",
         "是否达标",
     )
     by_key = {(row[0], row[2]): row for row in rows[2:]}
     assert len(by_key) == 14
     contract = by_key[("sme_acquisitions", "contract_amount")]
-    assert (float(contract[4]), float(contract[5]), contract[6], contract[8]) == (
+    assert (float(contract[4]), float(contract[5]), contract[6], contract[7], contract[9]) == (
         380000.5,
         120000.0,
         2.1667,
-        "达标",
+        None,  # no base-year figures
+        "未达标",
     )
     assert by_key[("sme_pledge_financing", "count")][6] is None
 
@@ -105,7 +113,7 @@ def test_csv(kpi_data, tmp_path):
     text = path.read_bytes().decode("utf-8-sig")
     lines = text.splitlines()
     assert lines[0] == "年度,2023,范围,150602,东胜区"
-    assert "product_filings,专利产品备案,count,备案数,1,0,,专利产品备案数高于上年,达标" in lines
+    assert "product_filings,专利产品备案,count,备案数,1,0,,,备案数高于上年,达标" in lines
 
 
 def test_pdf_embeds_a_chinese_font(kpi_data, tmp_path):
@@ -152,3 +160,9 @@ def test_empty_year_has_zero_values(db):
     report = json.loads(run("--year", "2030"))
     assert report["indicators"]["sme_acquisitions"]["values"]["contract_amount"] == "0.00"
     assert report == kpi.kpi_report(year=2030)
+    # Outside every plan period: no plan, no average growth, no target judged.
+    assert report["plan"] is None
+    block = report["indicators"]["sme_acquisitions"]
+    assert block["average_growth"] == dict.fromkeys(VALUES["sme_acquisitions"])
+    assert block["met"] is None
+    assert block["target"] == "2030 年不在已录入的规划期内，未设目标"

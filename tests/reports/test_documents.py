@@ -1,0 +1,85 @@
+"""The documents as a reader sees them, read back from the PDF with pdfplumber: cover, contents,
+page numbers, names never broken, amounts in 万元 with separators, no file paths or ISO
+timestamps; the plan-period summary with its landscape district pages."""
+
+import datetime as dt
+import re
+
+import pytest
+
+from reports import services
+from reports.models import PlanPeriod
+from tests.reports.conftest import make_deal, pay
+
+pdfplumber = pytest.importorskip("pdfplumber")
+
+ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def pages_of(field) -> list:
+    with field.open("rb") as handle, pdfplumber.open(handle) as pdf:
+        return [(page.width, page.height, page.extract_text() or "") for page in pdf.pages]
+
+
+@pytest.fixture
+def big_amounts(kpi_data):
+    """A 2020 (base year) acquisition of 442,826,501.06 yuan: it must print as 44,282.65 万元."""
+    o = kpi_data
+    deal = make_deal("BIG", "transfer", o.uni_a, o.sme_a1, dt.date(2020, 5, 1), "442826501.06", [o.patents[1]])
+    pay(deal, dt.date(2020, 6, 1), "12345.00")
+    return kpi_data
+
+
+@pytest.mark.django_db
+def test_submitted_documents_read_back(big_amounts, settings, tmp_path, celery_eager, django_capture_on_commit_callbacks):
+    settings.MEDIA_ROOT = tmp_path
+    with django_capture_on_commit_callbacks(execute=True):
+        annual = services.annual_report_request(year=2023)
+    annual.refresh_from_db()
+    assert annual.status == "ready", annual.error
+    pages = pages_of(annual.pdf)
+    texts = [text for _w, _h, text in pages]
+    everything = "\n".join(texts)
+    lines = everything.splitlines()
+    # Cover: bureau, title, period, draft and date; then the contents with page numbers.
+    assert "鄂尔多斯市市场监督管理局（知识产权局）" in texts[0]
+    assert "2023 年度专利转化绩效报告" in texts[0] and "草稿（待审定）" in texts[0]
+    assert re.search(r"数据生成日期：\d{4}年\d{1,2}月\d{1,2}日", texts[0])
+    assert "目录" in texts[1] and re.search(r"附录：指标定义\s*\.*\s*\d+", texts[1])
+    # Every page after the cover is numbered.
+    for number, text in enumerate(texts[1:], start=2):
+        assert f"第 {number} 页，共 {len(texts)} 页" in text
+    # Names whole on one line (never 康巴 / 什区), headers not one character per line.
+    assert any("康巴什区" in line for line in lines)
+    assert not any(line.strip() in {"康", "巴", "什", "区", "康巴", "什区"} for line in lines)
+    assert any("是否达标" in line for line in lines) and any("旗区 交易数 专利数" in line for line in lines)
+    # Amounts in 万元 with thousands separators; no raw yuan figures, file paths or ISO timestamps.
+    assert "合同成交额（万元）" in everything and "38.00" in everything
+    assert "442826501.06" not in everything
+    assert "docs/kpi.md" not in everything and "/media/" not in everything
+    assert not ISO_TIMESTAMP.search(everything)
+    assert "附录：指标定义" in texts[-1] and "年均增幅" in texts[-1]
+
+    plan = PlanPeriod.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        summary = services.plan_report_request(plan=plan)
+    summary.refresh_from_db()
+    assert summary.status == "ready", summary.error
+    pages = pages_of(summary.pdf)
+    everything = "\n".join(text for _w, _h, text in pages)
+    assert "规划期：2021年至2023年（基期：2020年）" in pages[0][2]
+    assert "44,282.65" in everything  # the base year's 442,826,501.06 yuan
+    assert "442826501.06" not in everything
+    # The district tables are on landscape pages, the rest portrait.
+    landscape = [text for width, height, text in pages if width > height]
+    assert landscape and all("各旗区指标" in landscape[0] for _ in [0])
+    assert any("康巴什区" in line for text in landscape for line in text.splitlines())
+    assert not ISO_TIMESTAMP.search(everything)
+    assert "规划期内累计举办路演、供需对接活动3场" in everything
+
+    # Approved (after the confirmation), the files are rendered again with the approved cover.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_approve(report=summary, by=None, confirmation=services.confirmation_token(summary))
+    summary.refresh_from_db()
+    cover = pages_of(summary.pdf)[0][2]
+    assert "已审定" in cover and "草稿" not in cover and "审定日期" in cover
