@@ -134,12 +134,15 @@ def event(title, kind, date, code) -> Event:
 
 
 def ensure_reference_data() -> None:
-    """Reload the regions and industries of the portal's data migration if a transactional test's
-    flush removed them (``serialized_rollback`` does not restore them once Playwright runs)."""
+    """Reload the regions and industries of the portal's data migration (and the seeded plan
+    period) if a transactional test's flush removed them (``serialized_rollback`` does not restore them once Playwright runs)."""
     from django.apps import apps
 
     from portal.models import Region
+    from reports.models import PlanPeriod
 
+    if not PlanPeriod.objects.exists():
+        importlib.import_module("reports.migrations.0004_seed_plan_2021_2023").load(apps, None)
     if Region.objects.exists() and Industry.objects.exists():
         return
     importlib.import_module("portal.migrations.0002_load_regions_and_industries").load(apps, None)
