@@ -258,13 +258,11 @@ def _approve(request, kind: str, pk: int):
     if report.status != report.Status.READY:
         messages.error(request, _("只有已生成、待审定的报告可以审定（当前状态：%(status)s）。") % {"status": report.get_status_display()})
         return redirect(_detail_url(kind, report.pk))
-    summary = None
-    if kind == "annual":
-        summary = documents.annual_report_context(report.data)
+    ranked = [row for row in report.data.get("ranking", {}).get("districts", []) if row.get("active", True)]
     return render(
         request,
         "reports/report_approve.html",
-        {"report": report, "kind": kind, "form": form, "urls": _urls(kind, report.pk), "summary": summary},
+        {"report": report, "kind": kind, "form": form, "urls": _urls(kind, report.pk), "ranked": ranked},
     )
 
 
