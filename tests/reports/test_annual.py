@@ -263,3 +263,37 @@ def test_progress_is_recorded_while_the_job_runs(kpi_data, media, celery_eager, 
         "stage": "已完成",
         "error": "",
     }
+
+
+@pytest.mark.django_db
+def test_plan_report_pages(client, kpi_data, media, celery_eager, django_capture_on_commit_callbacks):
+    from reports.models import PlanPeriod, PlanPeriodReport
+
+    client.force_login(make_user("bureau"))
+    plan = PlanPeriod.objects.get()
+    listing = client.get(reverse("reports:annual-list")).content.decode()
+    assert 'id="plan-request-form"' in listing
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reports:plan-report-request"), {"plan": plan.pk})
+    report = PlanPeriodReport.objects.get(plan=plan)
+    assert response["Location"] == reverse("reports:plan-report-detail", args=[report.pk])
+    assert report.status == "ready", report.error
+    assert report.data["years"] == [2020, 2021, 2022, 2023]
+    assert report.data["plan"]["base_year"] == 2020
+    assert len(report.data["districts"]) == 9
+    page = client.get(response["Location"]).content.decode()
+    assert "规划期为2021年至2023年，以2020年为基期" in page and 'id="approve-button"' in page
+    assert "规划期内累计举办路演、供需对接活动3场（目标3场，已完成）" in report.narrative
+    for file_format, magic in (("xlsx", b"PK"), ("pdf", b"%PDF"), ("json", b"{")):
+        download = client.get(reverse("reports:plan-report-download", args=[report.pk, file_format]))
+        content = b"".join(download.streaming_content) if download.streaming else download.content
+        assert download.status_code == 200 and content.startswith(magic)
+    workbook = load_workbook(io.BytesIO(report.xlsx.read()))
+    assert workbook.sheetnames[:5] == ["报告说明", "全市2020", "全市2021", "全市2022", "全市2023"]
+    token = client.get(reverse("reports:plan-report-approve", args=[report.pk])).context["form"].initial["confirmation"]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reports:plan-report-approve", args=[report.pk]), {"confirmation": token, "checked": "on"})
+    report.refresh_from_db()
+    assert report.is_frozen and not report.files_pending
+    refused = client.post(reverse("reports:plan-report-regenerate", args=[report.pk]), follow=True)
+    assert "已审定，审定后的报告不能重新生成" in refused.content.decode()
