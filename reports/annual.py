@@ -12,6 +12,7 @@ from django.utils.translation import pgettext
 
 from . import kpi
 from .exports import day_text, growth_label, wan_text
+from .kpi.targets import no_base_note
 from .ranking import district_ranking_from, rank_districts
 
 Progress = Callable[[int, str], None]
@@ -64,6 +65,7 @@ def narrative(city: dict, ranking: list[dict], plan: kpi.Plan | None = None) -> 
         figures = pgettext("separator of clauses", "；").join(
             _value_text(indicator.name, value, block) for value in _targeted(indicator, plan)
         )
+        target = plan.targets.get(indicator.name) if plan else None
         lines.append(
             _("%(label)s：%(figures)s。目标：%(target)s，%(result)s。")
             % {
@@ -72,6 +74,7 @@ def narrative(city: dict, ranking: list[dict], plan: kpi.Plan | None = None) -> 
                 "target": block["target"],
                 "result": _("未设目标") if block["met"] is None else _("已达标") if block["met"] else _("未达标"),
             }
+            + no_base_note(target, block["average_growth"], plan)
         )
     activities = city["activities"]
     plan = activities["roadshows"]["plan_period"]

@@ -13,14 +13,14 @@ BASE_BAR = "#9aa9bd"
 FONT = "Noto Sans CJK SC, Noto Sans CJK, sans-serif"
 
 
-def _label(value: Decimal) -> str:
-    """Bar labels: whole numbers with thousands separators, else two places."""
-    if value == value.to_integral_value():
-        return f"{value:,.0f}"
-    return f"{value:,.2f}"
+def _label(value: Decimal, amount: bool) -> str:
+    """Bar labels with thousands separators: amounts (万元) with two places, counts whole."""
+    return f"{value:,.2f}" if amount else f"{value:,.0f}"
 
 
-def bar_chart(title: str, unit: str, years: list[int], values: list, *, base_year: int | None = None) -> str:
+def bar_chart(
+    title: str, unit: str, years: list[int], values: list, *, base_year: int | None = None, amount: bool = False
+) -> str:
     """One value over the years as an SVG bar chart with the figure above each bar; the plan's
     base year (if shown) in grey."""
     numbers = [Decimal(str(value or 0)) for value in values]
@@ -43,7 +43,7 @@ def bar_chart(title: str, unit: str, years: list[int], values: list, *, base_yea
         parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{height:.1f}" fill="{colour}"/>')
         parts.append(
             f'<text x="{x + bar_w / 2:.1f}" y="{y - 2:.1f}" font-size="6.5" text-anchor="middle" '
-            f'fill="#222">{escape(_label(number))}</text>'
+            f'fill="#222">{escape(_label(number, amount))}</text>'
         )
         parts.append(
             f'<text x="{x + bar_w / 2:.1f}" y="{TOP + plot_h + 10:.1f}" font-size="7" text-anchor="middle" '

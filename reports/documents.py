@@ -145,6 +145,7 @@ def trend_charts(trend: dict, base_year: int | None = None) -> list[dict]:
                     trend["years"],
                     points,
                     base_year=base_year,
+                    amount=amount,
                 )
             )
         figures.append({"label": indicator.label, "svgs": svgs})

@@ -16,6 +16,7 @@ from portal.models import Region
 from . import kpi
 from .exports import growth_label, wan_text
 from .kpi.indicators import AMOUNT_VALUES, report_from_raw
+from .kpi.targets import no_base_note
 
 Progress = Callable[[int, str], None]
 
@@ -90,6 +91,7 @@ def _narrative(plan: kpi.Plan, city: dict[int, dict], activities: dict) -> str:
                 "target": block["target"],
                 "years": _list(met_years) if met_years else _("无"),
             }
+            + no_base_note(target, block["average_growth"], plan)
         )
     plan_count = activities["roadshows_plan_period"]
     lines.append(

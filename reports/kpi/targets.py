@@ -192,5 +192,16 @@ def _one_value_text(name: str, target: Target, plan: Plan, threshold: str) -> st
     return _("%(value)s高于上年") % {"value": name}
 
 
+def no_base_note(target: Target | None, averages: dict, plan: Plan | None) -> str:
+    """Why an average-growth target cannot be met: a targeted value was 0 in the base year."""
+    if target is None or plan is None or target.rule != AVERAGE_GROWTH_AT_LEAST:
+        return ""
+    if all(averages.get(name) is not None for name in target.values):
+        return ""
+    return _("基期（%(base)s年）数值为0，无法计算年均增幅，按规则判为未达标；如有基期数据，请补录后重新生成。") % {
+        "base": plan.base_year
+    }
+
+
 def no_plan_text(year: int) -> str:
     return _("%(year)s 年不在已录入的规划期内，未设目标") % {"year": year}

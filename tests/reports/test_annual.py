@@ -56,6 +56,8 @@ def test_report_job_through_celery_eager(kpi_data, media, celery_eager, django_c
     assert "未参与排名的旗区：康巴什区、达拉特旗" in report.narrative
     # Amounts in 万元 with separators; the average growth beside the year-on-year growth.
     assert "合同成交额 38.00万元（上年 12.00万元，同比 +216.67%）" in report.narrative
+    # KPI 1 is not met for want of base-year figures, and the narrative says so.
+    assert "基期（2020年）数值为0，无法计算年均增幅，按规则判为未达标" in report.narrative
     assert "累计举办路演、供需对接活动3场（目标3场，已完成）" in report.narrative
     # The files.
     workbook = load_workbook(io.BytesIO(report.xlsx.read()))
