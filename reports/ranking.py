@@ -162,6 +162,7 @@ def award_allocation(ranking: dict, budget: Decimal) -> dict:
         "budget": budget,
         "formula": award_formula_text(),
         "allocated": total > 0,
+        "allocated_total": sum(shares.values(), Decimal("0.00")),
         "districts": [
             {
                 "rank": row["rank"],

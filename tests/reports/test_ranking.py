@@ -139,7 +139,7 @@ def test_award_shares_add_up_to_the_budget_exactly():
 
 def test_no_allocation_when_no_district_scored_above_zero():
     allocation = award_allocation(ranking_of({"P": -3.0, "Q": 0.0, "T": None}), Decimal("5000.00"))
-    assert allocation["allocated"] is False
+    assert allocation["allocated"] is False and allocation["allocated_total"] == Decimal("0.00")
     assert {row["amount"] for row in allocation["districts"]} == {Decimal("0.00")}
 
 
@@ -157,7 +157,8 @@ def test_award_budget_page_and_exports(client, kpi_data):
         (A, Decimal("502396.48")),
         (B, Decimal("497603.52")),
     ]
-    assert sum(r["amount"] for r in allocation["districts"]) == Decimal("1000000.00")
+    assert sum(r["amount"] for r in allocation["districts"]) == Decimal("1000000.00") == allocation["allocated_total"]
+    assert 'id="award-total">¥1,000,000.00<' in html
     xlsx = client.get(reverse("reports:award-export", args=["xlsx"]), {"year": 2023})
     assert xlsx["Content-Disposition"] == 'attachment; filename="award-allocation-2023.xlsx"'
     rows = list(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
