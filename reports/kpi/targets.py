@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 
 from django.utils.translation import gettext as _
@@ -92,8 +92,6 @@ def average_growth(value, base, years: int) -> Decimal | None:
     ratio = Fraction(value) / Fraction(base)
     estimate = Decimal(0)
     if ratio:
-        from decimal import localcontext
-
         with localcontext() as context:
             context.prec = 40
             estimate = (Decimal(ratio.numerator) / Decimal(ratio.denominator)) ** (Decimal(1) / Decimal(years))
