@@ -43,10 +43,12 @@ import time
 from collections.abc import Callable
 
 from django.apps import apps
+from django.core.cache import cache
 from django.db import connection, models
 from django.db.models import (
     BooleanField,
     Case,
+    Count,
     Exists,
     F,
     IntegerField,
@@ -60,9 +62,11 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, NullIf, StrIndex
 from django.db.models.lookups import LessThanOrEqual
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Industry
+from portal.pagination import CACHE_SECONDS, CachedPaginator
 from textanalysis import normalize, stopwords
 
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -309,6 +313,50 @@ def keyword_page_query(*, listed: Callable[[], int]):
         return sorted_without_index(queryset)
 
     return page_query
+
+
+class RelevancePaginator(CachedPaginator):
+    """A ``CachedPaginator`` over a one-term keyword search ordered by relevance.
+
+    No index walks the relevance order, so a page means ranking every match: for 装置 (24,000 of
+    56,000 listings) about 250 ms where the newest-first page walks an index in 5. But the title
+    and keyword hits come first, newest first among them (they all score the same): a page that
+    lies within them is the same rows as a walk of the newest-first order over the head hits only.
+    So the count query also counts the head hits (one query, as before: the head is stored in
+    line) and, on PostgreSQL, such a page is read by that walk, with ``keyword_page_query``'s
+    choice between walking and sorting; a later page is ranked."""
+
+    def __init__(self, object_list, per_page, *, term: str, listed: Callable[[], int], **kwargs):
+        super().__init__(object_list, per_page, page_query=self._head_page_query, **kwargs)
+        self.term = term
+        self._walk_or_sort = keyword_page_query(listed=listed)
+
+    @cached_property
+    def _counts(self) -> tuple[int, int]:
+        """(matches, head hits), remembered like ``CachedPaginator.count``."""
+        if self._digest is None:
+            return 0, 0
+        key = f"patents:relevance-count:{self._digest}"
+        value = cache.get(key)
+        if value is None:
+            counts = self.object_list.aggregate(
+                total=Count("pk"), head=Count("pk", filter=Q(search_head__contains=self.term))
+            )
+            value = (counts["total"], counts["head"])
+            cache.set(key, value, CACHE_SECONDS)
+        return value
+
+    @cached_property
+    def count(self) -> int:
+        return self._counts[0]
+
+    def _head_page_query(self, queryset: QuerySet, *, count: int, top: int) -> QuerySet:
+        head = self._counts[1]
+        if connection.vendor != "postgresql" or top > head:
+            return queryset
+        # The relevance order less its first item is the newest-first order.
+        walk = queryset.filter(search_head__contains=self.term).order_by(*queryset.query.order_by[1:])
+        return self._walk_or_sort(walk, count=head, top=top)
 
 
 def sorted_without_index(queryset: QuerySet) -> QuerySet:

@@ -31,7 +31,7 @@ from . import exports, ipc, permissions, selectors, services
 from .filters import RELEVANCE, SORT_CHOICES, PatentFilterSet
 from .forms import ExportForm, NavigationProjectForm, OpenLicenseForm, PatentForm, ReviewForm
 from .models import NavigationProject, OpenLicense, Patent
-from .search import keyword_page_query, query_terms
+from .search import RelevancePaginator, keyword_page_query, query_terms
 
 PAGE_SIZES = (10, 20, 50)
 FLAG_FILTERS = (
@@ -76,11 +76,17 @@ def patent_list(request):
     filterset = PatentFilterSet(request.GET, queryset=queryset, request=request)
     results = filterset.qs
     sort = filterset.sort_key
-    keyword = bool(query_terms(request.GET.get("q") or ""))
-    page_query = None
-    if keyword and sort != RELEVANCE:  # no index walks the relevance order: nothing to choose
-        page_query = keyword_page_query(listed=lambda: CachedPaginator(queryset, 1).count)
-    paginator = CachedPaginator(results, _page_size(request), page_query=page_query)
+    terms = query_terms(request.GET.get("q") or "")
+    keyword = bool(terms)
+
+    def listed() -> int:
+        return CachedPaginator(queryset, 1).count
+
+    if sort == RELEVANCE and len(terms) == 1:
+        paginator = RelevancePaginator(results, _page_size(request), term=terms[0], listed=listed)
+    else:
+        page_query = keyword_page_query(listed=listed) if keyword and sort != RELEVANCE else None
+        paginator = CachedPaginator(results, _page_size(request), page_query=page_query)
     page = paginator.get_page(request.GET.get("page"))
     today = timezone.localdate()
     ipc_class = (request.GET.get("ipc_class") or "").upper()
