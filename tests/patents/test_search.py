@@ -165,7 +165,16 @@ def test_an_industry_name_finds_the_industry_s_patents(client, coal_catalogue):
     assert page.context["page_obj"].paginator.count == 2
 
 
-def test_a_renamed_industry_is_searched_by_its_new_name_at_once(db, coal_catalogue):
+@pytest.fixture
+def fresh_industry_names():
+    """The process keeps the industries' names: forget a rename this test's rollback undoes."""
+    from patents.search import forget_industry_names
+
+    yield
+    forget_industry_names()
+
+
+def test_a_renamed_industry_is_searched_by_its_new_name_at_once(db, coal_catalogue, fresh_industry_names):
     from patents import selectors
     from tests.patents.factories import industry
 
