@@ -17,6 +17,7 @@ from simple_history.utils import bulk_update_with_history
 
 from portal.errors import ApplicationError
 from portal.models import Organization
+from textanalysis import content_words
 
 from .models import Demand
 from .permissions import as_actor, can_close, can_create, can_edit
@@ -397,48 +398,14 @@ def demand_expire_due(*, today: dt.date | None = None) -> int:
 
 # --- Duplicates --------------------------------------------------------------------------------
 
-# Words every demand title has; they say nothing about what is needed.
-_GENERIC_WORDS = frozenset(
-    [
-        "技术",
-        "需求",
-        "技术需求",
-        "寻求",
-        "需要",
-        "希望",
-        "引进",
-        "关于",
-        "相关",
-        "方面",
-        "项目",
-        "问题",
-        "一种",
-        "合作",
-        "解决",
-        "方案",
-        "公司",
-        "企业",
-        "我们",
-    ]
-)
-
-
 @lru_cache(maxsize=4096)
 def _title_tokens(title: str) -> frozenset[str]:
-    import logging
-
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    return frozenset(
-        token.lower()
-        for token in jieba.lcut(title)
-        if len(token.strip()) > 1 and token not in _GENERIC_WORDS and not re.fullmatch(r"\W+", token)
-    )
+    # The shared tokeniser's stop list holds the words every demand title has (技术, 需求, 寻求...).
+    return content_words(title)
 
 
 def title_similarity(a: str, b: str) -> float:
-    """Jaccard similarity of the titles' content words (jieba); difflib when a title has none."""
+    """Jaccard similarity of the titles' content words (textanalysis); difflib when a title has none."""
     tokens_a, tokens_b = _title_tokens(a.strip()), _title_tokens(b.strip())
     if tokens_a and tokens_b:
         return len(tokens_a & tokens_b) / len(tokens_a | tokens_b)

@@ -13,7 +13,7 @@ from portal.models import Industry, Organization, Region
 from .identifiers import PatentType
 from .ipc import parse_prefix
 from .models import Patent, PatentIpc
-from .search import keyword_filter
+from .search import keyword_filter, keyword_relevance, query_terms
 
 OWNER_KINDS = [(kind.value, kind.label) for kind in Organization.SUPPLIER_KINDS]
 
@@ -34,7 +34,9 @@ SORTS = {
     "trl": (F("trl").desc(nulls_last=True), "-id"),
     "updated": ("-updated_at", "-id"),
 }
+RELEVANCE = "relevance"  # the default with a keyword (patents/search.py: keyword_relevance)
 SORT_CHOICES = [
+    (RELEVANCE, _("相关度")),
     ("newest", _("最新发布")),
     ("price", _("价格从低到高")),
     ("-price", _("价格从高到低")),
@@ -116,11 +118,23 @@ class PatentFilterSet(django_filters.FilterSet):
         model = Patent
         fields: list[str] = []
 
+    @property
+    def sort_key(self) -> str:
+        """The order applied: the one chosen, else relevance when there is a keyword (relevance
+        without one is the newest first), else the newest first."""
+        data = getattr(self.form, "cleaned_data", {}) if self.is_bound else {}
+        chosen = data.get("sort") or ""
+        if chosen in SORTS:
+            return chosen
+        return RELEVANCE if query_terms(data.get("q") or "") else "newest"
+
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        if not self.form.cleaned_data.get("sort"):
-            queryset = queryset.order_by(*SORTS["newest"])
-        return queryset
+        key = self.sort_key
+        if key == RELEVANCE:
+            relevance = keyword_relevance(self.form.cleaned_data["q"], table=queryset.model._meta.db_table)
+            return queryset.alias(relevance=relevance).order_by(F("relevance").desc(), *SORTS["newest"])
+        return queryset.order_by(*SORTS[key])
 
     def filter_q(self, queryset, name, value):
         return keyword_filter(queryset, value) if value and value.strip() else queryset
@@ -165,4 +179,4 @@ class PatentFilterSet(django_filters.FilterSet):
         return queryset.filter(condition)
 
     def filter_sort(self, queryset, name, value):
-        return queryset.order_by(*SORTS.get(value, SORTS["newest"]))
+        return queryset  # ordered last, by filter_queryset (relevance needs the keyword)

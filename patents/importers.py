@@ -42,7 +42,14 @@ from .services import (
     patent_queue_matching,
 )
 
-SEARCH_FIELDS = ("search_text", "search_latin", "search_bigram_codes")
+SEARCH_FIELDS = (
+    "search_text",
+    "search_latin",
+    "search_bigram_codes",
+    "search_head",
+    "search_tail",
+    "search_body_end",
+)
 BLANK_VALUES = {"0", "-", "—", "无", "/", "n/a", "null", "none"}
 
 LEGAL_STATUS = choices_map(

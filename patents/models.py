@@ -195,9 +195,21 @@ class Patent(TimeStampedModel):
     search_text = models.TextField(editable=False, blank=True, default="")
     search_latin = models.TextField(editable=False, blank=True, default="")
     search_bigram_codes = BigramCodesField(editable=False, blank=True)
+    search_head = models.TextField(editable=False, blank=True, default="")
+    search_tail = models.TextField(editable=False, blank=True, default="")
+    search_body_end = models.PositiveIntegerField(editable=False, default=0)
 
     history = HistoricalRecords(
-        excluded_fields=["search_text", "search_latin", "search_bigram_codes", "created_at", "updated_at"]
+        excluded_fields=[
+            "search_text",
+            "search_latin",
+            "search_bigram_codes",
+            "search_head",
+            "search_tail",
+            "search_body_end",
+            "created_at",
+            "updated_at",
+        ]
     )
     objects = PatentQuerySet.as_manager()
 

@@ -25,7 +25,9 @@ def _industries() -> Prefetch:
 
 def _with_related(queryset: QuerySet) -> QuerySet:
     # The search columns are large and never displayed.
-    queryset = queryset.defer("search_text", "search_latin", "search_bigram_codes")
+    queryset = queryset.defer(
+        "search_text", "search_latin", "search_bigram_codes", "search_head", "search_tail", "search_body_end"
+    )
     return queryset.select_related("owner", "owner__region").prefetch_related(_industries())
 
 

@@ -28,7 +28,14 @@ from . import permissions
 from .identifiers import ApplicationNumber, add_years, expiry_date, parse_application_no
 from .ipc import known_subclass, split_ipc
 from .models import NavigationProject, OpenLicense, Patent, PatentIpc, SupplyBulletin
-from .search import build_search_bigram_codes, build_search_latin, build_search_text
+from .search import (
+    build_search_bigram_codes,
+    build_search_body_end,
+    build_search_head,
+    build_search_latin,
+    build_search_tail,
+    build_search_text,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -128,6 +135,9 @@ def patent_derive(
     )
     patent.search_latin = build_search_latin(patent.search_text)
     patent.search_bigram_codes = build_search_bigram_codes(patent.search_text)
+    patent.search_head = build_search_head(patent.title, patent.keywords)
+    patent.search_tail = build_search_tail(patent.applicants, patent.application_no, " ".join(codes))
+    patent.search_body_end = build_search_body_end(patent.title, patent.keywords, patent.abstract)
     return patent
 
 

@@ -28,10 +28,10 @@ from portal.pagination import CachedPaginator
 from portal.permissions import Role, actor_for
 
 from . import exports, ipc, permissions, selectors, services
-from .filters import SORT_CHOICES, PatentFilterSet
+from .filters import RELEVANCE, SORT_CHOICES, PatentFilterSet
 from .forms import ExportForm, NavigationProjectForm, OpenLicenseForm, PatentForm, ReviewForm
 from .models import NavigationProject, OpenLicense, Patent
-from .search import keyword_page_query, query_terms
+from .search import RelevancePaginator, keyword_page_query, query_terms
 
 PAGE_SIZES = (10, 20, 50)
 FLAG_FILTERS = (
@@ -74,10 +74,19 @@ def patent_list(request):
     queryset = selectors.patent_list(actor=actor, industries=False)
     # Always bound (an empty query string sorts by default); an invalid value ignores that filter.
     filterset = PatentFilterSet(request.GET, queryset=queryset, request=request)
-    page_query = None
-    if query_terms(request.GET.get("q") or ""):
-        page_query = keyword_page_query(listed=lambda: CachedPaginator(queryset, 1).count)
-    paginator = CachedPaginator(filterset.qs, _page_size(request), page_query=page_query)
+    results = filterset.qs
+    sort = filterset.sort_key
+    terms = query_terms(request.GET.get("q") or "")
+    keyword = bool(terms)
+
+    def listed() -> int:
+        return CachedPaginator(queryset, 1).count
+
+    if sort == RELEVANCE and len(terms) == 1:
+        paginator = RelevancePaginator(results, _page_size(request), term=terms[0], listed=listed)
+    else:
+        page_query = keyword_page_query(listed=listed) if keyword and sort != RELEVANCE else None
+        paginator = CachedPaginator(results, _page_size(request), page_query=page_query)
     page = paginator.get_page(request.GET.get("page"))
     today = timezone.localdate()
     ipc_class = (request.GET.get("ipc_class") or "").upper()
@@ -99,7 +108,12 @@ def patent_list(request):
         "regions": Region.objects.all(),
         "ipc_tree": ipc.section_class_tree,  # called by the template only when the sidebar is not cached
         "ipc_subclasses": ipc.subclasses_of(ipc_class) if len(ipc_class) == 3 else [],
-        "sort_choices": SORT_CHOICES,
+        # Relevance is offered (and the default) only with a keyword.
+        "sort_choices": [(value, label) for value, label in SORT_CHOICES if keyword or value != RELEVANCE],
+        "sort": sort,
+        # The default order is submitted as "no choice", so that typing a keyword on a page sorted
+        # by default gives relevance, and clearing it the newest first.
+        "sort_default": RELEVANCE if keyword else "newest",
         "owner_kinds": [(k.value, k.label) for k in Organization.SUPPLIER_KINDS],
         "patent_types": Patent.Type.choices,
         "legal_statuses": Patent.LegalStatus.choices,

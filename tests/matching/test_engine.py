@@ -203,7 +203,7 @@ def test_stopwords_ship_with_the_package():
         "转让",
     ):
         assert phrase in stop
-    assert text.STOPWORDS_FILE.parent.name == "engine"
+    assert text.STOPWORDS_FILE.parent.name == "textanalysis"
 
 
 def test_normalise_full_width():
