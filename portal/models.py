@@ -272,3 +272,24 @@ class ImportJob(TimeStampedModel):
         if not self.rows_total:
             return 0 if self.is_running else 100
         return min(100, round(100 * self.rows_done / self.rows_total))
+
+
+class OutboxTask(models.Model):
+    """A Celery task that could not be sent because the broker was down; the beat watchdog
+    (``portal.tasks.outbox_flush``, every minute) sends it when the broker is back."""
+
+    name = models.CharField(_("任务"), max_length=200)
+    args = models.JSONField(_("位置参数"), default=list, blank=True)
+    kwargs = models.JSONField(_("关键字参数"), default=dict, blank=True)
+    options = models.JSONField(_("发送选项"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    attempts = models.PositiveIntegerField(_("重试次数"), default=0)
+    last_error = models.CharField(_("最近错误"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("待发送任务")
+        verbose_name_plural = _("待发送任务")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.kwargs}"

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from portal import outbox
 from portal.imports import services
 from portal.models import ImportJob
 
@@ -26,3 +27,9 @@ def import_job_run(self, *, job_id: int) -> None:
 def import_jobs_watchdog() -> list[int]:
     """Send again the messages of import steps no worker has taken (beat, every few minutes)."""
     return services.import_jobs_resend_lost()
+
+
+@shared_task
+def outbox_flush() -> int:
+    """Send the tasks kept while the broker was down (beat, every minute)."""
+    return outbox.outbox_flush()
