@@ -293,3 +293,29 @@ class OutboxTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.kwargs}"
+
+
+class ApiToken(models.Model):
+    """An API token of a user (``Authorization: Token <key>``): only its SHA-256 is stored; it
+    expires ``API_TOKEN_TTL_DAYS`` after it was issued and is revoked by the user, by
+    ``DELETE /api/auth/token/``, or with all the user's tokens when the password changes or the
+    account is deactivated."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("令牌前缀"), max_length=8, editable=False)
+    label = models.CharField(_("来源"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("过期时间"))
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+        indexes = [models.Index(fields=["user", "expires_at"], name="apitoken_user_expiry_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.prefix}…"

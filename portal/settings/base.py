@@ -176,6 +176,9 @@ MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 PORTAL_UPLOAD_MAX_BYTES = int(os.environ.get("PORTAL_UPLOAD_MAX_BYTES", str(50 * 1024 * 1024)))
+# Any request body that is not a file upload (forms, API JSON): the largest free text a form
+# takes is 20,000 characters (portal/limits.py), a few times that in UTF-8 and JSON escapes.
+REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_BYTES", str(1024 * 1024)))
 # An import step whose Celery message no worker has taken for this long is sent again (beat).
 PORTAL_IMPORT_RESEND_SECONDS = int(os.environ.get("PORTAL_IMPORT_RESEND_SECONDS", "300"))
 
@@ -229,10 +232,13 @@ from portal.schedule import BEAT_SCHEDULE
 
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 
+# API tokens (portal/tokens.py) stop working this many days after they were issued.
+API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "portal.api.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
