@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal.limits import TEXT_LONG, bounded_text
 from portal.models import TimeStampedModel
 
 # Human-readable codes: D2023-0042 when assigned here; surveys may bring their own (letters, digits,
@@ -112,7 +113,7 @@ class Demand(TimeStampedModel):
         limit_choices_to={"kind": "sme"},
     )
     title = models.CharField(_("需求名称"), max_length=200)
-    description = models.TextField(_("需求描述"))
+    description = models.TextField(_("需求描述"), **bounded_text(TEXT_LONG))
     industry = models.ForeignKey(
         "portal.Industry",
         verbose_name=_("所属产业"),

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal.limits import TEXT_LONG, TEXT_SHORT, bounded_text
 from portal.models import TimeStampedModel
 
 from .identifiers import PatentType, validate_application_no, years_remaining
@@ -122,8 +123,8 @@ class Patent(TimeStampedModel):
     )
     patent_type = models.CharField(_("专利类型"), max_length=16, choices=PatentType.choices, editable=False)
     title = models.CharField(_("专利名称"), max_length=300)
-    abstract = models.TextField(_("摘要"), blank=True)
-    claims = models.TextField(_("主权项/权利要求"), blank=True)
+    abstract = models.TextField(_("摘要"), blank=True, **bounded_text(TEXT_LONG))
+    claims = models.TextField(_("主权项/权利要求"), blank=True, **bounded_text(TEXT_LONG))
     ipc_main = models.CharField(_("主分类号"), max_length=24, blank=True, editable=False)
     ipc_codes = models.CharField(
         _("IPC分类号"),
@@ -346,7 +347,7 @@ class OpenLicense(TimeStampedModel):
         blank=True,
         help_text=_("占销售额或利润的百分比"),
     )
-    fee_standard = models.TextField(_("许可使用费支付标准"), blank=True, help_text=_("提成基数、支付周期等"))
+    fee_standard = models.TextField(_("许可使用费支付标准"), blank=True, **bounded_text(TEXT_SHORT), help_text=_("提成基数、支付周期等"))
     starts_on = models.DateField(_("许可期限起"))
     ends_on = models.DateField(_("许可期限止"))
     co_owners_consent = models.BooleanField(_("全体共有人同意"), default=False)
@@ -449,7 +450,7 @@ class NavigationProject(TimeStampedModel):
     )
     year_started = models.PositiveSmallIntegerField(_("启动年份"))
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.PLANNED)
-    summary = models.TextField(_("项目简介"), blank=True)
+    summary = models.TextField(_("项目简介"), blank=True, **bounded_text(TEXT_LONG))
     report_file = models.FileField(_("导航报告"), upload_to="navigation/%Y/", blank=True)
     report_public = models.BooleanField(_("报告公开"), default=False)
     created_by = models.ForeignKey(

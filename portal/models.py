@@ -7,6 +7,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .identifiers import validate_credit_code
+from .limits import TEXT_SHORT, bounded_text
 
 
 class TimeStampedModel(models.Model):
@@ -118,7 +119,7 @@ class Organization(TimeStampedModel):
     contact_email = models.EmailField(_("联系邮箱"), blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     website = models.URLField(_("网站"), blank=True)
-    description = models.TextField(_("简介"), blank=True)
+    description = models.TextField(_("简介"), blank=True, **bounded_text(TEXT_SHORT))
     agencies = models.ManyToManyField(
         "self",
         verbose_name=_("委托服务机构"),

@@ -28,6 +28,7 @@ from typing import Any, ClassVar
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from portal.limits import IMPORT_CELL_MAX
 from portal.money import to_yuan
 
 CHUNK_SIZE = 2000
@@ -147,7 +148,10 @@ class Row:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         value = str(value)
-        if max_length and len(value) > max_length:
+        # Every column has a limit: one the importer names, else the longest free text any form
+        # takes (a file must not store what the forms refuse).
+        max_length = min(max_length or IMPORT_CELL_MAX, IMPORT_CELL_MAX)
+        if len(value) > max_length:
             self.error(name, _("过长：最多 %(max)d 个字符，实际 %(n)d 个") % {"max": max_length, "n": len(value)})
             return None
         return value
