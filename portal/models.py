@@ -255,6 +255,8 @@ class ImportJob(TimeStampedModel):
     # message waits in the queue. Another message for the same step (one re-sent by the
     # watchdog) leaves the job alone; the same message delivered again (its worker died) may go on.
     task_id = models.CharField(_("执行任务"), max_length=255, blank=True, editable=False)
+    # Times the watchdog restarted a step whose task died or stalled (no heartbeat).
+    restarts = models.PositiveSmallIntegerField(_("自动重启次数"), default=0, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -320,3 +322,16 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.prefix}…"
+
+
+class ImportHeartbeat(models.Model):
+    """The last sign of life of the task carrying out an import job's step, written every
+    ``PORTAL_IMPORT_HEARTBEAT_SECONDS`` by a thread of that task. A row of its own (no foreign
+    key) because the import's transaction holds the job's row locked while it writes."""
+
+    job_id = models.BigIntegerField(primary_key=True)
+    task_id = models.CharField(max_length=255)
+    beat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"import job {self.job_id}: {self.task_id} at {self.beat_at}"

@@ -21,7 +21,7 @@ BEAT_SCHEDULE: dict = {
     },
     "portal-resend-lost-import-jobs": {
         "task": "portal.tasks.import_jobs_watchdog",
-        "schedule": crontab(minute="*/5"),
+        "schedule": crontab(minute="*"),
     },
     "portal-send-outbox-tasks": {"task": "portal.tasks.outbox_flush", "schedule": crontab(minute="*")},
     "demands-expire-due": {"task": "demands.tasks.demand_expire_due", "schedule": crontab(hour=0, minute=15)},

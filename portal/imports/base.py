@@ -36,7 +36,12 @@ MAX_ERRORS = 1000
 
 
 class ImportFileError(Exception):
-    """The file as a whole cannot be read (wrong type, no header, unreadable)."""
+    """The file as a whole cannot be read (wrong type, no header, unreadable); ``row`` is the
+    spreadsheet row where reading failed, when it failed part-way (1: the file itself)."""
+
+    def __init__(self, message, row: int = 1):
+        super().__init__(message)
+        self.row = row
 
 
 @dataclass(frozen=True)

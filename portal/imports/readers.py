@@ -126,16 +126,21 @@ def _open_csv(path: Path):
         raise ImportFileError(_("无法读取 CSV：%(error)s") % {"error": exc}) from None
 
     def rows():
+        # Rows are numbered by record, as a spreadsheet shows them (a record with an embedded
+        # newline is still one row), not by csv's physical line_num.
+        number = 1
         try:
-            # Rows are numbered by record, as a spreadsheet shows them (a record with an
-            # embedded newline is still one row), not by csv's physical line_num.
-            yield from reader
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise ImportFileError(_("无法读取 CSV：%(error)s") % {"error": exc}) from None
+            for number, cells in enumerate(reader, start=2):
+                yield number, cells
+        except Exception as exc:  # fail closed: whatever the reader raises names the row
+            raise ImportFileError(
+                _("第 %(row)d 行无法读取（其后的内容未检查）：%(error)s") % {"row": number + 1, "error": exc},
+                row=number + 1,
+            ) from None
         finally:
             fh.close()
 
-    return header, ((i, cells) for i, cells in enumerate(rows(), start=2))
+    return header, rows()
 
 
 def _check_zip(path: Path) -> None:
@@ -168,13 +173,23 @@ def _open_xlsx(path: Path):
     except StopIteration:
         workbook.close()
         raise ImportFileError(_("文件为空：缺少表头行。")) from None
+    except Exception as exc:
+        workbook.close()
+        raise ImportFileError(_("无法读取 Excel 文件：%(error)s") % {"error": str(exc)[:300]}) from None
     while header and header[-1] is None:
         header.pop()
 
     def rows():
+        index = 1
         try:
             for index, cells in enumerate(iterator, start=2):
                 yield index, list(cells)
+        except Exception as exc:  # broken sheet XML, a forbidden entity, a bad cell: fail closed
+            raise ImportFileError(
+                _("第 %(row)d 行无法读取（其后的内容未检查）：%(error)s")
+                % {"row": index + 1, "error": str(exc)[:300] or type(exc).__name__},
+                row=index + 1,
+            ) from None
         finally:
             workbook.close()
 

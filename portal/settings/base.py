@@ -181,6 +181,11 @@ PORTAL_UPLOAD_MAX_BYTES = int(os.environ.get("PORTAL_UPLOAD_MAX_BYTES", str(50 *
 REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_BYTES", str(1024 * 1024)))
 # An import step whose Celery message no worker has taken for this long is sent again (beat).
 PORTAL_IMPORT_RESEND_SECONDS = int(os.environ.get("PORTAL_IMPORT_RESEND_SECONDS", "300"))
+# A running import step writes a heartbeat this often; one silent for PORTAL_IMPORT_STALL_SECONDS
+# (its worker was killed) is restarted by the watchdog, at most PORTAL_IMPORT_MAX_RESTARTS times.
+PORTAL_IMPORT_HEARTBEAT_SECONDS = int(os.environ.get("PORTAL_IMPORT_HEARTBEAT_SECONDS", "20"))
+PORTAL_IMPORT_STALL_SECONDS = int(os.environ.get("PORTAL_IMPORT_STALL_SECONDS", "120"))
+PORTAL_IMPORT_MAX_RESTARTS = int(os.environ.get("PORTAL_IMPORT_MAX_RESTARTS", "3"))
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
