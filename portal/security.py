@@ -78,3 +78,21 @@ class RequestSizeLimitMiddleware:
         if request.path_info.startswith("/api/"):
             return JsonResponse({"detail": message}, status=413)
         return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+
+
+class NullCharacterMiddleware:
+    """Refuses (400) a URL or query string carrying a NUL character. PostgreSQL cannot store or
+    compare text containing NUL, so ``?prefix=%00`` reached the database as a 500; no real
+    parameter contains one. Form and JSON fields are refused by their own validators."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or "%00" in query.lower() or "\x00" in query:
+            message = _("请求含有空字符（NUL），已拒绝。")
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

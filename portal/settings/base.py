@@ -59,6 +59,7 @@ MIDDLEWARE = [
     # Every response, error pages included, carries the Content-Security-Policy (portal/security.py).
     "portal.security.ContentSecurityPolicyMiddleware",
     "portal.security.RequestSizeLimitMiddleware",
+    "portal.security.NullCharacterMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Above sessions and authentication: their database errors become the 503 page too.
     "portal.middleware.DatabaseUnavailableMiddleware",
