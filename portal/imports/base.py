@@ -28,6 +28,7 @@ from typing import Any, ClassVar
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from portal.exports import FORMULA_PREFIXES
 from portal.limits import IMPORT_CELL_MAX
 from portal.money import to_yuan
 
@@ -141,6 +142,10 @@ class Row:
         value = self._values.get(name)
         if isinstance(value, str):
             value = value.strip()
+            # The apostrophe our exports put before formula-like text (portal.exports.safe_cell)
+            # is not part of the value: an export imported again is unchanged.
+            if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+                value = value[1:]
             return value or None
         return value
 
