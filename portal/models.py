@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .identifiers import validate_credit_code
 from .limits import TEXT_SHORT, bounded_text
+from .validators import validate_visible_text
 
 
 class TimeStampedModel(models.Model):
@@ -100,7 +101,7 @@ class Organization(TimeStampedModel):
     credit_code = models.CharField(
         _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code]
     )
-    name = models.CharField(_("名称"), max_length=200)
+    name = models.CharField(_("名称"), max_length=200, validators=[validate_visible_text])
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, db_index=True)
     region = models.ForeignKey(
         Region,

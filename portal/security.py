@@ -96,3 +96,20 @@ class NullCharacterMiddleware:
                 return JsonResponse({"detail": message}, status=400)
             return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+def client_ip(request) -> str:
+    """The client's address for the login lockout and the rate limits.
+
+    With ``PORTAL_TRUSTED_PROXIES`` = 0 (the default: gunicorn faces the clients) it is the
+    connection's address. Behind N reverse proxies it is the address the outermost trusted proxy
+    saw: the N-th entry of X-Forwarded-For counted from the right. Entries further left are
+    written by the client and could name anyone, so they are never used; without this, every
+    request behind a proxy had the proxy's address, and one attacker's failures locked a user
+    out for everybody (the lockout is keyed on user name and address)."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.PORTAL_TRUSTED_PROXIES
+    if proxies <= 0:
+        return remote
+    hops = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    return hops[-proxies] if len(hops) >= proxies else (hops[0] if hops else remote)

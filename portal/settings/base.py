@@ -159,6 +159,10 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: none). The lockout and
+# the API rate limits key on the address portal.security.client_ip derives from it.
+PORTAL_TRUSTED_PROXIES = int(os.environ.get("PORTAL_TRUSTED_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -260,6 +264,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "portal.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.ScopedRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": "20/min"},
+    # DRF reads X-Forwarded-For the same way; its default (None) would trust whatever the client sent.
+    "NUM_PROXIES": PORTAL_TRUSTED_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "专利转化运营服务平台 API",
