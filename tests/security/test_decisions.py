@@ -101,3 +101,22 @@ def test_without_a_trusted_proxy_the_forwarded_header_is_ignored(settings):
         )
     locked = Client(REMOTE_ADDR="5.5.5.5", HTTP_X_FORWARDED_FOR="9.9.9.99")
     assert locked.post("/accounts/login/", {"username": user.username, "password": PASSWORD}).status_code == 429
+
+
+@pytest.mark.parametrize(("contract_date", "status"), [("1900-01-01", 400), ("1985-03-31", 400), ("1985-04-01", 201)])
+def test_finance_records_cannot_predate_the_patent_law(contract_date, status):
+    from rest_framework.test import APIClient
+
+    from finance.models import Deal
+    from tests.finance.factories import InstitutionFactory, PatentFactory, sme
+    from tests.finance.test_api import deal_payload
+
+    api = APIClient()
+    api.force_authenticate(make_user("bureau"))
+    seller, buyer = InstitutionFactory(), sme()
+    payload = deal_payload(seller, buyer, PatentFactory(owner=seller), contract_date=contract_date)
+    response = api.post("/api/finance/deals/", payload, format="json")
+    assert response.status_code == status, response.data
+    assert Deal.objects.exists() == (status == 201)
+    if status == 400:
+        assert "1985-04-01" in str(response.data)
