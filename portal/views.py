@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .context_processors import site_name
 from .errors import ApplicationError
@@ -288,6 +288,7 @@ def organization_unverify_view(request, pk: int):
 
 
 @login_required
+@require_GET
 def api_tokens(request):
     """The user's API tokens: when issued, from where, last used, expiry; revoke one or all."""
     return render(
