@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import BootstrapFormMixin
+from portal.limits import TEXT_LONG
 from portal.models import Industry, Region
 
 from .models import Demand
@@ -45,6 +46,7 @@ class DemandForm(BootstrapFormMixin, forms.Form):
     )
     description = forms.CharField(
         label=_("需求描述"),
+        max_length=TEXT_LONG,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("写明企业现状、要解决的问题、技术指标和应用场景。描述只对认证的高校院所和服务机构可见。"),
     )

@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal.limits import TEXT_LONG, bounded_text
 from portal.models import TimeStampedModel
+from portal.validators import validate_visible_text
 
 # Human-readable codes: D2023-0042 when assigned here; surveys may bring their own (letters, digits,
 # "-" and "_", at least one digit, so that a code never collides with a page such as "new").
@@ -111,8 +113,8 @@ class Demand(TimeStampedModel):
         related_name="demands",
         limit_choices_to={"kind": "sme"},
     )
-    title = models.CharField(_("需求名称"), max_length=200)
-    description = models.TextField(_("需求描述"))
+    title = models.CharField(_("需求名称"), max_length=200, validators=[validate_visible_text])
+    description = models.TextField(_("需求描述"), **bounded_text(TEXT_LONG))
     industry = models.ForeignKey(
         "portal.Industry",
         verbose_name=_("所属产业"),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from portal.errors import ApplicationError
+from portal.identifiers import ascii_fold
 from portal.models import Organization
 from textanalysis import content_words
 
@@ -61,7 +62,7 @@ def normalize_ipc(value: str | Iterable[str] | None) -> str:
     items = _LIST_SEPARATORS.split(value) if isinstance(value, str) else list(value or [])
     codes = []
     for item in items:
-        code = re.sub(r"\s+", "", str(item)).upper()
+        code = re.sub(r"\s+", "", ascii_fold(item)).upper()
         if code:
             codes.append(re.sub(r"^([A-H]\d{2}[A-Z])(\d)", r"\1 \2", code))
     return normalize_keywords(codes)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from patents.models import Patent
+from portal.limits import TEXT_SHORT, bounded_text
 from portal.models import TimeStampedModel
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -196,7 +197,7 @@ class Deal(TimeStampedModel):
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.SIGNED)
     terminated_on = models.DateField(_("终止日期"), null=True, blank=True)
     termination_reason = models.CharField(_("终止原因"), max_length=500, blank=True)
-    notes = models.TextField(_("备注"), blank=True)
+    notes = models.TextField(_("备注"), blank=True, **bounded_text(TEXT_SHORT))
 
     history = HistoricalRecords(m2m_fields=[patents], excluded_fields=["created_at", "updated_at"])
     objects = DealQuerySet.as_manager()
@@ -346,7 +347,7 @@ class Pledge(TimeStampedModel):
     has_insurance = models.BooleanField(_("有保险"), default=False)
     has_risk_compensation = models.BooleanField(_("风险补偿"), default=False)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    notes = models.TextField(_("备注"), blank=True)
+    notes = models.TextField(_("备注"), blank=True, **bounded_text(TEXT_SHORT))
 
     history = HistoricalRecords(m2m_fields=[patents], excluded_fields=["created_at", "updated_at"])
     objects = PledgeQuerySet.as_manager()
@@ -415,7 +416,7 @@ class InsurancePolicy(TimeStampedModel):
     coverage = models.DecimalField(_("保额（元）"), **MONEY)
     start_date = models.DateField(_("起保日期"))
     premium_subsidy = models.DecimalField(_("保费补贴（元）"), **MONEY, default=Decimal("0.00"))
-    notes = models.TextField(_("备注"), blank=True)
+    notes = models.TextField(_("备注"), blank=True, **bounded_text(TEXT_SHORT))
 
     history = HistoricalRecords(m2m_fields=[patents], excluded_fields=["created_at", "updated_at"])
     objects = InsurancePolicyQuerySet.as_manager()
@@ -493,7 +494,7 @@ class Subsidy(TimeStampedModel):
     decision_date = models.DateField(
         _("决定日期"), null=True, blank=True, help_text=_("批准、不予批准或拨付的日期；申请中留空。")
     )
-    notes = models.TextField(_("备注"), blank=True, help_text=_("如 PCT 国外授权的授权号、国别。"))
+    notes = models.TextField(_("备注"), blank=True, **bounded_text(TEXT_SHORT), help_text=_("如 PCT 国外授权的授权号、国别。"))
 
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
     objects = SubsidyQuerySet.as_manager()
@@ -571,7 +572,7 @@ class ProductFiling(TimeStampedModel):
         Patent, verbose_name=_("涉及专利"), related_name="product_filings", through=ProductFilingPatent
     )
     filing_date = models.DateField(_("备案日期"))
-    notes = models.TextField(_("备注"), blank=True)
+    notes = models.TextField(_("备注"), blank=True, **bounded_text(TEXT_SHORT))
 
     history = HistoricalRecords(m2m_fields=[patents], excluded_fields=["created_at", "updated_at"])
     objects = ProductFilingQuerySet.as_manager()

@@ -126,9 +126,17 @@ def after_registration(
 # --- Shared checks --------------------------------------------------------------------------------
 
 
+# No record about a Chinese patent predates the Patent Law's entry into force; an earlier date
+# (1900-01-01 was accepted) is a typing or spreadsheet error (decided in issue 14).
+EARLIEST_DATE = datetime.date(1985, 4, 1)
+
+
 def not_future(field: str, value: datetime.date | None, today: datetime.date) -> Errors:
+    """The date is neither after today nor before EARLIEST_DATE."""
     if value is not None and value > today:
         return [(field, _("日期不能晚于今天：%(date)s") % {"date": value.isoformat()})]
+    if value is not None and value < EARLIEST_DATE:
+        return [(field, _("日期不能早于 1985-04-01（专利法施行日）：%(date)s") % {"date": value.isoformat()})]
     return []
 
 

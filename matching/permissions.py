@@ -129,5 +129,13 @@ def can_manage_events(actor: Actor) -> bool:
     return actor.is_staff_role
 
 
+def can_edit_event(actor: Actor, event) -> bool:
+    """City-level staff edit any event; a district officer only the events of their district
+    (a city-wide event, without district, is the city's). Decided in issue 14."""
+    if not actor.is_staff_role:
+        return False
+    return actor.sees_whole_city or (event.district_id is not None and event.district_id == actor.district_code)
+
+
 def can_register_self(actor: Actor) -> bool:
     return actor.role in SELF_REGISTER_ROLES and actor.organization_id is not None

@@ -6,19 +6,21 @@ Since 2003 an application number is ``YYYY T NNNNNNN`` plus a check character, w
 ``.`` and the check character. The check character is the sum of digit x weight, weights
 2,3,4,5,6,7,8,9,2,3,4,5, modulo 11, with 10 written ``X``. Numbers from 1985 to 2003 have eight
 digits (``YY T NNNNN``) with weights 2..9. Input may carry a ``CN``/``ZL`` prefix, miss the dot,
-use a lower-case ``x``, full-width characters or spaces; one canonical form is stored.
+use a lower-case ``x``, full-width characters, other scripts' digits or spaces; one canonical
+ASCII form is stored.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from portal.identifiers import ascii_fold, non_ascii_chars
 
 WEIGHTS_12 = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
 WEIGHTS_8 = (2, 3, 4, 5, 6, 7, 8, 9)
@@ -43,6 +45,7 @@ TYPE_BY_DIGIT = {
 
 _PREFIX = re.compile(r"^(?:CN|ZL)")
 _SEPARATORS = re.compile(r"[\s\-_]")
+_DIGITS = re.compile(r"[0-9]+")  # ASCII only: str.isdigit() accepts ٢ and ²
 
 
 @dataclass(frozen=True)
@@ -94,13 +97,24 @@ def check_character(digits: str) -> str:
 
 def parse_application_no(value: str) -> ApplicationNumber:
     """Parse and validate an application number; raises ValidationError with a Chinese message
-    that says what is wrong (for a wrong check character: which one was expected)."""
+    that says what is wrong (for a wrong check character: which one was expected).
+
+    The number is folded to ASCII first (full-width characters, any script's decimal digits,
+    the ideographic full stop), so the canonical form is always ``[0-9]{12}.[0-9X]``; a
+    character that only looks like a digit (〇, O) is refused by name."""
     raw = "" if value is None else str(value).strip()
-    text = unicodedata.normalize("NFKC", raw).upper()
+    text = ascii_fold(raw).replace("。", ".").upper()
     text = _SEPARATORS.sub("", text)
     text = _PREFIX.sub("", text)
     if not text:
         raise ValidationError(_("申请号为空。"), code="empty")
+    strange = non_ascii_chars(text)
+    if strange:
+        raise ValidationError(
+            _("申请号“%(value)s”含有无法识别的字符“%(chars)s”；请只用半角数字 0-9、小数点和 X。"),
+            code="charset",
+            params={"value": raw, "chars": strange},
+        )
     if text.count(".") > 1:
         raise ValidationError(_("申请号“%(value)s”含有多个小数点。"), code="format", params={"value": raw})
     if "." in text:
@@ -114,16 +128,16 @@ def parse_application_no(value: str) -> ApplicationNumber:
                 params={"value": raw},
             )
     else:
-        if not text.isdigit() and not (text[:-1].isdigit() and text[-1] == "X"):
+        if not _DIGITS.fullmatch(text) and not (_DIGITS.fullmatch(text[:-1]) and text[-1] == "X"):
             raise ValidationError(
                 _("申请号“%(value)s”含有无效字符；应为 12 位数字加校验位，如 202110123456.X。"),
                 code="format",
                 params={"value": raw},
             )
-        if len(text) in (12, 8) and text.isdigit():
+        if len(text) in (12, 8) and _DIGITS.fullmatch(text):
             return _missing_check(raw, text)
         digits, check = text[:-1], text[-1]
-    if not digits.isdigit():
+    if not _DIGITS.fullmatch(digits):
         raise ValidationError(
             _("申请号“%(value)s”含有无效字符；小数点前应全为数字。"), code="format", params={"value": raw}
         )
@@ -165,7 +179,7 @@ def parse_application_no(value: str) -> ApplicationNumber:
 
 
 def _missing_check(raw: str, digits: str):
-    if len(digits) in (12, 8) and digits.isdigit():
+    if len(digits) in (12, 8) and _DIGITS.fullmatch(digits):
         raise ValidationError(
             _("申请号“%(value)s”缺少校验位：应为 %(canonical)s。"),
             code="missing_check",

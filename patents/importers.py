@@ -164,6 +164,7 @@ class PatentImporter(Importer):
         "publication_no": 30,
         "keywords": 500,
     }
+    LIST_FIELDS = ("applicants", "inventors", "keywords")
     BOOLEAN_FIELDS = ("open_license", "use_first_pay_later", "sme_fee_waiver", "implemented")
 
     # --- options and look-ups ------------------------------------------------------------------
@@ -286,7 +287,13 @@ class PatentImporter(Importer):
 
         for name, max_length in self.TEXT_FIELDS.items():
             if row.has(name):
-                fields[name] = (row.text(name, max_length=max_length) or "").replace("；", ";")
+                value = row.text(name, max_length=max_length) or ""
+                if name in self.LIST_FIELDS:  # as the services store them: "a;b", no blanks
+                    parts = (part.strip() for part in value.replace("；", ";").split(";"))
+                    value = ";".join(part for part in parts if part)
+                # Prose (abstract, claims) keeps its full-width punctuation: turning "；" into
+                # ";" made a re-imported export report every such patent as updated.
+                fields[name] = value
 
         if row.has("ipc") or row.has("ipc_main"):
             codes = row.split("ipc", separators=";；,，、|\n") if row.has("ipc") else []

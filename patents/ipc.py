@@ -8,11 +8,12 @@ A full code is ``H01M 10/052``: section ``H``, class ``H01``, subclass ``H01M``,
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from portal.identifiers import ascii_fold
 
 SECTIONS = "ABCDEFGH"
 
@@ -45,7 +46,7 @@ class IpcCode:
 
 
 def _clean(value: str) -> str:
-    text = unicodedata.normalize("NFKC", str(value or "")).strip().upper()
+    text = ascii_fold(value or "").strip().upper()
     return _VERSION_SUFFIX.sub("", text).strip()
 
 

@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal.limits import TEXT_LONG, TEXT_SHORT, bounded_text
 from portal.models import TimeStampedModel
+from portal.validators import validate_report_document, validate_visible_text
 
 from .identifiers import PatentType, validate_application_no, years_remaining
 from .search import BigramCodesField
@@ -121,9 +123,9 @@ class Patent(TimeStampedModel):
         help_text=_("如 202110123456.X；可带 CN/ZL 前缀，小数点可省略。"),
     )
     patent_type = models.CharField(_("专利类型"), max_length=16, choices=PatentType.choices, editable=False)
-    title = models.CharField(_("专利名称"), max_length=300)
-    abstract = models.TextField(_("摘要"), blank=True)
-    claims = models.TextField(_("主权项/权利要求"), blank=True)
+    title = models.CharField(_("专利名称"), max_length=300, validators=[validate_visible_text])
+    abstract = models.TextField(_("摘要"), blank=True, **bounded_text(TEXT_LONG))
+    claims = models.TextField(_("主权项/权利要求"), blank=True, **bounded_text(TEXT_LONG))
     ipc_main = models.CharField(_("主分类号"), max_length=24, blank=True, editable=False)
     ipc_codes = models.CharField(
         _("IPC分类号"),
@@ -358,7 +360,7 @@ class OpenLicense(TimeStampedModel):
         blank=True,
         help_text=_("占销售额或利润的百分比"),
     )
-    fee_standard = models.TextField(_("许可使用费支付标准"), blank=True, help_text=_("提成基数、支付周期等"))
+    fee_standard = models.TextField(_("许可使用费支付标准"), blank=True, **bounded_text(TEXT_SHORT), help_text=_("提成基数、支付周期等"))
     starts_on = models.DateField(_("许可期限起"))
     ends_on = models.DateField(_("许可期限止"))
     co_owners_consent = models.BooleanField(_("全体共有人同意"), default=False)
@@ -461,8 +463,10 @@ class NavigationProject(TimeStampedModel):
     )
     year_started = models.PositiveSmallIntegerField(_("启动年份"))
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.PLANNED)
-    summary = models.TextField(_("项目简介"), blank=True)
-    report_file = models.FileField(_("导航报告"), upload_to="navigation/%Y/", blank=True)
+    summary = models.TextField(_("项目简介"), blank=True, **bounded_text(TEXT_LONG))
+    report_file = models.FileField(
+        _("导航报告"), upload_to="navigation/%Y/", blank=True, validators=[validate_report_document]
+    )
     report_public = models.BooleanField(_("报告公开"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("录入人"), on_delete=models.SET_NULL, null=True, blank=True

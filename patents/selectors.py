@@ -69,11 +69,21 @@ def _canonical(application_no: str) -> str:
         raise Http404(_("专利不存在。")) from None
 
 
+def _by_number(queryset: QuerySet, application_no: str) -> Patent | None:
+    canonical = _canonical(application_no)
+    if not application_no.isascii():
+        # A row stored in another script's digits before numbers were folded (migration 0008
+        # keeps such a row when its ASCII twin exists) is reached by its own link.
+        legacy = queryset.filter(application_no=application_no.upper()).first()
+        if legacy is not None:
+            return legacy
+    return queryset.filter(application_no=canonical).first()
+
+
 def patent_get(*, actor: Actor, pk: int | None = None, application_no: str | None = None) -> Patent:
     """One patent the actor may see; 404 whether it is missing or not visible."""
     queryset = _with_related(Patent.objects.visible_to(actor))
-    lookup = {"pk": pk} if pk is not None else {"application_no": _canonical(application_no or "")}
-    patent = queryset.filter(**lookup).first()
+    patent = queryset.filter(pk=pk).first() if pk is not None else _by_number(queryset, application_no or "")
     if patent is None:
         raise Http404(_("专利不存在。"))
     return patent
@@ -81,11 +91,7 @@ def patent_get(*, actor: Actor, pk: int | None = None, application_no: str | Non
 
 def patent_get_editable(*, actor: Actor, application_no: str) -> Patent:
     """A patent the actor may edit; 404 otherwise (also when it is visible but not theirs)."""
-    patent = (
-        _with_related(Patent.objects.editable_by(actor))
-        .filter(application_no=_canonical(application_no))
-        .first()
-    )
+    patent = _by_number(_with_related(Patent.objects.editable_by(actor)), application_no)
     if patent is None:
         raise Http404(_("专利不存在。"))
     return patent

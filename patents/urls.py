@@ -6,9 +6,13 @@ from . import views
 
 
 class ApplicationNoConverter:
-    """202110123456.X or the older 89100002.X (validated by the selectors)."""
+    """202110123456.X or the older 89100002.X (validated by the selectors).
 
-    regex = r"[0-9]{8}(?:[0-9]{4})?\.[0-9Xx]"
+    ``\\d`` rather than ``[0-9]``: numbers are stored in ASCII, but a row written before they
+    were folded (digits of another script) must still have links, or every list showing it
+    fails (the selectors find such a row by its stored number, else by the folded one)."""
+
+    regex = r"\d{8}(?:\d{4})?\.[\dXx]"
 
     def to_python(self, value: str) -> str:
         return value.upper()

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .errors import ApplicationError
-from .models import ImportJob, Industry, Membership, Organization, OrganizationYearStats, Region
+from .models import ImportJob, Industry, Membership, Organization, OrganizationYearStats, OutboxTask, Region
 from .services import organization_unverify, organization_verify
 
 
@@ -189,6 +189,17 @@ class ImportJobAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(OutboxTask)
+class OutboxTaskAdmin(admin.ModelAdmin):
+    """Tasks kept while the broker was down (portal/outbox.py); rows that stay mean it still is."""
+
+    list_display = ["id", "name", "kwargs", "created_at", "attempts", "last_error"]
+    readonly_fields = ["name", "args", "kwargs", "options", "created_at", "attempts", "last_error"]
 
     def has_add_permission(self, request):
         return False

@@ -6,3 +6,6 @@ class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "portal"
     verbose_name = _("平台基础")
+
+    def ready(self):
+        from . import signals  # noqa: F401  (connects the receivers)

@@ -5,7 +5,8 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.local")
 
-app = Celery("portal")
+# Every task falls back to the database outbox when the broker is down (portal/outbox.py).
+app = Celery("portal", task_cls="portal.outbox:OutboxTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

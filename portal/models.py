@@ -7,6 +7,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .identifiers import validate_credit_code
+from .limits import TEXT_SHORT, bounded_text
+from .validators import validate_visible_text
 
 
 class TimeStampedModel(models.Model):
@@ -99,7 +101,7 @@ class Organization(TimeStampedModel):
     credit_code = models.CharField(
         _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code]
     )
-    name = models.CharField(_("名称"), max_length=200)
+    name = models.CharField(_("名称"), max_length=200, validators=[validate_visible_text])
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, db_index=True)
     region = models.ForeignKey(
         Region,
@@ -118,7 +120,7 @@ class Organization(TimeStampedModel):
     contact_email = models.EmailField(_("联系邮箱"), blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     website = models.URLField(_("网站"), blank=True)
-    description = models.TextField(_("简介"), blank=True)
+    description = models.TextField(_("简介"), blank=True, **bounded_text(TEXT_SHORT))
     agencies = models.ManyToManyField(
         "self",
         verbose_name=_("委托服务机构"),
@@ -254,6 +256,8 @@ class ImportJob(TimeStampedModel):
     # message waits in the queue. Another message for the same step (one re-sent by the
     # watchdog) leaves the job alone; the same message delivered again (its worker died) may go on.
     task_id = models.CharField(_("执行任务"), max_length=255, blank=True, editable=False)
+    # Times the watchdog restarted a step whose task died or stalled (no heartbeat).
+    restarts = models.PositiveSmallIntegerField(_("自动重启次数"), default=0, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -272,3 +276,63 @@ class ImportJob(TimeStampedModel):
         if not self.rows_total:
             return 0 if self.is_running else 100
         return min(100, round(100 * self.rows_done / self.rows_total))
+
+
+class OutboxTask(models.Model):
+    """A Celery task that could not be sent because the broker was down; the beat watchdog
+    (``portal.tasks.outbox_flush``, every minute) sends it when the broker is back."""
+
+    name = models.CharField(_("任务"), max_length=200)
+    args = models.JSONField(_("位置参数"), default=list, blank=True)
+    kwargs = models.JSONField(_("关键字参数"), default=dict, blank=True)
+    options = models.JSONField(_("发送选项"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    attempts = models.PositiveIntegerField(_("重试次数"), default=0)
+    last_error = models.CharField(_("最近错误"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("待发送任务")
+        verbose_name_plural = _("待发送任务")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.kwargs}"
+
+
+class ApiToken(models.Model):
+    """An API token of a user (``Authorization: Token <key>``): only its SHA-256 is stored; it
+    expires ``API_TOKEN_TTL_DAYS`` after it was issued and is revoked by the user, by
+    ``DELETE /api/auth/token/``, or with all the user's tokens when the password changes or the
+    account is deactivated."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("令牌前缀"), max_length=8, editable=False)
+    label = models.CharField(_("来源"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("过期时间"))
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+        indexes = [models.Index(fields=["user", "expires_at"], name="apitoken_user_expiry_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.prefix}…"
+
+
+class ImportHeartbeat(models.Model):
+    """The last sign of life of the task carrying out an import job's step, written every
+    ``PORTAL_IMPORT_HEARTBEAT_SECONDS`` by a thread of that task. A row of its own (no foreign
+    key) because the import's transaction holds the job's row locked while it writes."""
+
+    job_id = models.BigIntegerField(primary_key=True)
+    task_id = models.CharField(max_length=255)
+    beat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"import job {self.job_id}: {self.task_id} at {self.beat_at}"

@@ -21,8 +21,9 @@ BEAT_SCHEDULE: dict = {
     },
     "portal-resend-lost-import-jobs": {
         "task": "portal.tasks.import_jobs_watchdog",
-        "schedule": crontab(minute="*/5"),
+        "schedule": crontab(minute="*"),
     },
+    "portal-send-outbox-tasks": {"task": "portal.tasks.outbox_flush", "schedule": crontab(minute="*")},
     "demands-expire-due": {"task": "demands.tasks.demand_expire_due", "schedule": crontab(hour=0, minute=15)},
     "reports-annual-report-previous-year": {
         "task": "reports.tasks.annual_report_request_previous_year",

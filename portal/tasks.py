@@ -1,7 +1,10 @@
 """Celery adapters for the portal's own services."""
 
+import contextlib
+
 from celery import shared_task
 
+from portal import outbox
 from portal.imports import services
 from portal.models import ImportJob
 
@@ -12,17 +15,33 @@ def import_job_validate(self, *, job_id: int) -> None:
         job_id=job_id, status=ImportJob.Status.VALIDATING, task_id=self.request.id
     )
     if job is not None:
-        services.import_job_validate(job=job)
+        with _alive(self, job):
+            services.import_job_validate(job=job)
 
 
 @shared_task(acks_late=True, bind=True)
 def import_job_run(self, *, job_id: int) -> None:
     job = services.import_job_claim(job_id=job_id, status=ImportJob.Status.IMPORTING, task_id=self.request.id)
     if job is not None:
-        services.import_job_run(job=job)
+        with _alive(self, job):
+            services.import_job_run(job=job)
+
+
+def _alive(task, job):
+    # In-process (eager) runs need no heartbeat: nothing else could take the step over.
+    if task.request.is_eager:
+        return contextlib.nullcontext()
+    return services.import_job_heartbeat(job_id=job.pk, task_id=job.task_id)
 
 
 @shared_task
 def import_jobs_watchdog() -> list[int]:
-    """Send again the messages of import steps no worker has taken (beat, every few minutes)."""
-    return services.import_jobs_resend_lost()
+    """Send again the messages of import steps no worker has taken, and restart steps whose task
+    died or stalled (beat, every minute)."""
+    return services.import_jobs_resend_lost() + services.import_jobs_restart_stalled()
+
+
+@shared_task
+def outbox_flush() -> int:
+    """Send the tasks kept while the broker was down (beat, every minute)."""
+    return outbox.outbox_flush()

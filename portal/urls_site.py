@@ -14,6 +14,9 @@ urlpatterns = [
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/tokens/", views.api_tokens, name="api-tokens"),
+    path("accounts/tokens/<int:pk>/revoke/", views.api_token_revoke_view, name="api-token-revoke"),
+    path("accounts/tokens/revoke-all/", views.api_tokens_revoke_all_view, name="api-tokens-revoke-all"),
     path(
         "accounts/password/change/",
         auth_views.PasswordChangeView.as_view(

@@ -1,17 +1,19 @@
 """Thin views for the portal's own pages: home, accounts, profile and the review of organizations."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .context_processors import site_name
 from .errors import ApplicationError
@@ -47,6 +49,7 @@ from .services import (
     organization_verify,
     user_update,
 )
+from .tokens import api_token_revoke, api_tokens_of, api_tokens_revoke_all
 
 REVIEW_PAGE_SIZE = 20
 
@@ -282,3 +285,33 @@ def organization_unverify_view(request, pk: int):
     else:
         messages.success(request, _("已撤销“%(name)s”的认证。") % {"name": organization.name})
     return _back_to_review(request)
+
+
+@login_required
+@require_GET
+def api_tokens(request):
+    """The user's API tokens: when issued, from where, last used, expiry; revoke one or all."""
+    return render(
+        request,
+        "portal/api_tokens.html",
+        {"tokens": api_tokens_of(user=request.user), "ttl_days": settings.API_TOKEN_TTL_DAYS},
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke_view(request, pk: int):
+    token = api_tokens_of(user=request.user).filter(pk=pk).first()
+    if token is None:
+        raise Http404(_("令牌不存在或已失效。"))
+    api_token_revoke(token=token)
+    messages.success(request, _("令牌 %(prefix)s… 已撤销。") % {"prefix": token.prefix})
+    return redirect("portal:api-tokens")
+
+
+@login_required
+@require_POST
+def api_tokens_revoke_all_view(request):
+    count = api_tokens_revoke_all(user=request.user)
+    messages.success(request, _("已撤销 %(count)d 个令牌。") % {"count": count})
+    return redirect("portal:api-tokens")

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from portal.limits import TEXT_LONG
 from portal.models import Industry, Region
 
 from ..models import Demand
@@ -85,7 +86,7 @@ class DemandWriteSerializer(serializers.Serializer):
     """Input for creating (POST) and editing (PUT/PATCH) a demand of one's own SME."""
 
     title = serializers.CharField(max_length=200)
-    description = serializers.CharField()
+    description = serializers.CharField(max_length=TEXT_LONG)
     industry = serializers.SlugRelatedField(
         slug_field="code", queryset=Industry.objects.all(), required=False, allow_null=True
     )

@@ -66,7 +66,9 @@ def _check_pledge(pledge: Pledge, patents: list[Patent]) -> None:
 def _pledge_defaults(pledge: Pledge, actor: Actor | None) -> None:
     if actor is not None and actor.role == "bank":
         pledge.lender = actor.organization
-    if pledge.lender is not None and not (pledge.lender_name or "").strip():
+    if pledge.lender is not None:
+        # A registered lender is shown by its own name: a bank renaming "its" lender would make
+        # bureau pages show another bank (issue 14). Free text only for unregistered lenders.
         pledge.lender_name = pledge.lender.name
     pledge.lender_name = (pledge.lender_name or "").strip()
     pledge.registration_no = (pledge.registration_no or "").strip()

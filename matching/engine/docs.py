@@ -11,6 +11,18 @@ from typing import NamedTuple
 DEAL_KINDS: dict[str, str] = {"transfer": "转让", "license": "许可", "equity": "作价入股"}
 DEAL_BITS: dict[str, int] = {kind: 1 << i for i, kind in enumerate(DEAL_KINDS)}
 
+# Longest text the engine reads of one field (characters): the forms and the API refuse longer
+# text (portal/limits.py), but rows stored before the limits, or written by other paths, must
+# not make one match run take minutes and gigabytes (a 9,000,000-character demand did).
+TEXT_MAX = 20_000
+
+
+def _clip(doc, names: tuple[str, ...]) -> None:
+    for name in names:
+        value = getattr(doc, name)
+        if isinstance(value, str) and len(value) > TEXT_MAX:
+            setattr(doc, name, value[:TEXT_MAX])
+
 
 def deal_mask(kinds: Iterable[str] | None) -> int:
     """Bit mask of the known deal kinds in ``kinds`` (unknown values ignored)."""
@@ -49,6 +61,9 @@ class PatentDoc:
     use_first_pay_later: bool = False
     is_agricultural: bool = False
 
+    def __post_init__(self):
+        _clip(self, ("title", "abstract", "claims", "keywords"))
+
     @property
     def keywords_text(self) -> str:
         return _text(self.keywords)
@@ -68,6 +83,9 @@ class DemandDoc:
     deal_kinds: set[str] = field(default_factory=set)
     budget_max: Decimal | float | None = None
     district_is_county: bool = False
+
+    def __post_init__(self):
+        _clip(self, ("title", "description", "keywords"))
 
     @property
     def keywords_text(self) -> str:

@@ -38,6 +38,11 @@ def _require_manager(by) -> None:
         raise PermissionDenied(_("只有知识产权管理部门的工作人员可以管理对接活动。"))
 
 
+def _require_event_scope(by, event: Event) -> None:
+    if not permissions.can_edit_event(actor_for(by), event):
+        raise PermissionDenied(_("旗区工作人员只能管理本旗区的对接活动。"))
+
+
 def _set_relations(
     event: Event,
     *,
@@ -89,6 +94,7 @@ def event_create(
     if unknown:
         raise TypeError(f"unknown event fields: {sorted(unknown)}")
     event = Event(created_by=by, **fields)
+    _require_event_scope(by, event)
     event.full_clean()
     event.save()
     _set_relations(event, industries=industries, patents=patents, demands=demands)
@@ -107,11 +113,13 @@ def event_update(
 ) -> Event:
     """Change an event; relations given (not None) replace the current ones."""
     _require_manager(by)
+    _require_event_scope(by, event)
     unknown = set(fields) - set(EVENT_FIELDS)
     if unknown:
         raise TypeError(f"unknown event fields: {sorted(unknown)}")
     for name, value in fields.items():
         setattr(event, name, value)
+    _require_event_scope(by, event)  # nor move it to another district
     event.full_clean()
     event.save()
     _set_relations(event, industries=industries, patents=patents, demands=demands)
@@ -171,6 +179,7 @@ def event_record_outcome(
     """Record what an event achieved (intentions signed, notes on deals that followed); only
     once it has taken place."""
     _require_manager(by)
+    _require_event_scope(by, event)
     today = today or timezone.localdate()
     if event.date > today:
         raise ApplicationError(

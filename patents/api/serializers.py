@@ -7,6 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from portal.limits import TEXT_LONG
 from portal.models import Industry, Organization, Region
 
 from .. import ipc
@@ -107,8 +108,8 @@ class PatentWriteSerializer(serializers.Serializer):
         help_text=_("权利人统一社会信用代码；机构用户可省略（默认为本单位）"),
     )
     title = serializers.CharField(max_length=300, required=False)
-    abstract = serializers.CharField(required=False, allow_blank=True)
-    claims = serializers.CharField(required=False, allow_blank=True)
+    abstract = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_LONG)
+    claims = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_LONG)
     ipc_codes = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
     applicants = serializers.ListField(child=serializers.CharField(max_length=200), required=False)
     inventors = serializers.ListField(child=serializers.CharField(max_length=100), required=False)

@@ -84,7 +84,7 @@ class PatentViewSet(viewsets.ModelViewSet):
     filterset_class = PatentFilterSet
     permission_classes = [PatentPermission]
     lookup_field = "application_no"
-    lookup_value_regex = r"[0-9]{8}(?:[0-9]{4})?\.[0-9Xx]"
+    lookup_value_regex = r"\d{8}(?:\d{4})?\.[\dXx]"  # as patents.urls.ApplicationNoConverter
 
     def get_queryset(self) -> QuerySet:
         return selectors.patent_list(actor=actor_for(self.request.user))

@@ -28,6 +28,8 @@ from typing import Any, ClassVar
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from portal.exports import FORMULA_PREFIXES
+from portal.limits import IMPORT_CELL_MAX
 from portal.money import to_yuan
 
 CHUNK_SIZE = 2000
@@ -35,7 +37,12 @@ MAX_ERRORS = 1000
 
 
 class ImportFileError(Exception):
-    """The file as a whole cannot be read (wrong type, no header, unreadable)."""
+    """The file as a whole cannot be read (wrong type, no header, unreadable); ``row`` is the
+    spreadsheet row where reading failed, when it failed part-way (1: the file itself)."""
+
+    def __init__(self, message, row: int = 1):
+        super().__init__(message)
+        self.row = row
 
 
 @dataclass(frozen=True)
@@ -135,6 +142,10 @@ class Row:
         value = self._values.get(name)
         if isinstance(value, str):
             value = value.strip()
+            # The apostrophe our exports put before formula-like text (portal.exports.safe_cell)
+            # is not part of the value: an export imported again is unchanged.
+            if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+                value = value[1:]
             return value or None
         return value
 
@@ -147,7 +158,10 @@ class Row:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         value = str(value)
-        if max_length and len(value) > max_length:
+        # Every column has a limit: one the importer names, else the longest free text any form
+        # takes (a file must not store what the forms refuse).
+        max_length = min(max_length or IMPORT_CELL_MAX, IMPORT_CELL_MAX)
+        if len(value) > max_length:
             self.error(name, _("过长：最多 %(max)d 个字符，实际 %(n)d 个") % {"max": max_length, "n": len(value)})
             return None
         return value

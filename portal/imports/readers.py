@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from .base import ImportFileError
 
-SNIFF_BYTES = 256 * 1024
+CHUNK_BYTES = 1024 * 1024
 XLSX_MAX_UNCOMPRESSED = 500 * 1024 * 1024  # refuse zip bombs before openpyxl inflates them
 XLSX_MAX_RATIO = 200
 csv.field_size_limit(16 * 1024 * 1024)
@@ -84,23 +84,30 @@ def _check_workbook(path: Path) -> None:
         workbook.close()
 
 
+def _decodes_as(path: Path, encoding: str) -> bool:
+    """Whether the whole file decodes in ``encoding`` (read in chunks: a Chinese character may
+    first appear megabytes into an export whose first rows are ASCII)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(CHUNK_BYTES):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def detect_encoding(path: Path) -> str:
     with open(path, "rb") as fh:
-        sample = fh.read(SNIFF_BYTES)
-        at_end = not fh.read(1)
-    if sample.startswith(codecs.BOM_UTF8):
+        head = fh.read(len(codecs.BOM_UTF8))
+    if head == codecs.BOM_UTF8:
         return "utf-8-sig"
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        decoder.decode(sample, final=at_end)
+    if _decodes_as(path, "utf-8"):
         return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        codecs.getincrementaldecoder("gb18030")().decode(sample, final=at_end)
+    if _decodes_as(path, "gb18030"):
         return "gb18030"
-    except UnicodeDecodeError:
-        raise ImportFileError(_("无法识别文件编码：请使用 UTF-8 或 GB18030 编码的 CSV。")) from None
+    raise ImportFileError(_("无法识别文件编码：请使用 UTF-8 或 GB18030 编码的 CSV。"))
 
 
 def open_table(path, filename: str | None = None) -> tuple[list[Any], Iterator[tuple[int, list[Any]]]]:
@@ -126,16 +133,21 @@ def _open_csv(path: Path):
         raise ImportFileError(_("无法读取 CSV：%(error)s") % {"error": exc}) from None
 
     def rows():
+        # Rows are numbered by record, as a spreadsheet shows them (a record with an embedded
+        # newline is still one row), not by csv's physical line_num.
+        number = 1
         try:
-            # Rows are numbered by record, as a spreadsheet shows them (a record with an
-            # embedded newline is still one row), not by csv's physical line_num.
-            yield from reader
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise ImportFileError(_("无法读取 CSV：%(error)s") % {"error": exc}) from None
+            for number, cells in enumerate(reader, start=2):
+                yield number, cells
+        except Exception as exc:  # fail closed: whatever the reader raises names the row
+            raise ImportFileError(
+                _("第 %(row)d 行无法读取（其后的内容未检查）：%(error)s") % {"row": number + 1, "error": exc},
+                row=number + 1,
+            ) from None
         finally:
             fh.close()
 
-    return header, ((i, cells) for i, cells in enumerate(rows(), start=2))
+    return header, rows()
 
 
 def _check_zip(path: Path) -> None:
@@ -168,13 +180,23 @@ def _open_xlsx(path: Path):
     except StopIteration:
         workbook.close()
         raise ImportFileError(_("文件为空：缺少表头行。")) from None
+    except Exception as exc:
+        workbook.close()
+        raise ImportFileError(_("无法读取 Excel 文件：%(error)s") % {"error": str(exc)[:300]}) from None
     while header and header[-1] is None:
         header.pop()
 
     def rows():
+        index = 1
         try:
             for index, cells in enumerate(iterator, start=2):
                 yield index, list(cells)
+        except Exception as exc:  # broken sheet XML, a forbidden entity, a bad cell: fail closed
+            raise ImportFileError(
+                _("第 %(row)d 行无法读取（其后的内容未检查）：%(error)s")
+                % {"row": index + 1, "error": str(exc)[:300] or type(exc).__name__},
+                row=index + 1,
+            ) from None
         finally:
             workbook.close()
 

@@ -4,20 +4,22 @@ so large files never block a request; the job records progress for the page to p
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 import uuid
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.errors import ApplicationError
-from portal.models import ImportJob, Organization
+from portal.models import ImportHeartbeat, ImportJob, Organization
 from portal.permissions import Actor, Role, actor_for
 
 from .base import ImportFileError, importer_for, run_import
@@ -117,7 +119,17 @@ def _run(job: ImportJob, *, dry_run: bool):
         )
     except ImportFileError as exc:
         job.status, job.message = ImportJob.Status.INVALID, str(exc)
-        job.result = {"errors": [{"row": 1, "column": "-", "message": str(exc)}]}
+        job.result = {"errors": [{"row": exc.row, "column": "-", "message": str(exc)}]}
+        job.finished_at = timezone.now()
+        return None
+    except Exception:  # fail closed: a finished, failed job, never one "validating" forever
+        logger.exception("import job %s: %s step failed", job.pk, "validation" if dry_run else "import")
+        # The reader's own errors are ImportFileError, with their row; anything else is ours, and
+        # its text (SQL, paths) is for the log, not the page.
+        message = _("处理文件时出错，未写入任何数据。请联系管理员（导入任务 %(id)d）。") % {"id": job.pk}
+        job.status, job.message = ImportJob.Status.FAILED, message
+        job.result = {"errors": [{"row": job.rows_done + 1, "column": "-", "message": message}]}
+        job.finished_at = timezone.now()
         return None
 
 
@@ -133,7 +145,9 @@ def import_job_validate(*, job: ImportJob) -> ImportJob:
             if result.ok
             else _("%(n)d 处错误，未写入任何数据。") % {"n": len(result.errors)}
         )
-    job.save(update_fields=["status", "result", "message", "rows_total", "rows_done", "updated_at"])
+    job.save(
+        update_fields=["status", "result", "message", "rows_total", "rows_done", "finished_at", "updated_at"]
+    )
     return job
 
 
@@ -154,12 +168,7 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
     """The real import. Idempotent: running it twice changes nothing the second time."""
     if job.status == ImportJob.Status.DONE:
         return job
-    try:
-        result = _run(job, dry_run=False)
-    except Exception:
-        logger.exception("import job %s failed", job.pk)
-        job.status, job.message = ImportJob.Status.FAILED, _("导入失败，数据未写入。请联系管理员。")
-        result = None
+    result = _run(job, dry_run=False)
     if result is not None:
         job.result = result.as_dict()
         job.status = ImportJob.Status.DONE if result.ok else ImportJob.Status.INVALID
@@ -185,7 +194,98 @@ def import_job_claim(*, job_id: int, status: str, task_id: str | None) -> Import
         .filter(Q(task_id="") | Q(task_id=task_id))
         .update(task_id=task_id)
     )
-    return ImportJob.objects.filter(pk=job_id).first() if taken else None
+    if not taken:
+        return None
+    _beat(job_id, task_id)
+    return ImportJob.objects.filter(pk=job_id).first()
+
+
+def _beat(job_id: int, task_id: str) -> None:
+    ImportHeartbeat.objects.update_or_create(job_id=job_id, defaults={"task_id": task_id, "beat_at": timezone.now()})
+
+
+@contextlib.contextmanager
+def import_job_heartbeat(*, job_id: int, task_id: str):
+    """While the block runs, a thread records every PORTAL_IMPORT_HEARTBEAT_SECONDS that the
+    task ``task_id`` is alive (on its own connection, outside the import's transaction). A worker
+    that is killed stops beating; the watchdog then restarts the step within minutes instead of
+    waiting for the broker to redeliver the message (an hour: the visibility timeout)."""
+    stop = threading.Event()
+
+    def run():
+        try:
+            while not stop.wait(settings.PORTAL_IMPORT_HEARTBEAT_SECONDS):
+                try:
+                    _beat(job_id, task_id)
+                except Exception:  # a missed beat is not worth failing the import for
+                    logger.warning("import job %s: heartbeat not recorded", job_id, exc_info=True)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, name=f"import-heartbeat-{job_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+
+def _stalled(now) -> list[ImportJob]:
+    """Running jobs whose step was taken by a task that has not shown a sign of life within
+    PORTAL_IMPORT_STALL_SECONDS: its worker was killed, lost its connection, or hangs."""
+    cutoff = now - timedelta(seconds=settings.PORTAL_IMPORT_STALL_SECONDS)
+    running = ImportJob.objects.filter(
+        status__in=[ImportJob.Status.VALIDATING, ImportJob.Status.IMPORTING], updated_at__lt=cutoff
+    ).exclude(task_id="")
+    beats = dict(
+        ImportHeartbeat.objects.filter(job_id__in=[job.pk for job in running]).values_list("job_id", "beat_at")
+    )
+    return [job for job in running if beats.get(job.pk) is None or beats[job.pk] < cutoff]
+
+
+def import_jobs_restart_stalled(*, now=None) -> list[int]:
+    """Take a stalled step away from its dead task and send it again (the step starts over: it is
+    a dry run, or an import whose transaction died with its worker), at most
+    PORTAL_IMPORT_MAX_RESTARTS times; then the job fails with a message. The ids restarted."""
+    from portal.tasks import import_job_run, import_job_validate
+
+    now = now or timezone.now()
+    tasks = {ImportJob.Status.VALIDATING: import_job_validate, ImportJob.Status.IMPORTING: import_job_run}
+    restarted = []
+    for job in _stalled(now):
+        if job.restarts >= settings.PORTAL_IMPORT_MAX_RESTARTS:
+            message = _("处理该文件的后台进程多次中断，已停止；未写入任何数据。请稍后重新上传或联系管理员。")
+            ImportJob.objects.filter(pk=job.pk, status=job.status, task_id=job.task_id).update(
+                status=ImportJob.Status.FAILED, message=message, finished_at=now, updated_at=now
+            )
+            continue
+        message = _("处理该文件的后台进程已中断，%(time)s 已自动重新开始（第 %(n)d 次）。") % {
+            "time": timezone.localtime(now).strftime("%H:%M"),
+            "n": job.restarts + 1,
+        }
+        if not ImportJob.objects.filter(pk=job.pk, status=job.status, task_id=job.task_id).update(
+            task_id="", restarts=job.restarts + 1, message=message, rows_done=0, updated_at=now
+        ):
+            continue  # it moved on meanwhile
+        logger.warning("import job %s: task %s of its %s step stalled; restarting", job.pk, job.task_id, job.status)
+        tasks[job.status].delay(job_id=job.pk)
+        restarted.append(job.pk)
+    return restarted
+
+
+def import_job_activity(job: ImportJob) -> str:
+    """What is happening to a running job, for its page."""
+    if not job.is_running:
+        return ""
+    now = timezone.now()
+    if not job.task_id:
+        return _("排队中：等待后台进程接手（已等待 %(s)d 秒）。") % {"s": max(0, (now - job.updated_at).total_seconds())}
+    beat = ImportHeartbeat.objects.filter(job_id=job.pk, task_id=job.task_id).values_list("beat_at", flat=True).first()
+    quiet = (now - (beat or job.updated_at)).total_seconds()
+    if quiet > settings.PORTAL_IMPORT_STALL_SECONDS:
+        return _("后台进程已 %(s)d 秒没有响应，系统将在几分钟内自动重新开始。") % {"s": quiet}
+    return _("后台进程正在处理（%(s)d 秒前仍在运行）。") % {"s": max(0, quiet)}
 
 
 def import_jobs_resend_lost(*, now=None) -> list[int]:

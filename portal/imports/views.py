@@ -44,7 +44,9 @@ def import_detail(request, pk):
     job = selectors.import_job_get(actor=actor_for(request.user), pk=pk)
     errors = job.result.get("errors", [])
     template = "imports/_status.html" if request.headers.get("HX-Request") else "imports/detail.html"
-    return render(request, template, {"job": job, "errors": errors[:500], "error_count": len(errors)})
+    context = {"job": job, "errors": errors[:500], "error_count": len(errors)}
+    context["activity"] = services.import_job_activity(job)
+    return render(request, template, context)
 
 
 @login_required

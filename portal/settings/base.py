@@ -59,6 +59,7 @@ MIDDLEWARE = [
     # Every response, error pages included, carries the Content-Security-Policy (portal/security.py).
     "portal.security.ContentSecurityPolicyMiddleware",
     "portal.security.RequestSizeLimitMiddleware",
+    "portal.security.NullCharacterMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Above sessions and authentication: their database errors become the 503 page too.
     "portal.middleware.DatabaseUnavailableMiddleware",
@@ -158,6 +159,10 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: none). The lockout and
+# the API rate limits key on the address portal.security.client_ip derives from it.
+PORTAL_TRUSTED_PROXIES = int(os.environ.get("PORTAL_TRUSTED_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -176,8 +181,16 @@ MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 PORTAL_UPLOAD_MAX_BYTES = int(os.environ.get("PORTAL_UPLOAD_MAX_BYTES", str(50 * 1024 * 1024)))
+# Any request body that is not a file upload (forms, API JSON): the largest free text a form
+# takes is 20,000 characters (portal/limits.py), a few times that in UTF-8 and JSON escapes.
+REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_BYTES", str(1024 * 1024)))
 # An import step whose Celery message no worker has taken for this long is sent again (beat).
 PORTAL_IMPORT_RESEND_SECONDS = int(os.environ.get("PORTAL_IMPORT_RESEND_SECONDS", "300"))
+# A running import step writes a heartbeat this often; one silent for PORTAL_IMPORT_STALL_SECONDS
+# (its worker was killed) is restarted by the watchdog, at most PORTAL_IMPORT_MAX_RESTARTS times.
+PORTAL_IMPORT_HEARTBEAT_SECONDS = int(os.environ.get("PORTAL_IMPORT_HEARTBEAT_SECONDS", "20"))
+PORTAL_IMPORT_STALL_SECONDS = int(os.environ.get("PORTAL_IMPORT_STALL_SECONDS", "120"))
+PORTAL_IMPORT_MAX_RESTARTS = int(os.environ.get("PORTAL_IMPORT_MAX_RESTARTS", "3"))
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -229,20 +242,30 @@ from portal.schedule import BEAT_SCHEDULE
 
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 
+# API tokens (portal/tokens.py) stop working this many days after they were issued.
+API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "portal.api.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_PARSER_CLASSES": [
+        "portal.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     # drf-spectacular's AutoSchema, plus the API's error answers (portal/api/schema.py).
     "DEFAULT_SCHEMA_CLASS": "portal.api.schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "portal.api.exceptions.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.ScopedRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": "20/min"},
+    # DRF reads X-Forwarded-For the same way; its default (None) would trust whatever the client sent.
+    "NUM_PROXIES": PORTAL_TRUSTED_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "专利转化运营服务平台 API",

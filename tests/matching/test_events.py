@@ -52,7 +52,9 @@ def event_fields(**overrides):
 @pytest.mark.parametrize("role", ["bureau", "district_officer", "admin"])
 def test_staff_create_events_with_patents_and_demands(role):
     patent, demand = make_patent(), DemandFactory()
-    event = event_create(by=make_user(role), patents=[patent], demands=[demand], **event_fields())
+    # A district officer manages the events of their own district (event_fields: 杭锦旗 150625).
+    user = make_user(role, district="150625")
+    event = event_create(by=user, patents=[patent], demands=[demand], **event_fields())
     assert list(event.patents.all()) == [patent]
     assert list(event.demands.all()) == [demand]
 

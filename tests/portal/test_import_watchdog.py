@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from portal.identifiers import make_credit_code
 from portal.imports import services
-from portal.models import ImportJob, Organization
+from portal.models import ImportHeartbeat, ImportJob, Organization
 from portal.permissions import actor_for
 from tests.portal.factories import make_user
 
@@ -72,10 +72,17 @@ def test_watchdog_sends_lost_steps_again_and_only_those(
     assert services.import_jobs_resend_lost() == []  # finished jobs are left alone
 
 
-def test_watchdog_leaves_a_taken_step_alone(queued_job, celery_eager):
+def beat(job: ImportJob, seconds_ago: int) -> None:
+    ImportHeartbeat.objects.filter(job_id=job.pk).update(beat_at=timezone.now() - dt.timedelta(seconds=seconds_ago))
+
+
+def test_watchdog_leaves_a_taken_step_alone_while_its_task_beats(queued_job, celery_eager, settings):
+    settings.PORTAL_IMPORT_STALL_SECONDS = 120
     services.import_job_claim(job_id=queued_job.pk, status=ImportJob.Status.VALIDATING, task_id="slow-worker")
     age(queued_job, 3600)
-    assert services.import_jobs_resend_lost() == []
+    beat(queued_job, 30)  # a long step: the job row is old, its heartbeat fresh
+    assert services.import_jobs_resend_lost() == [] and services.import_jobs_restart_stalled() == []
+    assert "正在处理" in services.import_job_activity(ImportJob.objects.get(pk=queued_job.pk))
     # And the message that arrives late (a second copy) does nothing.
     from portal.tasks import import_job_validate
 
@@ -88,3 +95,46 @@ def test_watchdog_is_scheduled():
     from portal.schedule import BEAT_SCHEDULE
 
     assert BEAT_SCHEDULE["portal-resend-lost-import-jobs"]["task"] == "portal.tasks.import_jobs_watchdog"
+
+
+def test_a_step_whose_task_stopped_beating_is_restarted_then_given_up(
+    queued_job, celery_eager, settings, django_capture_on_commit_callbacks
+):
+    """A killed worker: its step is taken, its heartbeat stops. The watchdog (every minute) takes
+    the step back and sends it again, which here (eager) validates the file at once."""
+    settings.PORTAL_IMPORT_STALL_SECONDS, settings.PORTAL_IMPORT_MAX_RESTARTS = 120, 1
+    services.import_job_claim(job_id=queued_job.pk, status=ImportJob.Status.VALIDATING, task_id="killed")
+    age(queued_job, 200)
+    beat(queued_job, 100)
+    assert services.import_jobs_restart_stalled() == []  # silent for 100 s: not yet
+    beat(queued_job, 130)
+    job = ImportJob.objects.get(pk=queued_job.pk)
+    assert "没有响应" in services.import_job_activity(job)
+    assert services.import_jobs_restart_stalled() == [queued_job.pk]
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.READY and job.restarts == 1 and job.task_id not in ("", "killed")
+
+    # A step that keeps dying is given up after PORTAL_IMPORT_MAX_RESTARTS restarts: failed, finished.
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.VALIDATING, task_id="killed-again")
+    age(job, 200)
+    beat(job, 130)
+    assert services.import_jobs_restart_stalled() == []
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED and job.finished_at and "多次中断" in job.message
+
+
+@pytest.mark.django_db(transaction=True)  # the thread writes on its own connection
+def test_the_heartbeat_thread_beats_while_the_step_runs(queued_job, settings):
+    import time
+
+    settings.PORTAL_IMPORT_HEARTBEAT_SECONDS = 0.05
+    services.import_job_claim(job_id=queued_job.pk, status=ImportJob.Status.VALIDATING, task_id="t1")
+    beat(queued_job, 500)
+    with services.import_job_heartbeat(job_id=queued_job.pk, task_id="t1"):
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            beat_at = ImportHeartbeat.objects.get(job_id=queued_job.pk).beat_at
+            if timezone.now() - beat_at < dt.timedelta(seconds=60):
+                break
+            time.sleep(0.05)
+    assert timezone.now() - ImportHeartbeat.objects.get(job_id=queued_job.pk).beat_at < dt.timedelta(seconds=60)

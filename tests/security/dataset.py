@@ -182,11 +182,13 @@ def build(media_file=ContentFile) -> Dataset:
             url="/matching/notifications/",
         )
     data.objects["match_a"] = MatchFactory(demand=data["d_a_open"], patent=data["p_a_published"])
-    event = EventFactory(title=marker("event"))
+    # Events are managed by city staff and by the officer of their district (issue 14): the
+    # upcoming one is in the officer's district, the past one in the other.
+    event = EventFactory(title=marker("event"), district=region(DISTRICT_A))
     EventRegistration.objects.create(event=event, organization=orgs["sme_a"], registered_by=users["sme_a"])
     data.objects["event"] = event
     data.objects["past_event"] = EventFactory(
-        title=marker("past_event"), date=timezone.localdate() - dt.timedelta(days=30)
+        title=marker("past_event"), date=timezone.localdate() - dt.timedelta(days=30), district=region(DISTRICT_B)
     )
 
     # Finance: each kind of record for side A (parties in 150622) and side B (150602).

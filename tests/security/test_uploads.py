@@ -105,7 +105,7 @@ def test_an_api_body_over_the_limit_is_refused(client, settings):
     body = json.dumps({"title": "需求", "description": "x" * 4000, "deal_kinds": ["transfer"]})
     response = client.post("/api/demands/", body, content_type="application/json")
     assert response.status_code in (400, 413)
-    settings.PORTAL_UPLOAD_MAX_BYTES = 1024
+    settings.REQUEST_BODY_MAX_BYTES = 1024  # a body that is not an upload: its own, smaller limit
     response = client.post("/api/demands/", body * 3, content_type="application/json")
     assert response.status_code == 413
     from demands.models import Demand
