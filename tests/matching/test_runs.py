@@ -51,7 +51,8 @@ def test_full_run_same_result_whatever_the_chunking(settings):
     run = runs.match_run_sync()
     assert run.status == MatchRun.Status.DONE and run.chunks_total == 6 and run.chunks_done == 6
     by_one = snapshot()
-    assert 20 <= len(by_one) <= 30  # at most top 5 of 6 demands (some have fewer candidates)
+    # At most top 5 of 6 demands: only recommended matches are stored, so some have fewer.
+    assert 3 <= len(by_one) <= 30
     settings.MATCHING_CHUNK_SIZE = 500
     run = runs.match_run_sync()
     assert run.chunks_total == 1
@@ -74,8 +75,8 @@ def test_single_demand_and_command_json(settings):
     out = io.StringIO()
     call_command("match", "--demand", demands[0].code, "--top", "3", "--json", stdout=out)
     data = json.loads(out.getvalue())
-    assert data["demand"] == demands[0].code and len(data["matches"]) == 3
-    assert set(data["matches"][0]) == {"application_no", "score", "reasons"}
+    assert data["demand"] == demands[0].code and 1 <= len(data["matches"]) <= 3
+    assert set(data["matches"][0]) == {"application_no", "score", "reasons", "tier"}
     scores = [m["score"] for m in data["matches"]]
     assert scores == sorted(scores, reverse=True)
     stored = list(demands[0].matches.order_by("rank").values_list("patent__application_no", flat=True)[:3])
@@ -103,14 +104,14 @@ def test_new_patents_merge_into_existing_top_n(settings):
     runs.patents_match_new(patent_ids=[newcomer.pk])
     coal_demand = next(d for d in demands if d.title.startswith("煤矿"))
     assert coal_demand.matches.filter(patent=newcomer).exists()
-    assert coal_demand.matches.count() == 5
+    assert 1 <= coal_demand.matches.count() <= 5
     other = next(d for d in demands if d.title.startswith("发酵"))
     assert set(other.matches.values_list("patent_id", flat=True)) == before[other.pk]
 
 
 @pytest.mark.django_db
 def test_closed_demand_loses_its_matches():
-    _patents, demands = make_corpus(n_patents=10, n_demands=1)
+    _patents, demands = make_corpus(n_patents=30, n_demands=1)
     runs.demand_match(demand_id=demands[0].pk)
     assert Match.objects.filter(demand=demands[0]).exists()
     demands[0].status = "closed"

@@ -48,19 +48,15 @@ class Command(BaseCommand):
         run = runs.match_run_sync(top_n=top_n, progress=progress)
         sys.stderr.write("\n")
         if as_json:
-            for demand in Demand.objects.filter(pk__in=_open_ids()).order_by("code"):
-                self.stdout.write(json_dumps(runs.matches_as_json(demand, top=top)))
+            # One write: a line per open demand, built from two queries.
+            lines = [json_dumps(data) for data in runs.matches_as_json_all(top=top)]
+            if lines:
+                self.stdout.write("\n".join(lines))
         else:
             self.stdout.write(
                 f"run #{run.pk}: {run.demands_count} demands, {run.matches_count} matches, "
                 f"{run.chunks_total} chunks, {run.duration.total_seconds():.1f} s"
             )
-
-
-def _open_ids():
-    from demands.selectors import demand_list_open
-
-    return demand_list_open().values_list("pk", flat=True)
 
 
 def json_dumps(data) -> str:
