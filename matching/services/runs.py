@@ -23,6 +23,7 @@ from demands.models import Demand
 from demands.selectors import demand_list_open
 from matching import corpus
 from matching.models import Inquiry, Match, MatchChunk, MatchRun
+from matching.selectors import MATCH_JSON_FIELDS, match_json_row
 
 logger = logging.getLogger(__name__)
 
@@ -273,21 +274,17 @@ def match_runs_resume_stuck() -> list[int]:
     return resumed
 
 
-def _match_json(application_no: str, score: float, reasons: list, tier: str) -> dict:
-    return {"application_no": application_no, "score": round(score, 4), "reasons": list(reasons), "tier": tier}
-
-
-_JSON_FIELDS = ("demand_id", "patent__application_no", "score", "reasons", "tier")
+_JSON_FIELDS = ("demand_id", *MATCH_JSON_FIELDS)
 
 
 def matches_as_json(demand: Demand, *, top: int | None = None) -> dict:
     """The interface shape: {"demand": CODE, "matches": [{"application_no", "score", "reasons",
     "tier"}, ...]}, best first; only recommended matches are stored, so there may be fewer than
     ``top``, or none. One query."""
-    qs = Match.objects.filter(demand=demand).order_by("rank", "pk").values_list(*_JSON_FIELDS[1:])
+    qs = Match.objects.filter(demand=demand).order_by("rank", "pk").values_list(*MATCH_JSON_FIELDS)
     if top:
         qs = qs[:top]
-    return {"demand": demand.code, "matches": [_match_json(*row) for row in qs]}
+    return {"demand": demand.code, "matches": [match_json_row(*row) for row in qs]}
 
 
 def matches_as_json_all(*, top: int | None = None) -> Iterator[dict]:
@@ -303,6 +300,6 @@ def matches_as_json_all(*, top: int | None = None) -> Iterator[dict]:
     for demand_id, *row in rows.iterator(chunk_size=10_000):
         listed = by_demand[demand_id]
         if not top or len(listed) < top:
-            listed.append(_match_json(*row))
+            listed.append(match_json_row(*row))
     for pk, code in demands:
         yield {"demand": code, "matches": by_demand.get(pk, [])}
