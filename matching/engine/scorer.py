@@ -73,12 +73,16 @@ def prepare_demands(
     index: PatentIndex, demands: Sequence[DemandDoc], weights: Weights
 ) -> tuple[list[PreparedDemand], sp.csr_matrix]:
     """Query vectors of a batch of demands (one row each, independent of the others): raw term
-    frequency x idf (features no patent has are dropped), L2-normalised per feature group and
+    frequency x idf (features no patent has count with the largest idf), L2-normalised per feature group and
     mixed with the group weights, renormalised over the groups the demand has so that a perfect
     match scores 1."""
     bags = [demand_bag(d, weights) for d in demands]
     Q = text.hash_bags(bags)
-    Q.data *= index.idf[Q.indices]
+    # A feature no patent has keeps the largest idf and stays in the demand's norm: a demand whose
+    # distinctive terms the inventory lacks must not look like a perfect match of the one generic
+    # word it shares (no patent has the feature, so it costs nothing in the product).
+    idf = index.idf[Q.indices]
+    Q.data *= np.where(idf > 0, idf, np.float32(np.log1p(len(index)) + 1.0))
     Q.eliminate_zeros()
     n_groups = len(text.GROUP_NAMES)
     group = group_of_columns(Q.indices)

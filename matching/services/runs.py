@@ -123,12 +123,14 @@ def _update_rows(rows: list[tuple], *, run_id: int | None) -> None:
         cursor.execute(sql, params)
 
 
-def demands_match(*, demand_ids: Iterable[int], run: MatchRun | None = None, top_n: int | None = None) -> int:
+def demands_match(
+    *, demand_ids: Iterable[int], run: MatchRun | None = None, top_n: int | None = None, index=None
+) -> int:
     """Score these demands against every matchable patent and store their top N. Returns the
-    number of matches stored."""
+    number of matches stored. ``index``: the current index, when the caller already has it."""
     demand_ids = list(demand_ids)
     demands = list(demand_list_open().filter(pk__in=demand_ids))
-    index = corpus.current_index()
+    index = index if index is not None else corpus.current_index()
     results = corpus.score(index, demands, top_n=top_n or (run.top_n if run else default_top_n()))
     # Demands no longer open lose their matches too.
     for demand_id in demand_ids:
@@ -212,14 +214,14 @@ def match_run_start(*, top_n: int | None = None, by=None) -> MatchRun:
     return run
 
 
-def match_chunk_process(*, chunk_id: int, worker: str = "") -> None:
-    """Score one chunk (idempotent: a chunk already done is skipped; doing it again would write
-    the same rows)."""
+def match_chunk_process(*, chunk_id: int, worker: str = "", index=None) -> None:
+    """Score one chunk (idempotent: a chunk already done is skipped; doing it again writes
+    nothing). ``index``: the current index, when the caller already has it."""
     chunk = MatchChunk.objects.select_related("run").filter(pk=chunk_id).first()
     if chunk is None or chunk.status == MatchChunk.Status.DONE:
         return
     run = chunk.run
-    stored = demands_match(demand_ids=chunk.demand_ids, run=run)
+    stored = demands_match(demand_ids=chunk.demand_ids, run=run, index=index)
     with transaction.atomic():
         updated = MatchChunk.objects.filter(pk=chunk.pk, status=MatchChunk.Status.PENDING).update(
             status=MatchChunk.Status.DONE, finished_at=timezone.now(), worker=worker[:200]
@@ -249,8 +251,10 @@ def match_run_sync(*, top_n: int | None = None, by=None, progress: Callable[[int
     now = timezone.now()
     MatchRun.objects.filter(pk=run.pk).update(status=MatchRun.Status.RUNNING, started_at=now, heartbeat_at=now)
     chunk_ids = list(run.chunks.values_list("pk", flat=True))
+    # One look at the corpus for the whole run (each look reads every patent's last change).
+    index = corpus.current_index()
     for done, chunk_id in enumerate(chunk_ids, start=1):
-        match_chunk_process(chunk_id=chunk_id, worker="sync")
+        match_chunk_process(chunk_id=chunk_id, worker="sync", index=index)
         if progress:
             progress(done, len(chunk_ids))
     _finish_if_complete(run.pk)

@@ -223,3 +223,78 @@ def test_a_new_patent_extends_the_index_instead_of_rebuilding_it(monkeypatch, se
     assert builds == []  # derived from the first index, not rebuilt
     assert newcomer.pk in set(second.meta.ids.tolist()) and len(second) == len(first) + 1
     assert (Path(tmp_path) / engine.index_dir(tmp_path, corpus.corpus_version(), corpus.weights()).name / corpus.MANIFEST).exists()
+
+
+def _queries(fn):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        result = fn()
+    return len(ctx.captured_queries), result
+
+
+@pytest.mark.django_db
+def test_json_of_all_demands_in_a_constant_number_of_queries():
+    from tests.matching.factories import MatchFactory
+
+    demands = [DemandFactory() for _ in range(2)]
+    for demand in demands:
+        MatchFactory(demand=demand, rank=1)
+    few, lines = _queries(lambda: list(runs.matches_as_json_all(top=10)))
+    assert len(lines) == 2
+    for _ in range(8):
+        demand = DemandFactory()
+        for rank in (1, 2, 3):
+            MatchFactory(demand=demand, rank=rank)
+    DemandFactory()  # open, nothing recommended: a line with no matches
+    many, lines = _queries(lambda: list(runs.matches_as_json_all(top=2)))
+    assert many == few == 2
+    assert len(lines) == 11 and max(len(line["matches"]) for line in lines) == 2
+    assert [line["demand"] for line in lines] == sorted(line["demand"] for line in lines)
+    assert sum(1 for line in lines if not line["matches"]) == 1
+
+
+@pytest.mark.django_db
+def test_a_second_identical_run_rewrites_nothing_and_keeps_ids():
+    _patents, _demands = make_corpus(n_patents=40, n_demands=6)
+    runs.match_run_sync()
+    before = dict(Match.objects.values_list("pk", "score"))
+    assert before
+    first_chunk = MatchChunk.objects.order_by("pk").first()
+    ids = first_chunk.demand_ids
+    runs.demands_match(demand_ids=ids)
+    assert dict(Match.objects.values_list("pk", "score")) == before
+    # Reading (demands, corpus state, industries, texts, stored matches) but no writes.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        runs.demands_match(demand_ids=ids)
+    writes = [q["sql"] for q in ctx.captured_queries if q["sql"].split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
+    assert writes == []
+
+
+@pytest.mark.django_db
+def test_changed_matches_are_updated_in_place_and_gone_ones_deleted():
+    from matching.services.inquiries import inquiry_create
+    from tests.matching.factories import make_user
+
+    _patents, demands = make_corpus(n_patents=40, n_demands=1)
+    demand = demands[0]
+    runs.demand_match(demand_id=demand.pk)
+    kept = demand.matches.order_by("rank").first()
+    assert kept is not None
+    sme = make_user("sme", organization=demand.organization)
+    inquiry = inquiry_create(by=sme, patent=kept.patent, body="您好", match=kept)
+    Match.objects.filter(pk=kept.pk).update(score=0.01, reasons=["旧理由"])
+    runs.demand_match(demand_id=demand.pk)
+    kept.refresh_from_db()
+    assert kept.score > 0.01 and kept.reasons != ["旧理由"]  # same row, rewritten
+    inquiry.refresh_from_db()
+    assert inquiry.match_id == kept.pk
+    demand.status = "closed"
+    demand.save(update_fields=["status"])
+    runs.demand_match(demand_id=demand.pk)
+    inquiry.refresh_from_db()
+    assert inquiry.match_id is None and not Match.objects.filter(demand=demand).exists()
