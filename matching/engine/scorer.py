@@ -73,16 +73,14 @@ def prepare_demands(
     index: PatentIndex, demands: Sequence[DemandDoc], weights: Weights
 ) -> tuple[list[PreparedDemand], sp.csr_matrix]:
     """Query vectors of a batch of demands (one row each, independent of the others): raw term
-    frequency x idf (features no patent has count with the largest idf), L2-normalised per feature group and
+    frequency x idf (features no patent has are dropped), L2-normalised per feature group and
     mixed with the group weights, renormalised over the groups the demand has so that a perfect
     match scores 1."""
     bags = [demand_bag(d, weights) for d in demands]
     Q = text.hash_bags(bags)
-    # A feature no patent has keeps the largest idf and stays in the demand's norm: a demand whose
-    # distinctive terms the inventory lacks must not look like a perfect match of the one generic
-    # word it shares (no patent has the feature, so it costs nothing in the product).
-    idf = index.idf[Q.indices]
-    Q.data *= np.where(idf > 0, idf, np.float32(np.log1p(len(index)) + 1.0))
+    # Features no patent has are dropped (idf 0). Keeping them in the norm was tried: on a small
+    # inventory every long, detailed demand then lost its real matches to words nobody uses.
+    Q.data *= index.idf[Q.indices]
     Q.eliminate_zeros()
     n_groups = len(text.GROUP_NAMES)
     group = group_of_columns(Q.indices)
@@ -439,12 +437,17 @@ def _rank_batch(
             results.append([])
             continue
         row_list, ids, numbers, scores, comps = chosen[i]
+        # A recommendation must share at least one term that is not generic (制备、利用、强度 ...)
+        # and carries some of the text score: one shared everyday word is not a match.
+        anchors = shared_terms_many(index, p, row_list, 1, _ANCHOR_WEIGHTS.get(weights) or _anchor_weights(weights))
         all_terms = shared_terms_many(index, p, row_list, weights.reason_terms, weights) if explain_matches else []
         hints = info.hints[i] if info.ipc_weight[i] else []
         matches = []
         for k, (row, pid, number, sc, comp) in enumerate(
             zip(row_list, ids, numbers, scores, comps, strict=True)
         ):
+            if not anchors[k]:
+                continue
             reasons: tuple[str, ...] = ()
             if explain_matches:
                 reasons = tuple(
@@ -465,6 +468,17 @@ def _rank_batch(
             matches.append(Match(pid, str(number), sc, reasons, tuple(zip(names, comp, strict=True)), tier))
         results.append(matches)
     return results
+
+
+_ANCHOR_WEIGHTS: dict[Weights, Weights] = {}
+
+
+def _anchor_weights(weights: Weights) -> Weights:
+    """``weights`` with every document frequency accepted: the anchor test only rules out the
+    generic words (features in more than ``max_df`` of the patents never reach the product)."""
+    anchor = weights.replace(reason_max_df=1.0, reason_min_df_count=2**31)
+    _ANCHOR_WEIGHTS[weights] = anchor
+    return anchor
 
 
 def _best_possible(text_score: float, boost_ceiling: float, weights: Weights) -> float:
@@ -545,6 +559,7 @@ def _name_terms(
             best = max(holders, key=lambda t: (terms[t], t))
             terms[best] += terms.pop(g)
             grams = [t for t in grams if t != g]
+    _merge_overlapping(grams, terms, df)
     total = sum(terms.values()) or 1.0
     ranked = sorted(terms, key=lambda t: (-terms[t], t))
     return [
@@ -552,6 +567,25 @@ def _name_terms(
         for t in ranked
         if terms[t] / total >= 0.05 and reason_terms.is_distinctive(t, df.get(t, 0.0), limit_df)
     ][:limit]
+
+
+def _merge_overlapping(grams: list[str], terms: dict[str, float], df: dict[str, float]) -> None:
+    """Name overlapping n-grams of one longer term as that term: 土壤改 + 壤改良 -> 土壤改良 (in
+    place; the parts' contributions add up, the rarer part's document frequency speaks for it)."""
+    grams[:] = [g for g in grams if g in terms]
+    changed = True
+    while changed:
+        changed = False
+        for a in sorted(grams, key=lambda t: (-len(t), t)):
+            b = next((g for g in sorted(grams) if g != a and len(g) >= 2 and a.endswith(g[:-1]) and g not in a), None)
+            if b is None:
+                continue
+            joined = a + b[-1]
+            terms[joined] = terms.pop(a) + terms.pop(b) + terms.get(joined, 0.0)
+            df[joined] = min(df.get(a, 0.0), df.get(b, 0.0))
+            grams[:] = [g for g in grams if g not in (a, b)] + [joined]
+            changed = True
+            break
 
 
 def shared_terms(

@@ -43,7 +43,7 @@ PATENTS = [
 ]
 GANGUE = DemandDoc(id="G", code="G", title="煤矸石制备新型建材技术",
                    description="希望引进利用煤矸石制备新型建筑材料的专利技术，要求强度满足国家标准。")
-NOTHING = DemandDoc(id="N", code="N", title="量子密钥分发芯片封装技术", description="寻求单光子探测器封装工艺。")
+NOTHING = DemandDoc(id="N", code="N", title="量子密钥分发芯片封装技术", description="寻求单光子探测器的封装。")
 
 
 def field_texts(ids):
@@ -130,3 +130,21 @@ def test_fields_having():
     fields = reason_terms.normalise_fields("煤矸石砖", "以煤矸石为原料", "")
     assert reason_terms.fields_having("煤矸石", fields) == ["标题", "摘要"]
     assert reason_terms.terms_reason(["煤矸石", "黏土"], fields) == "共同关键词：煤矸石（标题／摘要）、黏土"
+
+
+def test_overlapping_ngrams_are_named_as_the_longer_term():
+    from matching.engine.scorer import _merge_overlapping
+
+    grams, terms, df = ["土壤改", "壤改良", "改良剂"], {"土壤改": 1.0, "壤改良": 1.0, "改良剂": 0.5}, {}
+    _merge_overlapping(grams, terms, df)
+    assert list(terms) == ["土壤改良剂"] and terms["土壤改良剂"] == pytest.approx(2.5)
+
+
+def test_one_shared_generic_word_is_not_a_recommendation():
+    patents = [
+        PatentDoc(id=1, application_no="202010000001.1", title="一种快速接头", abstract="一种快速接头，便于拆装。"),
+        PatentDoc(id=2, application_no="202010000002.1", title="一种花生油压榨机", abstract="压榨花生油。"),
+    ]
+    quick = DemandDoc(id="Q", code="Q", title="快速", description="")
+    idx = build_index(patents, version="generic")
+    assert score_demand(idx, quick, top_n=5, weights=W.replace(recommend_min=0.0)) == []

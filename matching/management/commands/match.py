@@ -1,4 +1,5 @@
 """python manage.py match --all [--top N --json] | --demand CODE [--top N] --json"""
+import contextlib
 import json
 import sys
 import time
@@ -32,7 +33,8 @@ class Command(BaseCommand):
         found = Demand.objects.filter(code=code.strip()).first()
         if found is None:
             raise CommandError(f"demand {code} not found")
-        runs.demand_match(demand_id=found.pk, top_n=top_n)
+        with contextlib.redirect_stdout(sys.stderr):  # notification mails, as in _all
+            runs.demand_match(demand_id=found.pk, top_n=top_n)
         data = runs.matches_as_json(found, top=top)
         if as_json:
             self.stdout.write(json_dumps(data))
@@ -48,9 +50,12 @@ class Command(BaseCommand):
             sys.stderr.flush()
 
         t0 = time.perf_counter()
-        corpus.current_index()  # loaded (or built, on every core) once, before the chunks
-        t1 = time.perf_counter()
-        run = runs.match_run_sync(top_n=top_n, progress=progress)
+        # Whatever the run prints (with eager Celery, the console e-mail backend's notification
+        # mails) goes to stderr: stdout carries only the JSON lines.
+        with contextlib.redirect_stdout(sys.stderr):
+            corpus.current_index()  # loaded (or built, on every core) once, before the chunks
+            t1 = time.perf_counter()
+            run = runs.match_run_sync(top_n=top_n, progress=progress)
         sys.stderr.write("\n")
         t2 = time.perf_counter()
         if as_json:
