@@ -62,8 +62,8 @@ class Weights:
     # --- calibration, threshold and tiers (see calibration.py; fitted on the development split,
     # figures in docs/matching.md) -------------------------------------------------------------
     # relevance = sigmoid(calib_intercept + calib_slope * ln(text)) x structure
-    calib_intercept: float = 1.717
-    calib_slope: float = 1.494
+    calib_intercept: float = 1.714
+    calib_slope: float = 1.493
     # Only matches whose relevance reaches this are recommended (stored, listed, notified).
     recommend_min: float = 0.35
     # From this relevance a recommendation is "highly relevant" (高度相关), else "possibly" (可能相关).

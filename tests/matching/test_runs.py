@@ -198,7 +198,7 @@ def test_publishing_a_patent_matches_it_to_open_demands(celery_eager, django_cap
 def test_saving_a_demand_matches_it(celery_eager, django_capture_on_commit_callbacks):
     from demands.services import demand_publish
 
-    make_corpus(n_patents=10, n_demands=0)
+    make_corpus(n_patents=30, n_demands=0)
     demand = DemandFactory(status="draft", title="煤矿巷道支护", description="需要锚杆支护技术", industry=industry("coal"))
     from tests.demands.factories import sme_member_of
 
