@@ -13,6 +13,9 @@ from matching.services import runs
 
 class Command(BaseCommand):
     help = "Score open demands against matchable patents and store the top matches."
+    # A batch command run nightly and by scripts: the system checks (seconds on a loaded machine)
+    # belong to deployment and `manage.py check`, not to every run.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         target = parser.add_mutually_exclusive_group(required=True)
