@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import os
 import shutil
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -27,9 +28,23 @@ class ScoredMatch:
     application_no: str
     score: float
     reasons: list
+    tier: str = "possible"
 
 
 KEEP_INDEXES = 3
+
+
+def build_jobs() -> int:
+    """Processes that build an index: every core this process may use (one inside a daemonic
+    process, such as a prefork Celery child, which may not start processes of its own)."""
+    import multiprocessing
+
+    if multiprocessing.current_process().daemon:
+        return 1
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def index_root() -> Path:
@@ -121,7 +136,8 @@ def current_index() -> engine.PatentIndex:
         try:
             if not (path / "meta.json").exists():
                 _derive_from_newest(root, path, version, state)
-            index = engine.load_or_build(root, version, patent_docs, weights=weights())
+            # Segmenting the texts is the slow part of a build: every core takes a share.
+            index = engine.load_or_build(root, version, patent_docs, weights=weights(), n_jobs=build_jobs())
             if not (path / MANIFEST).exists():
                 _write_manifest(path, state)
             _prune(root, keep=path)
@@ -178,15 +194,26 @@ def _industry_names() -> dict[str, str]:
     return dict(Industry.objects.values_list("code", "name"))
 
 
+def field_texts(patent_ids: list) -> dict[int, tuple[str, str, str]]:
+    """Title, abstract and claims of the matched patents (one query), so that the reasons say in
+    which field each shared term is found."""
+    rows = Patent.objects.filter(pk__in=list(patent_ids)).values_list("pk", "title", "abstract", "claims")
+    return {pk: (title or "", abstract or "", claims or "") for pk, title, abstract, claims in rows}
+
+
 def score(index: engine.PatentIndex, demands: Iterable[Demand], *, top_n: int,
           patent_ids: Iterable[int] | None = None) -> dict[int, list[ScoredMatch]]:
     """Each demand's top N (optionally among some patents only), keyed by demand id."""
     demands = list(demands)
     docs = [demand_doc(d) for d in demands]
     results = engine.score_demands(
-        index, docs, top_n, weights(), patent_ids=patent_ids, industry_names=_industry_names()
+        index, docs, top_n, weights(), patent_ids=patent_ids, industry_names=_industry_names(),
+        field_texts=field_texts,
     )
     return {
-        demand.pk: [ScoredMatch(int(m.patent_id), m.application_no, float(m.score), list(m.reasons)) for m in matches]
+        demand.pk: [
+            ScoredMatch(int(m.patent_id), m.application_no, float(m.score), list(m.reasons), m.tier or "possible")
+            for m in matches
+        ]
         for demand, matches in zip(demands, results, strict=True)
     }

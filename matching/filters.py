@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from demands.models import Demand
 from portal.forms import BootstrapFormMixin
 from portal.models import Industry, Region
 
@@ -111,3 +112,32 @@ class NotificationFilterSet(django_filters.FilterSet):
         model = Notification
         fields = ["unread", "kind"]
         form = FilterForm
+
+
+class UnservedDemandFilterSet(django_filters.FilterSet):
+    """Filters of the unserved-demands list (the page and its CSV export)."""
+
+    q = django_filters.CharFilter(
+        method="filter_q", label=_("关键词"), help_text=_("在需求名称、编号、关键词和企业名称中检索。")
+    )
+    industry = django_filters.ModelChoiceFilter(
+        queryset=Industry.objects.all(), to_field_name="code", label=_("产业"), empty_label=_("全部产业")
+    )
+    district = django_filters.ModelChoiceFilter(
+        queryset=Region.objects.all(), to_field_name="code", label=_("旗区"), empty_label=_("全部旗区")
+    )
+
+    class Meta:
+        model = Demand
+        fields = ["q", "industry", "district"]
+        form = FilterForm
+
+    def filter_q(self, queryset, name, value):
+        for term in _terms(value):
+            queryset = queryset.filter(
+                Q(title__icontains=term)
+                | Q(code__icontains=term)
+                | Q(keywords__icontains=term)
+                | Q(organization__name__icontains=term)
+            )
+        return queryset

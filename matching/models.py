@@ -88,13 +88,19 @@ class MatchChunk(models.Model):
 
 
 class Match(models.Model):
-    """A patent proposed for a demand, with its score in [0, 1] and the reasons shown to users."""
+    """A patent recommended for a demand (its calibrated relevance reached the threshold), with its
+    score in [0, 1], its tier and the reasons shown to users."""
+
+    class Tier(models.TextChoices):
+        HIGH = "high", _("高度相关")
+        POSSIBLE = "possible", _("可能相关")
 
     demand = models.ForeignKey("demands.Demand", verbose_name=_("需求"), on_delete=models.CASCADE, related_name="matches")
     patent = models.ForeignKey("patents.Patent", verbose_name=_("专利"), on_delete=models.CASCADE, related_name="matches")
     score = models.FloatField(_("匹配度"))
     rank = models.PositiveSmallIntegerField(_("排名"))
     reasons = models.JSONField(_("匹配理由"), default=list)
+    tier = models.CharField(_("相关程度"), max_length=10, choices=Tier.choices, default=Tier.POSSIBLE)
     run = models.ForeignKey(MatchRun, verbose_name=_("来源运行"), on_delete=models.SET_NULL, null=True, blank=True)
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
     notified = models.BooleanField(_("已通知"), default=False)

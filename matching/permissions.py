@@ -125,6 +125,12 @@ def can_see_demand_matches(actor: Actor, demand) -> bool:
     )
 
 
+def can_see_unserved(actor: Actor) -> bool:
+    """The list of open demands with nothing recommended: bureau staff and service agencies (who
+    can take a demand to institutions in its field)."""
+    return actor.is_staff_role or actor.role == Role.AGENCY
+
+
 def can_manage_events(actor: Actor) -> bool:
     return actor.is_staff_role
 

@@ -3,7 +3,8 @@
 The engine writes its reasons in Chinese (they are stored with each match and printed by
 ``manage.py match --json``); this module renders each stored reason through the translation
 catalog when the page is read in another language. The phrases are the engine's own
-(``matching.engine.scorer.reasons_for`` and ``_availability_reason``); a reason this module does not
+(``matching.engine.scorer.explain``, ``matching.engine.reason_terms.terms_reason`` and
+``_availability_reason``); a reason this module does not
 recognise is shown as it is.
 """
 
@@ -20,6 +21,7 @@ from portal.models import Industry
 from .engine.docs import DEAL_KINDS
 
 LIST_SEPARATOR = "、"
+FIELD_SEPARATOR = "／"
 
 
 def _fixed() -> dict[str, str]:
@@ -60,13 +62,32 @@ def _industry(name: str) -> str:
     return _industry_names_en().get(name, name)
 
 
+def _fields() -> dict[str, str]:
+    return {
+        "标题": pgettext("patent field", "标题"),
+        "摘要": pgettext("patent field", "摘要"),
+        "权利要求": pgettext("patent field", "权利要求"),
+    }
+
+
+def _term(text: str) -> str:
+    """A shared term, with the patent fields it was found in when the engine named them:
+    ``煤矸石（标题／摘要）`` -> ``煤矸石 (title, abstract)``."""
+    match = re.fullmatch(r"(.+?)（(.+)）", text)
+    if not match:
+        return text
+    fields = _fields()
+    labels = [str(fields.get(part, part)) for part in match[2].split(FIELD_SEPARATOR)]
+    return f"{match[1]} ({', '.join(labels)})"
+
+
 def _part(text: str) -> str:
     """One clause of a reason (the availability reason joins several with "，")."""
     fixed = _fixed()
     if text in fixed:
         return fixed[text]
     if match := re.fullmatch(r"共同关键词：(.+)", text):
-        return _("共同关键词：%(terms)s") % {"terms": ", ".join(match[1].split(LIST_SEPARATOR))}
+        return _("共同关键词：%(terms)s") % {"terms": ", ".join(_term(t) for t in match[1].split(LIST_SEPARATOR))}
     if match := re.fullmatch(r"IPC 同(大组|小类|大类) (.+?)(（据文本推断）)?", text):
         values = {"level": _ipc_levels()[match[1]], "code": match[2]}
         if match[3]:

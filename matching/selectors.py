@@ -199,6 +199,58 @@ def match_list_for_owner(*, actor: Actor, owner_id: int | None = None) -> QueryS
     ).order_by("-score", "pk")
 
 
+def match_json_row(application_no: str, score: float, reasons: list, tier: str) -> dict:
+    """One match in the interface shape of ``match --json`` and the API."""
+    return {"application_no": application_no, "score": round(score, 4), "reasons": list(reasons), "tier": tier}
+
+
+MATCH_JSON_FIELDS = ("patent__application_no", "score", "reasons", "tier")
+
+
+def match_json_for_demand(*, actor: Actor, demand: Demand) -> dict:
+    """``{"demand": CODE, "matches": [...]}`` of one demand, best first, in one query: only what
+    the engine recommended (every stored match), published patents only for non-staff; 404 for
+    those who may not see the demand's matches."""
+    if not permissions.can_see_demand_matches(actor, demand):
+        raise Http404(_("需求不存在。"))
+    queryset = Match.objects.filter(demand=demand)
+    if not actor.is_staff_role:
+        queryset = queryset.filter(patent__listing_status=Patent.ListingStatus.PUBLISHED)
+    rows = queryset.order_by("rank", "pk").values_list(*MATCH_JSON_FIELDS)
+    return {"demand": demand.code, "matches": [match_json_row(*row) for row in rows]}
+
+
+def demand_list_unserved(*, actor: Actor, filters: dict | None = None, request=None) -> QuerySet[Demand]:
+    """Open demands the actor may see for which the engine recommends nothing: the supply gap
+    the bureau can act on (targeted outreach, navigation projects). With their organization,
+    industry and district; oldest first (waiting longest)."""
+    if not permissions.can_see_unserved(actor):
+        return Demand.objects.none()
+    queryset = (
+        Demand.objects.visible_to(actor)
+        .filter(status=Demand.Status.OPEN)
+        .exclude(pk__in=Match.objects.values("demand_id"))
+        .select_related("organization", "industry", "district")
+        .order_by("published_at", "pk")
+    )
+    if filters is None:
+        return queryset
+    from .filters import UnservedDemandFilterSet
+
+    return UnservedDemandFilterSet(filters, queryset=queryset, request=request).qs
+
+
+def unserved_by_industry(queryset: QuerySet[Demand]) -> list[dict]:
+    """How many of these demands fall in each industry (none last), most first."""
+    rows = (
+        queryset.order_by()
+        .values("industry__code", "industry__name", "industry__name_en")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "industry__code")
+    )
+    return sorted(rows, key=lambda r: (r["industry__code"] is None, -r["n"], r["industry__code"] or ""))
+
+
 def match_get(*, actor: Actor, pk: int) -> Match:
     """A match the actor may see (demand side or patent side); 404 otherwise."""
     match = (

@@ -13,6 +13,7 @@ urlpatterns = [
     path("inquiries/<int:pk>/accept/", views.inquiry_accept, name="inquiry-accept"),
     path("inquiries/<int:pk>/transition/", views.inquiry_transition, name="inquiry-transition"),
     path("matches/", views.patent_matches, name="patent-matches"),
+    path("unserved/", views.unserved_demands, name="unserved-demands"),
     path("notifications/", views.notification_list, name="notification-list"),
     path("notifications/read-all/", views.notification_read_all, name="notification-read-all"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification-read"),

@@ -31,6 +31,7 @@ MAIN_MENU = (
     NavItem("my-patents", _("本单位专利"), "patents:mine", frozenset({Role.INSTITUTION, Role.AGENCY})),
     NavItem("imports", _("数据导入"), "portal:import-list", SUPPLY_SIDE),
     NavItem("finance", _("交易与金融"), "finance:home", FINANCE | {Role.SME, Role.INSTITUTION}),
+    NavItem("unserved", _("未满足需求"), "matching:unserved-demands", STAFF | {Role.AGENCY}),
     NavItem("dashboard", _("监管看板"), "reports:dashboard", STAFF),
     NavItem("review", _("审核"), "portal:organization-review", STAFF),
 )

@@ -11,9 +11,10 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from demands.models import Demand
-from demands.selectors import demand_list_mine
+from demands.selectors import demand_get, demand_list_mine
 from patents.models import Patent
 from patents.selectors import patent_get
 from portal.errors import ApplicationError
@@ -29,6 +30,7 @@ from ..services import inquiries as inquiry_services
 from ..services import notifications as notification_services
 from .serializers import (
     CountSerializer,
+    DemandMatchesSerializer,
     EventOutcomeSerializer,
     EventRegisterSerializer,
     EventRegistrationSerializer,
@@ -332,3 +334,22 @@ class EventViewSet(
         serializer.is_valid(raise_exception=True)
         event = event_services.event_record_outcome(event=event, by=request.user, **serializer.validated_data)
         return self._output(event)
+
+
+# --- Matches of a demand --------------------------------------------------------------------------
+
+
+class DemandMatchesView(APIView):
+    """The patents recommended for one demand, best first: only matches whose calibrated
+    relevance reached the threshold, so there may be few or none. To the demand's SME and bureau
+    staff; 404 for others (as for a missing demand). A constant number of queries."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        summary=_("需求的推荐专利"), responses={200: DemandMatchesSerializer, 404: ERROR}, operation_id="demand_matches"
+    )
+    def get(self, request, code: str):
+        actor = actor_for(request.user)
+        demand = demand_get(actor=actor, code=code)
+        return Response(DemandMatchesSerializer(selectors.match_json_for_demand(actor=actor, demand=demand)).data)

@@ -100,10 +100,17 @@ class Match(NamedTuple):
     application_no: str
     score: float
     reasons: tuple[str, ...]
-    # The parts the score is made of: ("text", x), ("ipc", x), ("industry", x),
+    # The parts the score is made of: ("text", x), ("relevance", x), ("ipc", x), ("industry", x),
     # ("availability", x), ("boost", x); for display and debugging.
     signals: tuple[tuple[str, float], ...] = ()
+    # "high" (高度相关) or "possible" (可能相关): see calibration.py.
+    tier: str = ""
 
     def as_dict(self) -> dict:
         """The JSON shape of the `match` command and the API."""
-        return {"application_no": self.application_no, "score": self.score, "reasons": list(self.reasons)}
+        return {
+            "application_no": self.application_no,
+            "score": self.score,
+            "reasons": list(self.reasons),
+            "tier": self.tier,
+        }

@@ -10,13 +10,13 @@ workers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 
-from . import signals, text
+from . import calibration, reason_terms, signals, text
 from .docs import DEAL_BITS, DEAL_KINDS, DemandDoc, Match, deal_mask
 from .index import PatentIndex, group_of_columns
 from .signals import Ipc, parse_ipc
@@ -26,6 +26,9 @@ SCORE_DECIMALS = 6
 _CANDIDATE_FACTOR = 4  # first look at this many times top_n text candidates
 _MIN_PRUNED_DF = 200  # impact pruning only drops features found in more patents than this
 _NAMED_CONTRIBUTIONS = 12  # strongest feature contributions per match considered for its terms
+
+# Patent ids -> {id: (title, abstract, claims)}: where the reasons look up which field has a term.
+FieldTextsFn = Callable[[list], Mapping[object, tuple[str, str, str]]]
 
 
 # --------------------------------------------------------------------------------------------
@@ -75,6 +78,8 @@ def prepare_demands(
     match scores 1."""
     bags = [demand_bag(d, weights) for d in demands]
     Q = text.hash_bags(bags)
+    # Features no patent has are dropped (idf 0). Keeping them in the norm was tried: on a small
+    # inventory every long, detailed demand then lost its real matches to words nobody uses.
     Q.data *= index.idf[Q.indices]
     Q.eliminate_zeros()
     n_groups = len(text.GROUP_NAMES)
@@ -259,12 +264,24 @@ def _factors(
     w_ind = np.where(info.has_industry, weights.industry_weight, 0.0)[r]
     w_ipc = info.ipc_weight[r]
     structure = (1.0 + w_ipc * ipc + w_ind * industry) / (1.0 + w_ipc + w_ind)
-    score = np.round(cand.text * structure * avail * boost, SCORE_DECIMALS)
-    return {"score": score, "ipc": ipc, "industry": industry, "availability": avail, "boost": boost}
+    # Whether a patent answers the need (calibrated, see calibration.py) decides whether it is
+    # recommended; availability and the plan's boosts only shape the score shown.
+    rel = calibration.relevance(cand.text, weights) * structure
+    boost = boost * (1.0 + weights.max_boost)  # 1 without boosts
+    score = np.round(calibration.final_score(rel, avail, boost), SCORE_DECIMALS)
+    return {
+        "score": score,
+        "relevance": rel,
+        "ipc": ipc,
+        "industry": industry,
+        "availability": avail,
+        "boost": boost,
+    }
 
 
 def _boost_ceiling(index: PatentIndex, weights: Weights) -> dict[bool, float]:
-    """Largest boost factor of any patent in force and listed, for county and other demands."""
+    """Largest boost (1 + boosts) of any patent in force and listed, for county and other
+    demands."""
     store = index.__dict__.setdefault("_boost_ceilings", {})
     cached = store.get(weights)
     if cached is None:
@@ -280,7 +297,7 @@ def _boost_ceiling(index: PatentIndex, weights: Weights) -> dict[bool, float]:
                 county,
                 weights,
             )
-            cached[county] = float(f.max()) if len(f) else 1.0
+            cached[county] = float(f.max()) * (1.0 + weights.max_boost) if len(f) else 1.0
         store[weights] = cached
     return cached
 
@@ -295,6 +312,7 @@ def _rank_batch(
     subset: np.ndarray | None,
     industry_names: Mapping[str, str] | None,
     explain_matches: bool,
+    field_texts: FieldTextsFn | None = None,
 ) -> list[list[Match]]:
     meta = index.meta
     order = index.order
@@ -304,8 +322,10 @@ def _rank_batch(
     docs_all = S.indices if col_rows is None else col_rows[S.indices]
     text_all = S.data  # float32; candidates are taken to float64 below
     indptr = np.asarray(S.indptr, dtype=np.int64)
-    # Only patents in force and listed, with some text relevance, are ever matched.
-    usable_pos = np.flatnonzero((text_all >= weights.min_text) & meta.active[docs_all])
+    # Only patents in force and listed whose text alone can reach the recommendation threshold
+    # (structure is <= 1) are ever matched: most of the product is left out at once.
+    min_text = max(weights.min_text, calibration.text_needed(weights.recommend_min, weights))
+    usable_pos = np.flatnonzero((text_all >= min_text) & meta.active[docs_all])
     bounds = np.searchsorted(usable_pos, indptr).tolist()
 
     info = _BatchInfo.of(index, prepared)
@@ -330,13 +350,13 @@ def _rank_batch(
         row_pos.append(pos)
 
     # Exact pruning. Structure and availability are <= 1 and the boost is at most the largest
-    # boost factor of any patent, so a patent outside a demand's best k by text (text <= t_out)
-    # cannot enter its top N when t_out x that ceiling is below the N-th final score. Start with
-    # k = 4 x top_n and widen (x5) only for the demands where the bound does not hold yet.
+    # boost of any patent, so a patent outside a demand's best k by text (text <= t_out) cannot
+    # enter its top N when the score of relevance(t_out) with that boost is below the N-th final
+    # score. Start with k = 4 x top_n and widen (x5) only where the bound does not hold yet.
     ceiling = _boost_ceiling(index, weights)
     width = np.full(n_rows, max(top_n * _CANDIDATE_FACTOR, top_n), dtype=np.int64)
     pending = [i for i in range(n_rows) if len(row_pos[i])]
-    names = ("text", "ipc", "industry", "availability", "boost")
+    names = ("text", "relevance", "ipc", "industry", "availability", "boost")
     # Per demand row: (docs, ids, application numbers, scores, signal rows), as Python lists.
     chosen: dict[int, tuple[list, list, list, list, list]] = {}
     while pending:
@@ -357,7 +377,7 @@ def _rank_batch(
         parts = _factors(index, info, cand, weights)
         score = parts["score"]
         ranked = np.lexsort((order[cand.docs], -score, cand.rows))
-        ranked = ranked[score[ranked] > 0]
+        ranked = ranked[(score[ranked] > 0) & (parts["relevance"][ranked] >= weights.recommend_min)]
         rows_sorted = cand.rows[ranked]
         starts = np.searchsorted(rows_sorted, pending, side="left").tolist()
         ends = np.searchsorted(rows_sorted, pending, side="right").tolist()
@@ -365,7 +385,7 @@ def _rank_batch(
         for i, lo, hi in zip(pending, starts, ends, strict=True):
             sel = ranked[lo : min(hi, lo + top_n)]
             kth = score[sel[-1]] if len(sel) == top_n else 0.0
-            if outside[i] >= 0 and outside[i] * ceiling[bool(info.county[i])] + 1e-9 >= kth:
+            if outside[i] >= 0 and _best_possible(outside[i], ceiling[bool(info.county[i])], weights) + 1e-9 >= kth:
                 width[i] *= 5
                 still.append(i)
             else:
@@ -378,6 +398,7 @@ def _rank_batch(
                 np.stack(
                     [
                         cand.text[sel_all],
+                        parts["relevance"][sel_all],
                         parts["ipc"][sel_all],
                         parts["industry"][sel_all],
                         parts["availability"][sel_all],
@@ -402,18 +423,31 @@ def _rank_batch(
                 at += k
         pending = still
 
+    fields_by_id: dict = {}
+    if explain_matches and field_texts is not None and chosen:
+        # One call for the whole batch (the caller reads the texts in one query).
+        wanted = sorted({pid for c in chosen.values() for pid in c[1]}, key=str)
+        fields_by_id = {
+            pid: reason_terms.normalise_fields(*texts) for pid, texts in field_texts(wanted).items()
+        }
+
     results: list[list[Match]] = []
     for i, p in enumerate(prepared):
         if i not in chosen or not chosen[i][0]:
             results.append([])
             continue
         row_list, ids, numbers, scores, comps = chosen[i]
-        all_terms = shared_terms_many(index, p, row_list, weights.reason_terms) if explain_matches else []
+        # A recommendation must share at least one term that is not generic (制备、利用、强度 ...)
+        # and carries some of the text score: one shared everyday word is not a match.
+        anchors = shared_terms_many(index, p, row_list, 1, _ANCHOR_WEIGHTS.get(weights) or _anchor_weights(weights))
+        all_terms = shared_terms_many(index, p, row_list, weights.reason_terms, weights) if explain_matches else []
         hints = info.hints[i] if info.ipc_weight[i] else []
         matches = []
         for k, (row, pid, number, sc, comp) in enumerate(
             zip(row_list, ids, numbers, scores, comps, strict=True)
         ):
+            if not anchors[k]:
+                continue
             reasons: tuple[str, ...] = ()
             if explain_matches:
                 reasons = tuple(
@@ -427,11 +461,31 @@ def _rank_batch(
                         weights=weights,
                         industry_names=industry_names,
                         terms=all_terms[k],
+                        fields=fields_by_id.get(pid),
                     )
                 )
-            matches.append(Match(pid, str(number), sc, reasons, tuple(zip(names, comp, strict=True))))
+            tier = calibration.tier(comp[1], weights)
+            matches.append(Match(pid, str(number), sc, reasons, tuple(zip(names, comp, strict=True)), tier))
         results.append(matches)
     return results
+
+
+_ANCHOR_WEIGHTS: dict[Weights, Weights] = {}
+
+
+def _anchor_weights(weights: Weights) -> Weights:
+    """``weights`` with every document frequency accepted: the anchor test only rules out the
+    generic words (features in more than ``max_df`` of the patents never reach the product)."""
+    anchor = weights.replace(reason_max_df=1.0, reason_min_df_count=2**31)
+    _ANCHOR_WEIGHTS[weights] = anchor
+    return anchor
+
+
+def _best_possible(text_score: float, boost_ceiling: float, weights: Weights) -> float:
+    """The highest score a patent with this text score could reach (structure and availability
+    at 1, the largest boost)."""
+    rel = calibration.relevance_of(text_score, weights)
+    return float(calibration.final_score(np.array([rel]), 1.0, np.array([boost_ceiling]))[0])
 
 
 # --------------------------------------------------------------------------------------------
@@ -439,11 +493,13 @@ def _rank_batch(
 
 
 def shared_terms_many(
-    index: PatentIndex, p: PreparedDemand, rows: Sequence[int], limit: int
+    index: PatentIndex, p: PreparedDemand, rows: Sequence[int], limit: int, weights: Weights | None = None
 ) -> list[list[str]]:
-    """For each patent row, the demand terms that contribute most to its text score. Character
-    n-grams are folded into the matched word (or longer n-gram) containing them, so 丁二酸 is
-    named rather than 丁二 + 二酸."""
+    """For each patent row, the distinctive demand terms that contribute most to its text score.
+    Character n-grams are folded into the matched word (or longer n-gram) containing them, so
+    丁二酸 is named rather than 丁二 + 二酸; then terms common across the inventory or generic
+    (see reason_terms.py) are left out: they explain nothing."""
+    weights = get_weights(weights)
     if not len(rows) or not len(p.cols):
         return [[] for _ in rows]
     X = index.X
@@ -467,13 +523,24 @@ def shared_terms_many(
     for o, col, c in zip(hit_owner, hit_cols, contrib, strict=True):
         per_row[o].append((col, c))
     surfaces = p.surfaces
-    return [_name_terms(items, surfaces, limit) for items in per_row]
+    n = len(index)
+    limit_df = reason_terms.max_document_frequency(n, weights.reason_max_df, weights.reason_min_df_count)
+    seen_cols = sorted({col for items in per_row for col, _ in items})
+    df_of = dict(
+        zip(seen_cols, reason_terms.document_frequency(index.idf, np.array(seen_cols), n).tolist(), strict=True)
+    )
+    return [_name_terms(items, surfaces, limit, df_of, limit_df) for items in per_row]
 
 
 def _name_terms(
-    items: list[tuple[int, float]], surfaces: dict[int, tuple[int, str]], limit: int
+    items: list[tuple[int, float]],
+    surfaces: dict[int, tuple[int, str]],
+    limit: int,
+    df_of: Mapping[int, float] | None = None,
+    limit_df: float = float("inf"),
 ) -> list[str]:
     terms: dict[str, float] = {}
+    df: dict[str, float] = {}
     words: list[str] = []
     grams: list[str] = []
     for col, c in items:
@@ -483,6 +550,8 @@ def _name_terms(
         if surface not in terms:
             (words if group == 0 else grams).append(surface)
         terms[surface] = terms.get(surface, 0.0) + c
+        # A surface may be a word and an n-gram at once: its rarest column speaks for it.
+        df[surface] = min(df.get(surface, float("inf")), (df_of or {}).get(col, 0.0))
     # Fold each n-gram into the best term that contains it: words first, then longer n-grams.
     for g in sorted(grams, key=lambda s: (len(s), s)):
         holders = [w for w in words if g in w and w != g] or [t for t in grams if len(t) > len(g) and g in t]
@@ -490,14 +559,40 @@ def _name_terms(
             best = max(holders, key=lambda t: (terms[t], t))
             terms[best] += terms.pop(g)
             grams = [t for t in grams if t != g]
+    _merge_overlapping(grams, terms, df)
     total = sum(terms.values()) or 1.0
     ranked = sorted(terms, key=lambda t: (-terms[t], t))
-    return [t for t in ranked if terms[t] / total >= 0.05][:limit]
+    return [
+        t
+        for t in ranked
+        if terms[t] / total >= 0.05 and reason_terms.is_distinctive(t, df.get(t, 0.0), limit_df)
+    ][:limit]
 
 
-def shared_terms(index: PatentIndex, p: PreparedDemand, row: int, limit: int) -> list[str]:
+def _merge_overlapping(grams: list[str], terms: dict[str, float], df: dict[str, float]) -> None:
+    """Name overlapping n-grams of one longer term as that term: 土壤改 + 壤改良 -> 土壤改良 (in
+    place; the parts' contributions add up, the rarer part's document frequency speaks for it)."""
+    grams[:] = [g for g in grams if g in terms]
+    changed = True
+    while changed:
+        changed = False
+        for a in sorted(grams, key=lambda t: (-len(t), t)):
+            b = next((g for g in sorted(grams) if g != a and len(g) >= 2 and a.endswith(g[:-1]) and g not in a), None)
+            if b is None:
+                continue
+            joined = a + b[-1]
+            terms[joined] = terms.pop(a) + terms.pop(b) + terms.get(joined, 0.0)
+            df[joined] = min(df.get(a, 0.0), df.get(b, 0.0))
+            grams[:] = [g for g in grams if g not in (a, b)] + [joined]
+            changed = True
+            break
+
+
+def shared_terms(
+    index: PatentIndex, p: PreparedDemand, row: int, limit: int, weights: Weights | None = None
+) -> list[str]:
     """:func:`shared_terms_many` for one patent."""
-    return shared_terms_many(index, p, [row], limit)[0]
+    return shared_terms_many(index, p, [row], limit, weights)[0]
 
 
 def explain(
@@ -511,14 +606,16 @@ def explain(
     weights: Weights,
     industry_names: Mapping[str, str] | None = None,
     terms: list[str] | None = None,
+    fields: reason_terms.FieldTexts | None = None,
 ) -> list[str]:
-    """Human-readable Chinese reasons for one match (``terms``: its shared terms, if known)."""
+    """Human-readable Chinese reasons for one match (``terms``: its shared terms, if known;
+    ``fields``: its normalised title, abstract and claims, to say where each term is found)."""
     meta = index.meta
     reasons = []
     if terms is None:
-        terms = shared_terms(index, p, row, weights.reason_terms)
+        terms = shared_terms(index, p, row, weights.reason_terms, weights)
     if terms:
-        reasons.append("共同关键词：" + "、".join(terms))
+        reasons.append(reason_terms.terms_reason(terms, fields))
     if hints and comp.get("ipc", 0) > 0:
         _value, level, shared = signals.ipc_agreement(hints, index.ipc_parsed(row), weights)
         if level:
@@ -580,13 +677,18 @@ def score_demands(
     batch_size: int = 256,
     industry_names: Mapping[str, str] | None = None,
     explain: bool = True,
+    field_texts: FieldTextsFn | None = None,
 ) -> list[list[Match]]:
-    """Top ``top_n`` matches (best first) of each demand, in the order of ``demands``.
+    """Top ``top_n`` recommended matches (best first) of each demand, in the order of
+    ``demands``: only matches whose calibrated relevance reaches ``weights.recommend_min``, so a
+    demand may get fewer than ``top_n``, or none.
 
     With ``patent_ids`` only those patents are ranked (e.g. newly published ones); their scores
     are exactly the scores they get in a full run, so the result can be merged with stored ones.
     The result does not depend on ``batch_size`` or on how callers split the demands.
     ``explain=False`` leaves the reasons empty (ranking only, for evaluation).
+    ``field_texts`` (patent ids -> their title, abstract, claims) lets the reasons say in which
+    field each shared term is found.
     """
     weights = get_weights(weights)
     demands = list(demands)
@@ -616,7 +718,11 @@ def score_demands(
         else:
             S = signals.text_relevance(Q, restricted_XT)
             col_rows = sub_rows
-        out.extend(_rank_batch(index, prepared, S, col_rows, top_n, weights, subset, industry_names, explain))
+        out.extend(
+            _rank_batch(
+                index, prepared, S, col_rows, top_n, weights, subset, industry_names, explain, field_texts
+            )
+        )
     return out
 
 
@@ -627,9 +733,12 @@ def score_demand(
     weights: Weights | Mapping | None = None,
     *,
     industry_names: Mapping[str, str] | None = None,
+    field_texts: FieldTextsFn | None = None,
 ) -> list[Match]:
     """Matches of one demand (e.g. right after it is saved): the same as in a full run."""
-    return score_demands(index, [demand], top_n, weights, industry_names=industry_names)[0]
+    return score_demands(
+        index, [demand], top_n, weights, industry_names=industry_names, field_texts=field_texts
+    )[0]
 
 
 def score_new_patents(
@@ -640,11 +749,20 @@ def score_new_patents(
     weights: Weights | Mapping | None = None,
     *,
     industry_names: Mapping[str, str] | None = None,
+    field_texts: FieldTextsFn | None = None,
 ) -> list[list[Match]]:
     """Each demand's best matches among ``patent_ids`` only (newly published patents, already in
     ``index``, e.g. via :meth:`PatentIndex.extend`). Merge with the stored top N by
     :func:`merge_matches`."""
-    return score_demands(index, demands, top_n, weights, patent_ids=patent_ids, industry_names=industry_names)
+    return score_demands(
+        index,
+        demands,
+        top_n,
+        weights,
+        patent_ids=patent_ids,
+        industry_names=industry_names,
+        field_texts=field_texts,
+    )
 
 
 def merge_matches(old: Iterable[Match], new: Iterable[Match], top_n: int = 10) -> list[Match]:

@@ -59,6 +59,16 @@ class Weights:
     # Matches whose text relevance is below this are not recommended at all.
     min_text: float = 0.01
 
+    # --- calibration, threshold and tiers (see calibration.py; fitted on the development split,
+    # figures in docs/matching.md) -------------------------------------------------------------
+    # relevance = sigmoid(calib_intercept + calib_slope * ln(text)) x structure
+    calib_intercept: float = 1.714
+    calib_slope: float = 1.493
+    # Only matches whose relevance reaches this are recommended (stored, listed, notified).
+    recommend_min: float = 0.35
+    # From this relevance a recommendation is "highly relevant" (高度相关), else "possibly" (可能相关).
+    tier_high: float = 0.50
+
     # --- IPC agreement (multiplies relevance; no effect when the demand has no IPC) --------
     ipc_weight: float = 0.25  # with IPC hints given by the demand
     ipc_inferred_weight: float = 0.10  # with IPC inferred from the best text matches
@@ -84,6 +94,11 @@ class Weights:
 
     # --- explanations ----------------------------------------------------------------------
     reason_terms: int = 4  # shared key terms named per match
+    # A shared term is named only when it is distinctive: found in at most this share of all
+    # patents (and never a word of reason_stopwords.txt). Common words explain nothing.
+    reason_max_df: float = 0.02
+    # ... but on a small inventory a term in this few patents is always distinctive enough.
+    reason_min_df_count: int = 3
 
     def replace(self, **changes: Any) -> Weights:
         return dataclasses.replace(self, **changes)

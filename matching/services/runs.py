@@ -8,19 +8,22 @@ transaction, so running a chunk twice changes nothing.
 """
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Callable, Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from demands.models import Demand
 from demands.selectors import demand_list_open
 from matching import corpus
-from matching.models import Match, MatchChunk, MatchRun
+from matching.models import Inquiry, Match, MatchChunk, MatchRun
+from matching.selectors import MATCH_JSON_FIELDS, match_json_row
 
 logger = logging.getLogger(__name__)
 
@@ -40,41 +43,94 @@ def stuck_after() -> timedelta:
 # --- scoring and storing ----------------------------------------------------------------------
 
 def _store(results: dict[int, list[corpus.ScoredMatch]], *, run: MatchRun | None, replace_all: bool) -> list[int]:
-    """Replace the matches of the given demands (or merge new candidates into them) and return
-    the ids of matches that are new for their demand (for notifications)."""
+    """Make the stored matches of the given demands what ``results`` says (or merge new candidates
+    into them) and return the ids of matches that are new for their demand (for notifications).
+
+    Rows are written as a difference, in a constant number of statements per chunk: matches that
+    are gone are deleted (inquiries keep their text, their link to the match is cleared), changed
+    ones are rewritten by one ``UPDATE ... FROM (VALUES ...)`` per 500, new ones inserted by one
+    multi-row ``INSERT`` per 1,000. A match that stays keeps its id, its "notified" flag and the
+    inquiries that point at it; running the same chunk twice writes nothing the second time."""
     demand_ids = list(results)
-    existing = {(m.demand_id, m.patent_id): m for m in Match.objects.filter(demand_id__in=demand_ids)}
-    by_demand: dict[int, list[Match]] = {}
-    for match in existing.values():
-        by_demand.setdefault(match.demand_id, []).append(match)
     top_n = run.top_n if run else default_top_n()
-    rows: list[Match] = []
+    existing: dict[tuple[int, int], tuple] = {}
+    by_demand: dict[int, list[corpus.ScoredMatch]] = defaultdict(list)
+    rows = Match.objects.filter(demand_id__in=demand_ids).values_list(
+        "pk", "demand_id", "patent_id", "score", "rank", "reasons", "tier"
+    )
+    for pk, demand_id, patent_id, score, rank, reasons, tier in rows:
+        existing[(demand_id, patent_id)] = (pk, round(score, SCORE_DECIMALS), rank, reasons, tier)
+        by_demand[demand_id].append(corpus.ScoredMatch(patent_id, "", score, reasons, tier))
+    desired: dict[tuple[int, int], tuple] = {}
     for demand_id, scored in results.items():
         candidates = {s.patent_id: s for s in scored}
         if not replace_all:
             # Incremental (new patents): keep the demand's current matches in the competition.
-            for m in by_demand.get(demand_id, ()):
-                if m.patent_id not in candidates:
-                    candidates[m.patent_id] = corpus.ScoredMatch(m.patent_id, "", m.score, m.reasons)
+            for s in by_demand.get(demand_id, ()):
+                candidates.setdefault(s.patent_id, s)
         ranked = sorted(candidates.values(), key=lambda s: (-s.score, s.patent_id))[:top_n]
-        rows.extend(
-            Match(demand_id=demand_id, patent_id=s.patent_id, score=s.score, rank=i + 1, reasons=s.reasons,
-                  run=run, notified=getattr(existing.get((demand_id, s.patent_id)), "notified", False))
-            for i, s in enumerate(ranked)
-        )
+        for i, s in enumerate(ranked):
+            desired[(demand_id, s.patent_id)] = (round(s.score, SCORE_DECIMALS), i + 1, list(s.reasons), s.tier)
+    stale = [row[0] for key, row in existing.items() if key not in desired]
+    changed = [
+        (existing[key][0], *values)
+        for key, values in desired.items()
+        if key in existing and tuple(existing[key][1:]) != values
+    ]
+    new = [
+        Match(demand_id=demand_id, patent_id=patent_id, score=score, rank=rank, reasons=reasons, tier=tier, run=run)
+        for (demand_id, patent_id), (score, rank, reasons, tier) in desired.items()
+        if (demand_id, patent_id) not in existing
+    ]
     with transaction.atomic():
-        Match.objects.filter(demand_id__in=demand_ids).delete()
-        Match.objects.bulk_create(rows, batch_size=2000)
+        if stale:
+            Inquiry.objects.filter(match_id__in=stale).update(match=None)
+            stale_rows = Match.objects.filter(pk__in=stale)
+            stale_rows._raw_delete(stale_rows.db)
+        for start in range(0, len(changed), UPDATE_BATCH):
+            _update_rows(changed[start:start + UPDATE_BATCH], run_id=run.pk if run else None)
+        created = Match.objects.bulk_create(new, batch_size=INSERT_BATCH)
     # bulk_create sets primary keys on PostgreSQL and SQLite (RETURNING).
-    return [m.pk for m in rows if (m.demand_id, m.patent_id) not in existing and m.pk]
+    return [m.pk for m in created if m.pk]
 
 
-def demands_match(*, demand_ids: Iterable[int], run: MatchRun | None = None, top_n: int | None = None) -> int:
+UPDATE_BATCH = 500
+INSERT_BATCH = 1000
+SCORE_DECIMALS = 6
+
+
+def _update_rows(rows: list[tuple], *, run_id: int | None) -> None:
+    """Rewrite score, rank, reasons and tier of existing matches ``(pk, score, rank, reasons, tier)``
+    in one statement."""
+    table = connection.ops.quote_name(Match._meta.db_table)
+    params: list = []
+    for pk, score, rank, reasons, tier in rows:
+        params.extend((pk, score, rank, json.dumps(reasons, ensure_ascii=False), tier, run_id))
+    if connection.vendor == "postgresql":
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows))
+        sql = (
+            f"UPDATE {table} AS m SET score = v.score::double precision, rank = v.rank::smallint, "
+            f"reasons = v.reasons::jsonb, tier = v.tier::varchar, run_id = v.run_id::bigint "
+            f"FROM (VALUES {values}) AS v(id, score, rank, reasons, tier, run_id) WHERE m.id = v.id::bigint"
+        )
+    else:  # SQLite (3.33+): VALUES columns are column1, column2, ...
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows))
+        sql = (
+            f"UPDATE {table} SET score = v.column2, rank = v.column3, reasons = v.column4, "
+            f"tier = v.column5, run_id = v.column6 FROM (VALUES {values}) AS v WHERE {table}.id = v.column1"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def demands_match(
+    *, demand_ids: Iterable[int], run: MatchRun | None = None, top_n: int | None = None, index=None
+) -> int:
     """Score these demands against every matchable patent and store their top N. Returns the
-    number of matches stored."""
+    number of matches stored. ``index``: the current index, when the caller already has it."""
     demand_ids = list(demand_ids)
     demands = list(demand_list_open().filter(pk__in=demand_ids))
-    index = corpus.current_index()
+    index = index if index is not None else corpus.current_index()
     results = corpus.score(index, demands, top_n=top_n or (run.top_n if run else default_top_n()))
     # Demands no longer open lose their matches too.
     for demand_id in demand_ids:
@@ -158,14 +214,14 @@ def match_run_start(*, top_n: int | None = None, by=None) -> MatchRun:
     return run
 
 
-def match_chunk_process(*, chunk_id: int, worker: str = "") -> None:
-    """Score one chunk (idempotent: a chunk already done is skipped; doing it again would write
-    the same rows)."""
+def match_chunk_process(*, chunk_id: int, worker: str = "", index=None) -> None:
+    """Score one chunk (idempotent: a chunk already done is skipped; doing it again writes
+    nothing). ``index``: the current index, when the caller already has it."""
     chunk = MatchChunk.objects.select_related("run").filter(pk=chunk_id).first()
     if chunk is None or chunk.status == MatchChunk.Status.DONE:
         return
     run = chunk.run
-    stored = demands_match(demand_ids=chunk.demand_ids, run=run)
+    stored = demands_match(demand_ids=chunk.demand_ids, run=run, index=index)
     with transaction.atomic():
         updated = MatchChunk.objects.filter(pk=chunk.pk, status=MatchChunk.Status.PENDING).update(
             status=MatchChunk.Status.DONE, finished_at=timezone.now(), worker=worker[:200]
@@ -195,8 +251,10 @@ def match_run_sync(*, top_n: int | None = None, by=None, progress: Callable[[int
     now = timezone.now()
     MatchRun.objects.filter(pk=run.pk).update(status=MatchRun.Status.RUNNING, started_at=now, heartbeat_at=now)
     chunk_ids = list(run.chunks.values_list("pk", flat=True))
+    # One look at the corpus for the whole run (each look reads every patent's last change).
+    index = corpus.current_index()
     for done, chunk_id in enumerate(chunk_ids, start=1):
-        match_chunk_process(chunk_id=chunk_id, worker="sync")
+        match_chunk_process(chunk_id=chunk_id, worker="sync", index=index)
         if progress:
             progress(done, len(chunk_ids))
     _finish_if_complete(run.pk)
@@ -220,15 +278,32 @@ def match_runs_resume_stuck() -> list[int]:
     return resumed
 
 
+_JSON_FIELDS = ("demand_id", *MATCH_JSON_FIELDS)
+
+
 def matches_as_json(demand: Demand, *, top: int | None = None) -> dict:
-    """The interface shape: {"demand": CODE, "matches": [{"application_no", "score", "reasons"}]}."""
-    qs = demand.matches.select_related("patent").order_by("rank")
+    """The interface shape: {"demand": CODE, "matches": [{"application_no", "score", "reasons",
+    "tier"}, ...]}, best first; only recommended matches are stored, so there may be fewer than
+    ``top``, or none. One query."""
+    qs = Match.objects.filter(demand=demand).order_by("rank", "pk").values_list(*MATCH_JSON_FIELDS)
     if top:
         qs = qs[:top]
-    return {
-        "demand": demand.code,
-        "matches": [
-            {"application_no": m.patent.application_no, "score": round(m.score, 4), "reasons": list(m.reasons)}
-            for m in qs
-        ],
-    }
+    return {"demand": demand.code, "matches": [match_json_row(*row) for row in qs]}
+
+
+def matches_as_json_all(*, top: int | None = None) -> Iterator[dict]:
+    """:func:`matches_as_json` of every open demand, ordered by code, in two queries whatever the
+    number of demands (the demands, then all their matches streamed)."""
+    demands = list(demand_list_open().order_by("code").values_list("pk", "code"))
+    by_demand: dict[int, list[dict]] = defaultdict(list)
+    rows = (
+        Match.objects.filter(demand__in=demand_list_open().order_by().values("pk"))
+        .order_by("demand_id", "rank", "pk")
+        .values_list(*_JSON_FIELDS)
+    )
+    for demand_id, *row in rows.iterator(chunk_size=10_000):
+        listed = by_demand[demand_id]
+        if not top or len(listed) < top:
+            listed.append(match_json_row(*row))
+    for pk, code in demands:
+        yield {"demand": code, "matches": by_demand.get(pk, [])}

@@ -1,5 +1,5 @@
 """Pages of the matchmaking workflow: inquiries and their thread, the matches of an owner's
-patents, notifications and the public event calendar. Thin: selectors read, services write,
+patents, notifications, the public event calendar and the unserved demands. Thin: selectors read, services write,
 their messages are shown as they are."""
 
 from .events import (
@@ -21,6 +21,7 @@ from .inquiries import (
     patent_matches,
 )
 from .notifications import notification_list, notification_read, notification_read_all
+from .unserved import unserved_demands
 
 __all__ = [
     "event_create",
@@ -40,4 +41,5 @@ __all__ = [
     "notification_read",
     "notification_read_all",
     "patent_matches",
+    "unserved_demands",
 ]

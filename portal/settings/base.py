@@ -296,7 +296,7 @@ MATCHING_INDEX_DIR = Path(os.environ.get("PORTAL_MATCHING_INDEX_DIR", VAR_DIR / 
 MATCHING_TOP_N = int(os.environ.get("PORTAL_MATCHING_TOP_N", "20"))
 MATCHING_CHUNK_SIZE = int(os.environ.get("PORTAL_MATCHING_CHUNK_SIZE", "500"))
 MATCHING_STUCK_SECONDS = int(os.environ.get("PORTAL_MATCHING_STUCK_SECONDS", "600"))
-MATCHING_NOTIFY_MIN_SCORE = float(os.environ.get("PORTAL_MATCHING_NOTIFY_MIN_SCORE", "0.15"))
+MATCHING_NOTIFY_MIN_SCORE = float(os.environ.get("PORTAL_MATCHING_NOTIFY_MIN_SCORE", "0.5"))
 
 # KPI reports on PostgreSQL: how many database connections (sharing one snapshot) run a report's
 # queries side by side; 1 runs them one after the other on the request's own connection.

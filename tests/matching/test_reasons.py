@@ -61,3 +61,14 @@ def test_every_reason_of_a_real_run_is_translated():
     with translation.override("en"):
         untranslated = {reason for reason in stored if localize(reason) == reason}
     assert untranslated == set()
+
+
+def test_terms_with_their_fields_are_rendered_in_english_structure():
+    reason = "共同关键词：煤矸石（标题／摘要）、建材（权利要求）"
+    with translation.override("zh-hans"):
+        assert localize(reason) == reason
+    with translation.override("en"):
+        english = localize(reason)
+    # The terms stay the texts' own words; the field names come from the catalogue.
+    assert english.startswith("Shared key terms: 煤矸石 (") and ", 建材 (" in english
+    assert "（" not in english and "／" not in english and english.endswith(")")

@@ -51,7 +51,8 @@ def test_full_run_same_result_whatever_the_chunking(settings):
     run = runs.match_run_sync()
     assert run.status == MatchRun.Status.DONE and run.chunks_total == 6 and run.chunks_done == 6
     by_one = snapshot()
-    assert 20 <= len(by_one) <= 30  # at most top 5 of 6 demands (some have fewer candidates)
+    # At most top 5 of 6 demands: only recommended matches are stored, so some have fewer.
+    assert 3 <= len(by_one) <= 30
     settings.MATCHING_CHUNK_SIZE = 500
     run = runs.match_run_sync()
     assert run.chunks_total == 1
@@ -74,8 +75,8 @@ def test_single_demand_and_command_json(settings):
     out = io.StringIO()
     call_command("match", "--demand", demands[0].code, "--top", "3", "--json", stdout=out)
     data = json.loads(out.getvalue())
-    assert data["demand"] == demands[0].code and len(data["matches"]) == 3
-    assert set(data["matches"][0]) == {"application_no", "score", "reasons"}
+    assert data["demand"] == demands[0].code and 1 <= len(data["matches"]) <= 3
+    assert set(data["matches"][0]) == {"application_no", "score", "reasons", "tier"}
     scores = [m["score"] for m in data["matches"]]
     assert scores == sorted(scores, reverse=True)
     stored = list(demands[0].matches.order_by("rank").values_list("patent__application_no", flat=True)[:3])
@@ -103,14 +104,14 @@ def test_new_patents_merge_into_existing_top_n(settings):
     runs.patents_match_new(patent_ids=[newcomer.pk])
     coal_demand = next(d for d in demands if d.title.startswith("煤矿"))
     assert coal_demand.matches.filter(patent=newcomer).exists()
-    assert coal_demand.matches.count() == 5
+    assert 1 <= coal_demand.matches.count() <= 5
     other = next(d for d in demands if d.title.startswith("发酵"))
     assert set(other.matches.values_list("patent_id", flat=True)) == before[other.pk]
 
 
 @pytest.mark.django_db
 def test_closed_demand_loses_its_matches():
-    _patents, demands = make_corpus(n_patents=10, n_demands=1)
+    _patents, demands = make_corpus(n_patents=30, n_demands=1)
     runs.demand_match(demand_id=demands[0].pk)
     assert Match.objects.filter(demand=demands[0]).exists()
     demands[0].status = "closed"
@@ -197,7 +198,7 @@ def test_publishing_a_patent_matches_it_to_open_demands(celery_eager, django_cap
 def test_saving_a_demand_matches_it(celery_eager, django_capture_on_commit_callbacks):
     from demands.services import demand_publish
 
-    make_corpus(n_patents=10, n_demands=0)
+    make_corpus(n_patents=30, n_demands=0)
     demand = DemandFactory(status="draft", title="煤矿巷道支护", description="需要锚杆支护技术", industry=industry("coal"))
     from tests.demands.factories import sme_member_of
 
@@ -222,3 +223,78 @@ def test_a_new_patent_extends_the_index_instead_of_rebuilding_it(monkeypatch, se
     assert builds == []  # derived from the first index, not rebuilt
     assert newcomer.pk in set(second.meta.ids.tolist()) and len(second) == len(first) + 1
     assert (Path(tmp_path) / engine.index_dir(tmp_path, corpus.corpus_version(), corpus.weights()).name / corpus.MANIFEST).exists()
+
+
+def _queries(fn):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        result = fn()
+    return len(ctx.captured_queries), result
+
+
+@pytest.mark.django_db
+def test_json_of_all_demands_in_a_constant_number_of_queries():
+    from tests.matching.factories import MatchFactory
+
+    demands = [DemandFactory() for _ in range(2)]
+    for demand in demands:
+        MatchFactory(demand=demand, rank=1)
+    few, lines = _queries(lambda: list(runs.matches_as_json_all(top=10)))
+    assert len(lines) == 2
+    for _ in range(8):
+        demand = DemandFactory()
+        for rank in (1, 2, 3):
+            MatchFactory(demand=demand, rank=rank)
+    DemandFactory()  # open, nothing recommended: a line with no matches
+    many, lines = _queries(lambda: list(runs.matches_as_json_all(top=2)))
+    assert many == few == 2
+    assert len(lines) == 11 and max(len(line["matches"]) for line in lines) == 2
+    assert [line["demand"] for line in lines] == sorted(line["demand"] for line in lines)
+    assert sum(1 for line in lines if not line["matches"]) == 1
+
+
+@pytest.mark.django_db
+def test_a_second_identical_run_rewrites_nothing_and_keeps_ids():
+    _patents, _demands = make_corpus(n_patents=40, n_demands=6)
+    runs.match_run_sync()
+    before = dict(Match.objects.values_list("pk", "score"))
+    assert before
+    first_chunk = MatchChunk.objects.order_by("pk").first()
+    ids = first_chunk.demand_ids
+    runs.demands_match(demand_ids=ids)
+    assert dict(Match.objects.values_list("pk", "score")) == before
+    # Reading (demands, corpus state, industries, texts, stored matches) but no writes.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        runs.demands_match(demand_ids=ids)
+    writes = [q["sql"] for q in ctx.captured_queries if q["sql"].split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
+    assert writes == []
+
+
+@pytest.mark.django_db
+def test_changed_matches_are_updated_in_place_and_gone_ones_deleted():
+    from matching.services.inquiries import inquiry_create
+    from tests.matching.factories import make_user
+
+    _patents, demands = make_corpus(n_patents=40, n_demands=1)
+    demand = demands[0]
+    runs.demand_match(demand_id=demand.pk)
+    kept = demand.matches.order_by("rank").first()
+    assert kept is not None
+    sme = make_user("sme", organization=demand.organization)
+    inquiry = inquiry_create(by=sme, patent=kept.patent, body="您好", match=kept)
+    Match.objects.filter(pk=kept.pk).update(score=0.01, reasons=["旧理由"])
+    runs.demand_match(demand_id=demand.pk)
+    kept.refresh_from_db()
+    assert kept.score > 0.01 and kept.reasons != ["旧理由"]  # same row, rewritten
+    inquiry.refresh_from_db()
+    assert inquiry.match_id == kept.pk
+    demand.status = "closed"
+    demand.save(update_fields=["status"])
+    runs.demand_match(demand_id=demand.pk)
+    inquiry.refresh_from_db()
+    assert inquiry.match_id is None and not Match.objects.filter(demand=demand).exists()

@@ -18,7 +18,7 @@ from tests.portal.factories import OrganizationFactory, make_user
 pytestmark = pytest.mark.django_db
 
 PUBLIC = {"patents", "demands", "events", "navigation"}
-STAFF = PUBLIC | {"imports", "finance", "dashboard", "review", "profile", "notifications"}
+STAFF = PUBLIC | {"imports", "finance", "unserved", "dashboard", "review", "profile", "notifications"}
 
 # Written out here, not derived from portal.navigation, so a change there has to be deliberate.
 EXPECTED = {
@@ -26,7 +26,7 @@ EXPECTED = {
     Role.NONE: PUBLIC | {"profile", "notifications"},
     Role.SME: PUBLIC | {"my-demands", "my-inquiries", "finance", "profile", "notifications"},
     Role.INSTITUTION: PUBLIC | {"my-inquiries", "my-patents", "imports", "finance", "profile", "notifications"},
-    Role.AGENCY: PUBLIC | {"my-inquiries", "my-patents", "imports", "profile", "notifications"},
+    Role.AGENCY: PUBLIC | {"my-inquiries", "my-patents", "imports", "unserved", "profile", "notifications"},
     Role.BANK: PUBLIC | {"finance", "profile", "notifications"},
     Role.INSURER: PUBLIC | {"finance", "profile", "notifications"},
     Role.DISTRICT_OFFICER: STAFF,
@@ -44,6 +44,7 @@ URL_NAMES = {
     "my-patents": "patents:mine",
     "imports": "portal:import-list",
     "finance": "finance:home",
+    "unserved": "matching:unserved-demands",
     "dashboard": "reports:dashboard",
     "review": "portal:organization-review",
     "profile": "portal:profile",

@@ -328,6 +328,12 @@ RULES: list[R] = [
     R("matching:inquiry-transition", "inq_a", NOBODY, {"sme_a"} | OWNER_A, data={"to": "negotiating"}),
     R("matching:inquiry-transition", "inq_b", NOBODY, {"sme_b"}, data={"to": "negotiating"}),
     R("matching:patent-matches", None, frozenset({"inst_a", "agency_a", "agency_b"}) | STAFF),
+    # Open demands with nothing recommended: bureau staff and service agencies.
+    R("matching:unserved-demands", None, frozenset({"agency_a", "agency_b"}) | STAFF),
+    # A demand's recommended patents: its SME and staff; 404 for everyone else.
+    R("api:demand-matches", "d_a_open", {"sme_a"} | STAFF),
+    R("api:demand-matches", "d_b_open", {"sme_b"} | STAFF),
+    R("api:demand-matches", "d_a_draft", {"sme_a"} | STAFF),
     R("matching:notification-list", None, USERS, shows=NOTES),
     R("matching:notification-read-all", None, NOBODY, USERS),
     R("matching:notification-read", "n_a", NOBODY, {"sme_a"}),
