@@ -49,7 +49,7 @@ def test_json_is_exactly_the_documented_shape(kpi_data):
         for part in ("values", "previous", "growth"):
             assert list(block[part]) == VALUES[name]
     # Amounts are strings with two decimals, growth a float or null, met a bool.
-    assert '"contract_amount": "380000.50"' in text
+    assert '"contract_amount": "180000.50"' in text
     assert '"growth": {\n        "count": null,' in text
     assert list(report["activities"]) == [
         "roadshows",
@@ -91,10 +91,10 @@ def test_xlsx(kpi_data, tmp_path):
     assert len(by_key) == 14
     contract = by_key[("sme_acquisitions", "contract_amount")]
     assert (float(contract[4]), float(contract[5]), contract[6], contract[8]) == (
-        380000.5,
+        180000.5,
         120000.0,
-        2.1667,
-        "达标",
+        0.5,
+        "未达标",
     )
     assert by_key[("sme_pledge_financing", "count")][6] is None
 
