@@ -403,6 +403,11 @@ def subsidy_errors(
             if not granted_by(
                 grant_date=patent.grant_date, legal_status=patent.legal_status, on=decision_date
             ):
+                if not patent.granted:
+                    errors.append(
+                        ("status", _("专利 %(no)s 尚未授权，资助只能在授权后批准或拨付。") % {"no": no})
+                    )
+                    return errors
                 if patent.grant_date is None:
                     message = _(
                         "专利 %(no)s 没有授权公告日：资助只能批准或拨付给决定日期前已授权的发明专利，"
