@@ -100,6 +100,17 @@ def organization_spans(organization: Organization) -> list[Span]:
     return spans
 
 
+def organization_spans_of(organizations: Iterable[Organization]) -> dict[int, list[Span]]:
+    """The periods of several organizations in one query: {organization id: ordered spans}."""
+    out: dict[int, list[Span]] = {}
+    ids = [o.pk for o in organizations]
+    for p in OrganizationPeriod.objects.filter(organization_id__in=ids).order_by():
+        out.setdefault(p.organization_id, []).append(Span(p.valid_from, p.valid_to, p.kind, p.region_id))
+    for spans in out.values():
+        spans.sort(key=lambda s: (s.valid_from is not None, s.valid_from or datetime.date.min))
+    return out
+
+
 def _write(organization: Organization, spans: list[Span]) -> None:
     """Make the stored periods exactly ``spans``, in an order that keeps every constraint (one
     open period, one first period, unique starts) true after each statement."""
