@@ -35,7 +35,6 @@ from .records import (
     agricultural_q,
     benefit_period_q,
     benefit_q,
-    classified_q,
     deal_links_as_of,
     deal_patent_records,
     deal_records,
@@ -43,10 +42,11 @@ from .records import (
     demand_records,
     event_records,
     filing_records,
-    in_district_q,
     inquiry_records,
     match_records,
     navigation_records,
+    party_in_district_q,
+    party_q,
     payment_records,
     payments_as_of,
     plan_period_end,
@@ -134,17 +134,18 @@ def _city_deal_figures(district: str | None) -> list[Figure]:
     party (or the patent) it counts. Used when the figures are not grouped by district (the
     indicators group by different parties)."""
 
-    def party(prefix: str) -> Q:
+    def party(prefix: str, path: str = "deal__") -> Q:
         name, kinds = DEAL_PARTIES[DEAL_PREFIXES[prefix]]
-        return classified_q(name, kinds, district)
+        return party_q(f"{path}{name}", f"{path}contract_date", kinds, district)
 
-    def in_scope() -> Q:
+    def in_scope(path: str = "deal__") -> Q:
         """With a district: only the records one of whose parties was in it (the rest count nowhere)."""
-        if not district:
-            return Q()
-        return Q(buyer_asof__region_id=district) | Q(seller_asof__region_id=district)
+        date = f"{path}contract_date"
+        return party_in_district_q(f"{path}buyer", date, district) | party_in_district_q(
+            f"{path}seller", date, district
+        )
 
-    agricultural = agricultural_q("patent") & in_district_q("buyer", district)
+    agricultural = agricultural_q("patent") & party_in_district_q("deal__buyer", "deal__contract_date", district)
     deal_measures = {"deals": _count, "contract_amount": _sum("contract_amount")}
     # The costliest query first: with two connections, one runs it while the other runs the rest.
     return [
@@ -174,10 +175,10 @@ def _city_deal_figures(district: str | None) -> list[Figure]:
         ),
         Figure(
             "deals",
-            lambda d: deals_as_of().filter(in_scope()),
+            lambda d: deals_as_of().filter(in_scope("")),
             "contract_date",
             {
-                f"{prefix}_deals.{name}": _where(measure, party(prefix))
+                f"{prefix}_deals.{name}": _where(measure, party(prefix, ""))
                 for prefix in DEAL_PREFIXES
                 for name, measure in deal_measures.items()
             },

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import F, FilteredRelation, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Exists, F, FilteredRelation, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractYear, TruncDate
 from django.utils.translation import gettext as _
 
@@ -132,6 +132,43 @@ def in_district_q(alias: str, district: str | None) -> Q:
     return Q(**{f"{alias}_asof__region_id": district}) if district else Q()
 
 
+def _periods(kinds: Iterable[str] | None, district: str | None, *, county: bool = False) -> QuerySet:
+    periods = OrganizationPeriod.objects.all()
+    if kinds is not None:
+        periods = periods.filter(kind__in=list(kinds))
+    if county:
+        return periods.filter(region__is_county_level=True)
+    return periods.filter(region_id=district) if district else periods.filter(region__isnull=False)
+
+
+def party_q(
+    org_path: str, date_path: str, kinds: Iterable[str] | None, district: str | None, *, county: bool = False
+) -> Q:
+    """The same test as ``classified_q``, without joining the periods to every row: the cheap way
+    for the filters and aggregates of the reports (a report reads hundreds of thousands of rows).
+
+    Most organizations never changed: one period, from the start and open-ended. Whether such an
+    organization qualifies does not depend on the date, so it is an uncorrelated
+    ``org IN (SELECT ...)`` that PostgreSQL hashes once. Only for an organization with several
+    periods (one of which qualifies) is the period covering the row's date looked up, by its
+    index (organization, valid_from)."""
+    periods = _periods(kinds, district, county=county)
+    single = periods.filter(valid_from__isnull=True, valid_to__isnull=True).values("organization_id")
+    changed = periods.filter(Q(valid_from__isnull=False) | Q(valid_to__isnull=False)).values("organization_id")
+    on = OuterRef(date_path)
+    covering = periods.filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=on),
+        Q(valid_to__isnull=True) | Q(valid_to__gt=on),
+        organization_id=OuterRef(org_path),
+    )
+    return Q(**{f"{org_path}__in": single}) | (Q(**{f"{org_path}__in": changed}) & Q(Exists(covering)))
+
+
+def party_in_district_q(org_path: str, date_path: str, district: str | None) -> Q:
+    """``in_district_q`` without the join: the party was in ``district`` on the date (all: Q())."""
+    return party_q(org_path, date_path, None, district) if district else Q()
+
+
 # --- The records behind each figure ----------------------------------------------------------------
 
 def _deal_q(prefix: str = "") -> Q:
@@ -175,19 +212,19 @@ def payments_as_of() -> QuerySet[Payment]:
 
 def deal_records(indicator: str, district: str | None) -> QuerySet[Deal]:
     party, kinds = DEAL_PARTIES[indicator]
-    return deals_as_of().filter(classified_q(party, kinds, district))
+    return deals_as_of().filter(party_q(party, "contract_date", kinds, district))
 
 
 def deal_patent_records(indicator: str, district: str | None) -> QuerySet:
     """Rows of the deal ↔ patent link table of those deals (for the distinct patent count)."""
     party, kinds = DEAL_PARTIES[indicator]
-    return deal_links_as_of().filter(classified_q(party, kinds, district))
+    return deal_links_as_of().filter(party_q(f"deal__{party}", "deal__contract_date", kinds, district))
 
 
 def payment_records(indicator: str, district: str | None) -> QuerySet[Payment]:
     """Payments on those deals, whatever the deal's contract year (and status)."""
     party, kinds = DEAL_PARTIES[indicator]
-    return payments_as_of().filter(classified_q(party, kinds, district))
+    return payments_as_of().filter(party_q(f"deal__{party}", "deal__contract_date", kinds, district))
 
 
 def sme_records(district: str | None) -> QuerySet[Organization]:
@@ -268,12 +305,12 @@ def benefited_sme_records(year: int, district: str | None) -> QuerySet[Organizat
 
 def pledge_records(district: str | None) -> QuerySet[Pledge]:
     qs = as_of(Pledge.objects.all(), {"borrower": "borrower"}, "registration_date")
-    return qs.filter(classified_q("borrower", SME_KINDS, district))
+    return qs.filter(party_q("borrower", "registration_date", SME_KINDS, district))
 
 
 def filing_records(district: str | None) -> QuerySet[ProductFiling]:
     qs = as_of(ProductFiling.objects.all(), {"organization": "organization"}, "filing_date")
-    return qs.filter(classified_q("organization", SME_KINDS, district))
+    return qs.filter(party_q("organization", "filing_date", SME_KINDS, district))
 
 
 def _in_district(path: str, district: str | None) -> Q:
@@ -300,7 +337,7 @@ def subsidy_records(district: str | None) -> QuerySet[Subsidy]:
     """Subsidies granted (approved or paid); with a district, those whose organization was in it
     on the decision date."""
     qs = as_of(Subsidy.objects.counted(), {"organization": "organization"}, "decision_date")
-    return qs.filter(in_district_q("organization", district))
+    return qs.filter(party_in_district_q("organization", "decision_date", district))
 
 
 def subsidy_rule_rows(qs: QuerySet[Subsidy], *extra: str) -> QuerySet:
@@ -359,11 +396,13 @@ def agricultural_q(path: str = "patent") -> Q:
 def agricultural_patent_records(district: str | None) -> QuerySet:
     """Deal ↔ patent links of agricultural patents in any counted deal; with a district, deals
     whose buyer was in it on the contract date."""
-    return deal_links_as_of().filter(agricultural_q(), in_district_q("buyer", district))
+    return deal_links_as_of().filter(
+        agricultural_q(), party_in_district_q("deal__buyer", "deal__contract_date", district)
+    )
 
 
-# The buyer was in a county-level district (a banner, 旗) on the contract date.
-COUNTY_Q = Q(buyer_asof__region__is_county_level=True)
+# The buyer was in a county-level district (a banner, 旗) on the contract date (deal ↔ patent rows).
+COUNTY_Q = party_q("deal__buyer", "deal__contract_date", None, None, county=True)
 
 
 def demand_records(district: str | None) -> QuerySet[Demand]:
