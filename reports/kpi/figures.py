@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import connection, connections, transaction
 from django.db.models import (
     BooleanField,
+    CharField,
     Count,
     ExpressionWrapper,
     F,
@@ -20,6 +21,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Sum,
+    Value,
 )
 
 from portal.models import OrganizationPeriod
@@ -397,7 +399,8 @@ def _violations(years: list[int], district: str | None, by_district: bool, out: 
     rule, decided by ``finance.rules.subsidy_violates`` (the function the services and importers
     apply) over one row per subsidy."""
     qs = subsidy_records(district).filter(years_q("decision_date", years)).order_by()
-    rows = subsidy_rule_rows(qs.annotate(reports_group=F("organization_asof__region_id")), "reports_group")
+    group = F("organization_asof__region_id") if by_district else Value(None, output_field=CharField())
+    rows = subsidy_rule_rows(qs.annotate(reports_group=group), "reports_group")
     found: dict = {}
     for row in rows:
         group = row["reports_group"] if by_district else None

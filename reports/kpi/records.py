@@ -235,9 +235,9 @@ def sme_records(district: str | None) -> QuerySet[Organization]:
     return Organization.objects.filter(pk__in=periods.values("organization_id"))
 
 
-def _benefit_sources(start: datetime.date, end: datetime.date) -> list[tuple[QuerySet, str]]:
+def _benefit_sources(start: datetime.date, end: datetime.date) -> list[tuple[QuerySet, str, str]]:
     """The records that make an organization benefit in [start, end), each as of its own date with
-    the benefiting party joined as ``party_asof``; and the field naming that party."""
+    the benefiting party joined as ``party_asof``; the field naming that party; the record's date."""
     return [
         (
             as_of(
@@ -246,6 +246,7 @@ def _benefit_sources(start: datetime.date, end: datetime.date) -> list[tuple[Que
                 "contract_date",
             ),
             "buyer_id",
+            "contract_date",
         ),
         (
             as_of(
@@ -254,6 +255,7 @@ def _benefit_sources(start: datetime.date, end: datetime.date) -> list[tuple[Que
                 "registration_date",
             ),
             "borrower_id",
+            "registration_date",
         ),
         (
             as_of(
@@ -262,6 +264,7 @@ def _benefit_sources(start: datetime.date, end: datetime.date) -> list[tuple[Que
                 "start_date",
             ),
             "insured_id",
+            "start_date",
         ),
         (
             as_of(
@@ -270,6 +273,7 @@ def _benefit_sources(start: datetime.date, end: datetime.date) -> list[tuple[Que
                 "decision_date",
             ),
             "organization_id",
+            "decision_date",
         ),
     ]
 
@@ -279,8 +283,9 @@ def benefit_q(start: datetime.date, end: datetime.date, district: str | None = N
     a subsidy with its date in [start, end), while it was an SME in the city (in ``district``).
     Each test is an uncorrelated ``pk IN (...)``: PostgreSQL hashes the year's ids once."""
     q = Q()
-    for records, party in _benefit_sources(start, end):
-        q |= Q(pk__in=records.filter(classified_q("party", SME_KINDS, district)).values(party))
+    for records, party, date in _benefit_sources(start, end):
+        party_path = party.removesuffix("_id")
+        q |= Q(pk__in=records.filter(party_q(party_path, date, SME_KINDS, district)).values(party))
     return q
 
 
@@ -288,7 +293,7 @@ def benefit_period_q(start: datetime.date, end: datetime.date) -> Q:
     """For the per-district table: the period (an SME in the city) during which the organization
     benefited in [start, end); tested on ``OrganizationPeriod`` rows."""
     q = Q()
-    for records, _party in _benefit_sources(start, end):
+    for records, _party, _date in _benefit_sources(start, end):
         q |= Q(pk__in=records.filter(classified_q("party", SME_KINDS, None)).values("party_asof__id"))
     return q
 
