@@ -358,13 +358,21 @@ def subsidy_rule_rows(qs: QuerySet[Subsidy], *extra: str) -> QuerySet:
     total = same_patent.filter(status__in=Subsidy.COUNTED_STATUSES).values("patent_id")
     total = total.annotate(total=Sum("approved_amount")).values("total")
     basis = same_patent.values("patent_id").annotate(basis=Max("official_fees")).values("basis")
-    return qs.annotate(patent_granted=Subquery(total), patent_fee_basis=Subquery(basis)).values(
+    # The patent's grant by its primary key, row by row: a join would read the whole patent table
+    # for the few thousand subsidies of two years.
+    patent = Patent.objects.filter(pk=OuterRef("patent_id"))
+    return qs.annotate(
+        patent_granted=Subquery(total),
+        patent_fee_basis=Subquery(basis),
+        patent_grant_date=Subquery(patent.values("grant_date")),
+        patent_legal_status=Subquery(patent.values("legal_status")),
+    ).values(
         "patent_id",
         "decision_date",
         "patent_granted",
         "patent_fee_basis",
-        "patent__grant_date",
-        "patent__legal_status",
+        "patent_grant_date",
+        "patent_legal_status",
         *extra,
     )
 
@@ -378,8 +386,8 @@ def violating_patent_ids(rows: Iterable[dict]) -> set[int]:
         if subsidy_violates(
             approved_total=row["patent_granted"] or Decimal(0),
             fees_basis=row["patent_fee_basis"] or Decimal(0),
-            grant_date=row["patent__grant_date"],
-            legal_status=row["patent__legal_status"],
+            grant_date=row["patent_grant_date"],
+            legal_status=row["patent_legal_status"],
             decision_date=row["decision_date"],
         )
     }
