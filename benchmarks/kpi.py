@@ -12,7 +12,9 @@ Steps, in one run:
    dropped first) and migrate it (the reports migration adds the indexes the KPI queries use).
    PostgreSQL only.
 2. Generate the data in SQL with ``INSERT ... SELECT ... FROM generate_series`` (no Python loop):
-   20,000 organizations (60 % SMEs, 85 % of them in one of the nine districts), their yearly
+   20,000 organizations (60 % SMEs, 85 % of them in one of the nine districts) with their kind and
+   district over time (every 10th organization reclassified or moved on a date in the period, so
+   the as-of look-ups meet organizations with two periods), their yearly
    figures, 300,000 patents (10 % agricultural), the deals over 2016-2025 (~100,000 a year; 1 or
    2 patents each), two payments per deal, 100,000 pledges, 50,000 insurance policies, 100,000
    subsidies, 50,000 product filings, 2,000 events and 200 navigation projects; then ANALYZE.
@@ -126,7 +128,7 @@ def generate(deals: int, payments: int) -> dict[str, float]:
     from finance.models import Deal, InsurancePolicy, Payment, Pledge, ProductFiling, Subsidy
     from matching.models import Event
     from patents.models import NavigationProject, Patent
-    from portal.models import Industry, Organization, OrganizationYearStats
+    from portal.models import Industry, Organization, OrganizationPeriod, OrganizationYearStats
 
     days = YEARS * 365
     regions = "ARRAY[" + ", ".join(f"'{code}'" for code in REGIONS) + "]"
@@ -163,6 +165,27 @@ def generate(deals: int, payments: int) -> dict[str, float]:
             "verified": "true",
         },
     )
+    # Periods: every organization from the start; every 10th one changed on a date of the period
+    # (an SME becomes a large enterprise, or moves to the next district), so it has two periods.
+    change = f"(DATE '{FIRST_YEAR}-01-01' + ((i::bigint * 3571) % {YEARS * 365})::int)"
+    moved = f"({regions})[1 + (i + 1) % 9]"
+    with connection.cursor() as cursor:
+        started = time.perf_counter()
+        cursor.execute(
+            f"INSERT INTO {OrganizationPeriod._meta.db_table} (organization_id, kind, region_id, valid_from, valid_to) "
+            f"SELECT id, kind, region_id, NULL, CASE WHEN id % 10 = 0 THEN {change.replace('i::', 'id::')} END "
+            f"FROM {Organization._meta.db_table} "
+            f"UNION ALL "
+            f"SELECT id, CASE WHEN kind = 'sme' AND id % 20 = 0 THEN 'large_enterprise' ELSE kind END, "
+            f"CASE WHEN region_id IS NOT NULL AND id % 20 = 10 THEN {moved.replace('(i ', '(id ')} ELSE region_id END, "
+            f"{change.replace('i::', 'id::')}, NULL FROM {Organization._meta.db_table} WHERE id % 10 = 0"
+        )
+        cursor.execute(
+            f"UPDATE {Organization._meta.db_table} o SET kind = p.kind, region_id = p.region_id "
+            f"FROM {OrganizationPeriod._meta.db_table} p WHERE p.organization_id = o.id AND p.valid_to IS NULL"
+        )
+        timings["organization periods"] = time.perf_counter() - started
+        print(f"  {'organization periods':<24} {timings['organization periods']:7.1f} s", flush=True)
     step(
         "organization figures",
         insert_series,
@@ -188,6 +211,8 @@ def generate(deals: int, payments: int) -> dict[str, float]:
             "title": "'基准专利' || i",
             "owner_id": "12001 + i % 7500",
             "legal_status": "'granted'",
+            "application_date": f"DATE '{FIRST_YEAR - 3}-01-01'",
+            "grant_date": f"DATE '{FIRST_YEAR - 1}-01-01'",
         },
     )
     with connection.cursor() as cursor:
@@ -312,6 +337,7 @@ def generate(deals: int, payments: int) -> dict[str, float]:
             "kind": "(ARRAY['roadshow', 'matchmaking', 'training'])[1 + i % 3]",
             "date": _date(f"(i::bigint * 7919) % {days}"),
             "venue": "'会展中心'",
+            "status": "CASE WHEN i % 10 = 9 THEN 'cancelled' ELSE 'held' END",
             "district_id": f"CASE WHEN i % 10 = 0 THEN NULL ELSE ({regions})[1 + i % 9] END",
             "organizer": "'市知识产权局'",
         },
@@ -325,12 +351,15 @@ def generate(deals: int, payments: int) -> dict[str, float]:
             "id": "i",
             "title": "'基准导航项目' || i",
             "kind": "'industry_planning'",
+            "enterprise_id": "CASE WHEN i % 4 = 0 THEN NULL ELSE 1 + (i * 37) % 12000 END",
+            "status": "CASE WHEN i % 10 = 9 THEN 'suspended' ELSE 'in_progress' END",
             "region_id": f"({regions})[1 + i % 9]",
             "year_started": f"{FIRST_YEAR} + i % {YEARS}",
         },
     )
     for model in (
         Organization,
+        OrganizationPeriod,
         OrganizationYearStats,
         Patent,
         Deal,

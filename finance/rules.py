@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from patents.identifiers import PatentType, add_years
 from patents.models import OpenLicense, Patent
 
-from .models import SUBSIDY_CAP_RATIO, Deal, Subsidy
+from .models import Deal, Subsidy
 
 Errors = list[tuple[str, str]]
 
@@ -407,22 +407,64 @@ def subsidy_errors(
             errors.append(
                 ("patent", _("专利 %(no)s 不是发明专利：资助只适用于授权发明专利（含 PCT）。") % {"no": no})
             )
-        elif status == S.PAID:
-            if not patent.granted:
-                errors.append(("status", _("专利 %(no)s 尚未授权，资助只能在授权后拨付。") % {"no": no}))
-            elif patent.grant_date and decision_date and decision_date < patent.grant_date:
-                errors.append(
-                    (
-                        "decision_date",
-                        _("拨付日期 %(date)s 早于专利 %(no)s 的授权公告日 %(grant)s：资助只能在授权后拨付。")
-                        % {"date": decision_date, "no": no, "grant": patent.grant_date},
+        elif status in Subsidy.COUNTED_STATUSES and decision_date is not None:
+            if not granted_by(
+                grant_date=patent.grant_date, legal_status=patent.legal_status, on=decision_date
+            ):
+                if not patent.granted:
+                    errors.append(
+                        ("status", _("专利 %(no)s 尚未授权，资助只能在授权后批准或拨付。") % {"no": no})
                     )
-                )
+                    return errors
+                if patent.grant_date is None:
+                    message = _(
+                        "专利 %(no)s 没有授权公告日：资助只能批准或拨付给决定日期前已授权的发明专利，"
+                        "请先补录授权公告日。"
+                    ) % {"no": no}
+                else:
+                    message = _(
+                        "决定日期 %(date)s 早于专利 %(no)s 的授权公告日 %(grant)s：资助只能在授权后批准或拨付。"
+                    ) % {"date": decision_date, "no": no, "grant": patent.grant_date}
+                errors.append(("decision_date", message))
     return errors
 
 
+# --- The subsidy rule -----------------------------------------------------------------------------
+# One rule, applied by the services (one subsidy), the importers (a file) and the KPI (the
+# violations of a year): the approved subsidies of a patent total at most half of its official
+# fees, compared exactly (2 × approved ≤ fees, no rounding), and a subsidy is approved or paid
+# only for a patent granted on or before the decision date.
+
+
+def within_cap(approved_total: Decimal, fees_basis: Decimal) -> bool:
+    """2 × approved ≤ official fees, in exact Decimal arithmetic (50.02 of 100.03 is over)."""
+    return 2 * approved_total <= fees_basis
+
+
+def granted_by(*, grant_date: datetime.date | None, legal_status: str, on: datetime.date) -> bool:
+    """The patent was granted on or before ``on``: a known grant date no later than ``on`` (an
+    unknown grant date cannot show that it was)."""
+    return legal_status != Patent.LegalStatus.PENDING and grant_date is not None and grant_date <= on
+
+
+def subsidy_violates(
+    *,
+    approved_total: Decimal,
+    fees_basis: Decimal,
+    grant_date: datetime.date | None,
+    legal_status: str,
+    decision_date: datetime.date,
+) -> bool:
+    """Whether an approved or paid subsidy decided on ``decision_date`` breaks the rule, given its
+    patent's approved total and fee basis (the largest official fees stated) up to then."""
+    return not within_cap(approved_total, fees_basis) or not granted_by(
+        grant_date=grant_date, legal_status=legal_status, on=decision_date
+    )
+
+
 def subsidy_cap(fees_basis: Decimal) -> Decimal:
-    return (fees_basis * SUBSIDY_CAP_RATIO).quantize(Decimal("0.01"))
+    """Half the fees, for the message: exact (a half cent shows as such, never rounded)."""
+    return fees_basis / 2
 
 
 def subsidy_cap_errors(
@@ -439,15 +481,14 @@ def subsidy_cap_errors(
     total = sum(
         (approved or Decimal(0)) for status, approved, _fees in rows if status in Subsidy.COUNTED_STATUSES
     )
-    cap = subsidy_cap(basis)
-    if total > cap:
+    if not within_cap(total, basis):
         return [
             (
                 "approved_amount",
                 _(
                     "专利 %(no)s 累计批准资助 %(total)s 元，超过已缴官费 %(fees)s 元的 50%%（上限 %(cap)s 元）。"
                 )
-                % {"no": application_no, "total": total, "fees": basis, "cap": cap},
+                % {"no": application_no, "total": total, "fees": basis, "cap": subsidy_cap(basis)},
             )
         ]
     return []

@@ -118,6 +118,8 @@ class EventForm(BootstrapFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["industries"].widget.attrs["class"] = "form-check-input"
+        # Left out (an older client): a new event is planned, an edited one keeps its status.
+        self.fields["status"].required = False
         if self.instance.pk:
             self.initial.setdefault("industries", list(self.instance.industries.all()))
             self.initial.setdefault(
@@ -126,6 +128,9 @@ class EventForm(BootstrapFormMixin, forms.ModelForm):
             self.initial.setdefault(
                 "demand_codes", "\n".join(self.instance.demands.values_list("code", flat=True))
             )
+
+    def clean_status(self) -> str:
+        return self.cleaned_data.get("status") or self.instance.status or Event.Status.PLANNED
 
     def clean_patent_numbers(self) -> list[Patent]:
         numbers, errors = [], []

@@ -3,8 +3,10 @@ workflow around them: inquiries, notifications and roadshow / matchmaking events
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import TimeStampedModel
@@ -227,9 +229,16 @@ class Event(TimeStampedModel):
         MATCHMAKING = "matchmaking", _("供需对接会")
         TRAINING = "training", _("宣传培训")
 
+    class Status(models.TextChoices):
+        # Only events that took place count towards the plan's roadshow target.
+        PLANNED = "planned", _("计划中")
+        HELD = "held", _("已举办")
+        CANCELLED = "cancelled", _("已取消")
+
     title = models.CharField(_("活动名称"), max_length=200)
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
     date = models.DateField(_("举办日期"), db_index=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PLANNED)
     venue = models.CharField(_("地点"), max_length=200)
     district = models.ForeignKey("portal.Region", verbose_name=_("旗区"), on_delete=models.PROTECT, null=True, blank=True)
     park = models.CharField(_("产业园区"), max_length=200, blank=True)
@@ -249,6 +258,11 @@ class Event(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        if self.status == self.Status.HELD and self.date and self.date > timezone.localdate():
+            raise ValidationError({"status": _("活动日期在今天之后，不能标记为已举办。")})
 
 
 class EventRegistration(models.Model):

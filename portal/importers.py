@@ -1,12 +1,24 @@
 """Import kinds for the portal's own data: organizations and their yearly figures."""
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .identifiers import normalize_credit_code
-from .imports.base import Column, Counts, Importer, Row, choices_map, register, upsert
+from .imports.base import Column, Counts, Importer, Row, choices_map, register
 from .models import Organization, OrganizationYearStats, Region
+from .periods import (
+    changes_anything,
+    organization_reclassify,
+    organization_spans_of,
+    organizations_start_history,
+)
 
 CREDIT_CODE_ALIASES = ("统一社会信用代码", "信用代码", "社会信用代码")
+# Revenue per employee outside this range (yuan) is flagged in the preview: most likely an amount
+# in 万元 under a header without a unit, or a typo.
+REVENUE_PER_EMPLOYEE = (Decimal(1_000), Decimal(100_000_000))
 
 
 def clean_credit_code(row: Row, name: str, *, required: bool = True) -> str | None:
@@ -38,6 +50,10 @@ class OrganizationLookup:
 
 @register
 class OrganizationImporter(Importer):
+    """Organizations by credit code. A changed kind or district of a known organization applies
+    from ``effective_from`` (default: the day of the import), so the figures of records dated
+    earlier do not move; a new organization's kind and district hold from the start."""
+
     kind = "organizations"
     label = _("单位")
     columns = (
@@ -45,6 +61,7 @@ class OrganizationImporter(Importer):
         Column("name", ("名称", "单位名称", "企业名称"), required=True),
         Column("kind", ("类型", "单位类型"), required=True),
         Column("region_code", ("区划代码", "旗区代码", "所在旗区", "旗区")),
+        Column("effective_from", ("生效日期", "变更生效日期", "变更日期")),
     )
     KINDS = choices_map(
         Organization.Kind.choices,
@@ -66,13 +83,72 @@ class OrganizationImporter(Importer):
             region = self.regions.get(region_text)
             if region is None:
                 row.error("region_code", _("不是本市旗区代码：%(value)s（市外单位请留空）") % {"value": region_text})
-        return {"credit_code": code, "name": name, "kind": kind, "region_id": region}
+        effective_from = row.date("effective_from", not_future=True)
+        return {
+            "credit_code": code,
+            "name": name,
+            "kind": kind,
+            "region_id": region,
+            "effective_from": effective_from,
+        }
 
     def key(self, cleaned):
         return cleaned["credit_code"]
 
     def write(self, rows) -> Counts:
-        return upsert(Organization, "credit_code", rows, ["name", "kind", "region_id"])
+        counts = Counts()
+        existing = {o.credit_code: o for o in Organization.objects.filter(credit_code__in=[r["credit_code"] for r in rows])}
+        spans = organization_spans_of(existing.values())
+        today = timezone.localdate()
+        create, renamed, reclassify = [], [], []
+        for data in rows:
+            organization = existing.get(data["credit_code"])
+            if organization is None:
+                create.append(
+                    Organization(
+                        credit_code=data["credit_code"],
+                        name=data["name"],
+                        kind=data["kind"],
+                        region_id=data["region_id"],
+                    )
+                )
+                continue
+            changed = False
+            if organization.name != data["name"]:
+                organization.name = data["name"]
+                renamed.append(organization)
+                changed = True
+            if changes_anything(
+                spans.get(organization.pk, ()),
+                start=data["effective_from"] or today,
+                kind=data["kind"],
+                region_id=data["region_id"],
+            ):
+                reclassify.append((organization, data))
+                changed = True
+            if changed:
+                counts.updated += 1
+            else:
+                counts.unchanged += 1
+        created = Organization.objects.bulk_create(create, batch_size=1000)
+        organizations_start_history(created)
+        counts.created = len(created)
+        if renamed:
+            now = timezone.now()
+            for organization in renamed:
+                organization.updated_at = now
+            Organization.objects.bulk_update(renamed, ["name", "updated_at"], batch_size=1000)
+        user = getattr(self.actor, "user", None)
+        for organization, data in reclassify:
+            organization_reclassify(
+                organization=organization,
+                by=user,
+                kind=data["kind"],
+                region_id=data["region_id"],
+                effective_from=data["effective_from"],
+                source=_("批量导入"),
+            )
+        return counts
 
 
 @register
@@ -94,6 +170,14 @@ class OrganizationStatsImporter(Importer):
         year = row.integer("year", required=True, min_value=1990, max_value=2100)
         revenue = row.decimal("revenue", required=True, min_value=0)
         employees = row.integer("employees", required=True, min_value=0)
+        if revenue is not None and employees:
+            per_employee = revenue / employees
+            if not REVENUE_PER_EMPLOYEE[0] <= per_employee <= REVENUE_PER_EMPLOYEE[1]:
+                row.warn(
+                    "revenue",
+                    _("人均营业收入 %(per)s 元，不在常见范围 1,000–100,000,000 元内：请核对金额单位（元/万元）。")
+                    % {"per": f"{per_employee:,.2f}"},
+                )
         return {"organization_id": org_id, "year": year, "revenue": revenue, "employees": employees}
 
     def key(self, cleaned):

@@ -157,6 +157,97 @@ class Organization(TimeStampedModel):
         return self.region_id is not None
 
 
+class OrganizationPeriod(models.Model):
+    """An organization's kind and district over a span of dates: from ``valid_from`` (None: from
+    the start) up to the day before ``valid_to`` (None: still current). The KPIs count every
+    record with the kind and district its organizations had on the record's date, so that
+    reclassifying an organization today does not move the figures of a year already reported.
+
+    The periods of one organization do not overlap and leave no gap; the open one holds the
+    organization's current ``kind`` and ``region``. They are written only by ``portal.periods``."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="periods"
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=Organization.Kind.choices)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("所在旗区"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("市外单位留空。"),
+    )
+    valid_from = models.DateField(_("起始日期"), null=True, blank=True, help_text=_("留空表示自始。"))
+    valid_to = models.DateField(
+        _("截止日期（不含）"), null=True, blank=True, help_text=_("留空表示至今有效。")
+    )
+
+    class Meta:
+        ordering = ["organization", models.F("valid_from").asc(nulls_first=True)]
+        verbose_name = _("单位类型与旗区期间")
+        verbose_name_plural = _("单位类型与旗区期间")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_to__isnull=True)
+                | Q(valid_from__lt=models.F("valid_to")),
+                name="org_period_from_before_to",
+            ),
+            models.UniqueConstraint(
+                fields=["organization"], condition=Q(valid_to__isnull=True), name="org_period_one_current"
+            ),
+            models.UniqueConstraint(
+                fields=["organization"], condition=Q(valid_from__isnull=True), name="org_period_one_first"
+            ),
+            models.UniqueConstraint(fields=["organization", "valid_from"], name="org_period_unique_start"),
+        ]
+
+    def __str__(self) -> str:
+        start = self.valid_from.isoformat() if self.valid_from else _("自始")
+        end = self.valid_to.isoformat() if self.valid_to else _("至今")
+        return f"{self.organization_id} {start}–{end} {self.kind} {self.region_id or '-'}"
+
+
+class OrganizationChange(models.Model):
+    """The audit trail of an organization's kind and district: one entry per change or correction,
+    with who made it, when, from which date it applies and why."""
+
+    class Action(models.TextChoices):
+        CHANGE = "change", _("变更")
+        CORRECTION = "correction", _("更正（自始适用）")
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="changes"
+    )
+    action = models.CharField(_("操作"), max_length=12, choices=Action.choices)
+    effective_from = models.DateField(_("生效日期"), null=True, blank=True, help_text=_("留空表示自始。"))
+    kind_before = models.CharField(_("原类型"), max_length=20, blank=True)
+    kind_after = models.CharField(_("新类型"), max_length=20, blank=True)
+    region_before = models.CharField(_("原旗区"), max_length=6, blank=True)
+    region_after = models.CharField(_("新旗区"), max_length=6, blank=True)
+    source = models.CharField(_("来源"), max_length=40, blank=True, help_text=_("如：后台、批量导入、单位资料保存"))
+    reason = models.CharField(_("原因"), max_length=500, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("操作时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("单位类型与旗区变更记录")
+        verbose_name_plural = _("单位类型与旗区变更记录")
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.get_action_display()} {self.changed_at:%Y-%m-%d}"
+
+
 class OrganizationYearStats(models.Model):
     """An organization's revenue (yuan) and employees in one calendar year."""
 

@@ -7,12 +7,13 @@ CENT = Decimal("0.01")
 WAN = Decimal("10000")
 
 
-def to_yuan(value) -> Decimal:
-    """Parse a yuan amount (accepts '1,234.5', '¥12', '12元'); raises InvalidOperation."""
+def to_yuan(value, unit: Decimal = Decimal(1)) -> Decimal:
+    """Parse a yuan amount (accepts '1,234.5', '¥12', '12元'); raises InvalidOperation. ``unit``:
+    yuan per unit of ``value`` (10000 for an amount in 万元), applied before rounding to cents."""
     if isinstance(value, Decimal):
-        return value.quantize(CENT, rounding=ROUND_HALF_UP)
+        return (value * unit).quantize(CENT, rounding=ROUND_HALF_UP)
     if isinstance(value, int | float):
-        return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+        return (Decimal(str(value)) * unit).quantize(CENT, rounding=ROUND_HALF_UP)
     text = str(value).strip().replace(",", "").replace("，", "").replace("¥", "").replace("￥", "")
     text = text.removesuffix("元")
     multiplier = Decimal(1)
@@ -20,7 +21,7 @@ def to_yuan(value) -> Decimal:
         text, multiplier = text[:-1], WAN
     if not text:
         raise InvalidOperation("empty")
-    return (Decimal(text) * multiplier).quantize(CENT, rounding=ROUND_HALF_UP)
+    return (Decimal(text) * multiplier * unit).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def format_yuan(value) -> str:

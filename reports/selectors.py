@@ -7,9 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, F, QuerySet, Sum
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from patents.models import Patent
@@ -76,11 +77,27 @@ class Drilldown:
     total_label: Any = None
 
 
-def _party(org) -> str:
+def _party(org, record=None, alias: str = "") -> str:
+    """The organization with its district on the record's date (what the figure counted), read
+    from the ``<alias>_region_name``/``_en`` annotations of ``_with_regions``."""
     if org is None:
         return ""
-    region = org.region.label if org.region_id else _("市外")
+    if record is not None and hasattr(record, f"{alias}_region_name"):
+        name = getattr(record, f"{alias}_region_name")
+        name_en = getattr(record, f"{alias}_region_name_en")
+        english = (get_language() or "").startswith("en") and name_en
+        region = (name_en if english else name) or _("市外")
+    else:
+        region = org.region.label if org.region_id else _("市外")
     return f"{org.name}（{region}）"
+
+
+def _with_regions(qs: QuerySet, *aliases: str) -> QuerySet:
+    """Annotate the district names of the parties joined as ``<alias>_asof`` (as of the record's date)."""
+    return qs.annotate(
+        **{f"{alias}_region_name": F(f"{alias}_asof__region__name") for alias in aliases},
+        **{f"{alias}_region_name_en": F(f"{alias}_asof__region__name_en") for alias in aliases},
+    )
 
 
 def _in(field: str, year: int, kind: str = "date"):
@@ -90,7 +107,7 @@ def _in(field: str, year: int, kind: str = "date"):
 def _deals(indicator: str):
     def records(year, district):
         return (
-            r.deal_records(indicator, district)
+            _with_regions(r.deal_records(indicator, district), "seller", "buyer")
             .filter(_in("contract_date", year))
             .select_related("seller__region", "buyer__region")
             .order_by("contract_date", "pk")
@@ -114,7 +131,7 @@ def _deal_patents(indicator: str):
 def _payments(indicator: str):
     def records(year, district):
         return (
-            r.payment_records(indicator, district)
+            _with_regions(r.payment_records(indicator, district), "seller", "buyer")
             .filter(_in("date", year))
             .select_related("deal__seller__region", "deal__buyer__region")
             .order_by("date", "pk")
@@ -126,8 +143,8 @@ def _payments(indicator: str):
 DEAL_COLUMNS = (
     Column(_("合同编号"), lambda d: d.deal_no),
     Column(_("类型"), lambda d: d.get_kind_display()),
-    Column(_("转让方/许可方"), lambda d: _party(d.seller)),
-    Column(_("受让方/被许可方"), lambda d: _party(d.buyer)),
+    Column(_("转让方/许可方"), lambda d: _party(d.seller, d, "seller")),
+    Column(_("受让方/被许可方"), lambda d: _party(d.buyer, d, "buyer")),
     Column(_("合同日期"), lambda d: d.contract_date),
     Column(_("状态"), lambda d: d.get_status_display()),
     Column(_("合同金额（元）"), lambda d: d.contract_amount, money=True),
@@ -141,8 +158,8 @@ PAYMENT_COLUMNS = (
     Column(_("到账日期"), lambda p: p.date),
     Column(_("合同编号"), lambda p: p.deal.deal_no),
     Column(_("合同日期"), lambda p: p.deal.contract_date),
-    Column(_("转让方/许可方"), lambda p: _party(p.deal.seller)),
-    Column(_("受让方/被许可方"), lambda p: _party(p.deal.buyer)),
+    Column(_("转让方/许可方"), lambda p: _party(p.deal.seller, p, "seller")),
+    Column(_("受让方/被许可方"), lambda p: _party(p.deal.buyer, p, "buyer")),
     Column(_("到账金额（元）"), lambda p: p.amount, money=True),
 )
 
@@ -192,7 +209,7 @@ SME_COLUMNS = (
 
 def _pledges(year, district):
     return (
-        r.pledge_records(district)
+        _with_regions(r.pledge_records(district), "borrower")
         .filter(_in("registration_date", year))
         .select_related("borrower__region")
         .order_by("registration_date", "pk")
@@ -201,7 +218,7 @@ def _pledges(year, district):
 
 def _filings(year, district):
     return (
-        r.filing_records(district)
+        _with_regions(r.filing_records(district), "organization")
         .filter(_in("filing_date", year))
         .select_related("organization__region")
         .order_by("filing_date", "pk")
@@ -229,7 +246,7 @@ def _navigation(year, district):
 
 def _subsidies(year, district):
     return (
-        r.subsidy_records(district)
+        _with_regions(r.subsidy_records(district), "organization")
         .filter(_in("decision_date", year))
         .select_related("organization__region", "patent")
         .order_by("decision_date", "pk")
@@ -279,7 +296,7 @@ def _inquiries(year, district):
 
 PLEDGE_COLUMNS = (
     Column(_("质押登记号"), lambda p: p.registration_no),
-    Column(_("出质人"), lambda p: _party(p.borrower)),
+    Column(_("出质人"), lambda p: _party(p.borrower, p, "borrower")),
     Column(_("质权人"), lambda p: p.lender_name),
     Column(_("登记日期"), lambda p: p.registration_date),
     Column(_("融资金额（元）"), lambda p: p.amount, money=True),
@@ -287,7 +304,7 @@ PLEDGE_COLUMNS = (
 FILING_COLUMNS = (
     Column(_("备案号"), lambda f: f.filing_no),
     Column(_("产品名称"), lambda f: f.product_name),
-    Column(_("备案单位"), lambda f: _party(f.organization)),
+    Column(_("备案单位"), lambda f: _party(f.organization, f, "organization")),
     Column(_("备案日期"), lambda f: f.filing_date),
 )
 EVENT_COLUMNS = (
@@ -305,7 +322,7 @@ NAVIGATION_COLUMNS = (
     Column(_("状态"), lambda n: n.get_status_display()),
 )
 SUBSIDY_COLUMNS = (
-    Column(_("申请单位"), lambda s: _party(s.organization)),
+    Column(_("申请单位"), lambda s: _party(s.organization, s, "organization")),
     Column(_("专利"), lambda s: s.patent.application_no),
     Column(_("状态"), lambda s: s.get_status_display()),
     Column(_("决定日期"), lambda s: s.decision_date),

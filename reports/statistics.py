@@ -2,8 +2,10 @@
 a summary sheet and one sheet per kind of record, with the columns the monthly/quarterly return
 lists (docs/kpi.md, "Statistics upload").
 
-Scope: every record dated in the period; with a district, the records one of whose parties is in
-that district (a deal's buyer or seller, a pledge's borrower, ...), as on the finance list pages.
+Scope: every record dated in the period; with a district, the records one of whose parties was in
+that district on the record's date (a deal's buyer or seller at its contract date, a pledge's
+borrower at registration, ...); the kind and district columns show them as of that date too, as
+the KPIs count them (docs/kpi.md).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -22,9 +24,11 @@ from finance.models import Deal, InsurancePolicy, Payment, Pledge, ProductFiling
 from matching.models import Event
 from portal.errors import ApplicationError
 from portal.exports import append_row
+from portal.models import Organization
 
 from .exports import scope_name
 from .kpi import check_year
+from .kpi.records import as_of
 
 MONTH, QUARTER = "month", "quarter"
 
@@ -50,17 +54,28 @@ def period_label(year: int, kind: str, number: int) -> str:
     return _("%(year)s年第%(n)s季度") % {"year": year, "n": number}
 
 
+def _alias(field: str) -> str:
+    return field.rsplit("__", 1)[-1]
+
+
 def _party_in(fields: tuple[str, ...], district: str | None) -> Q:
     if not district:
         return Q()
     q = Q()
     for field in fields:
-        q |= Q(**{f"{field}__region_id": district})
+        q |= Q(**{f"{_alias(field)}_asof__region_id": district})
     return q
 
 
-def _region(org) -> str:
-    return org.region.name if org and org.region_id else _("市外")
+def _region(record, party: str) -> str:
+    """The party's district on the record's date (``<party>_region_name``), or 市外."""
+    return getattr(record, f"{party}_region_name", None) or _("市外")
+
+
+def _kind(record, party: str) -> str:
+    """The party's kind on the record's date."""
+    value = getattr(record, f"{party}_kind", None)
+    return Organization.Kind(value).label if value else ""
 
 
 @dataclass(frozen=True)
@@ -74,18 +89,20 @@ class Sheet:
     amount: str | None = None
     amount_label: Any = None
     district_field: str | None = None  # events: their own district, not a party's
+    as_of: str | None = None  # the date the parties are classified at (default: ``date``)
 
     def records(self, start, end, district) -> QuerySet:
+        qs = self.model.objects.filter(**{f"{self.date}__gte": start, f"{self.date}__lt": end})
         if self.district_field:
             scope = Q(**{self.district_field: district}) if district else Q()
         else:
+            parties = {_alias(field): field for field in self.parties}
+            qs = as_of(qs, parties, self.as_of or self.date).annotate(
+                **{f"{alias}_region_name": F(f"{alias}_asof__region__name") for alias in parties},
+                **{f"{alias}_kind": F(f"{alias}_asof__kind") for alias in parties},
+            )
             scope = _party_in(self.parties, district)
-        return (
-            self.model.objects.filter(**{f"{self.date}__gte": start, f"{self.date}__lt": end})
-            .filter(scope)
-            .select_related(*self.related)
-            .order_by(self.date, "pk")
-        )
+        return qs.filter(scope).select_related(*self.related).order_by(self.date, "pk")
 
 
 SHEETS = (
@@ -100,11 +117,11 @@ SHEETS = (
             (gettext_lazy("交易类型"), lambda d: d.get_kind_display()),
             (gettext_lazy("许可方式"), lambda d: d.get_license_scope_display()),
             (gettext_lazy("转让方/许可方"), lambda d: d.seller.name),
-            (gettext_lazy("转让方类型"), lambda d: d.seller.get_kind_display()),
-            (gettext_lazy("转让方旗区"), lambda d: _region(d.seller)),
+            (gettext_lazy("转让方类型"), lambda d: _kind(d, "seller")),
+            (gettext_lazy("转让方旗区"), lambda d: _region(d, "seller")),
             (gettext_lazy("受让方/被许可方"), lambda d: d.buyer.name),
-            (gettext_lazy("受让方类型"), lambda d: d.buyer.get_kind_display()),
-            (gettext_lazy("受让方旗区"), lambda d: _region(d.buyer)),
+            (gettext_lazy("受让方类型"), lambda d: _kind(d, "buyer")),
+            (gettext_lazy("受让方旗区"), lambda d: _region(d, "buyer")),
             (gettext_lazy("合同日期"), lambda d: d.contract_date),
             (gettext_lazy("合同金额（元）"), lambda d: d.contract_amount),
             (gettext_lazy("登记号"), lambda d: d.registration_no),
@@ -124,11 +141,12 @@ SHEETS = (
             (gettext_lazy("合同编号"), lambda p: p.deal.deal_no),
             (gettext_lazy("转让方/许可方"), lambda p: p.deal.seller.name),
             (gettext_lazy("受让方/被许可方"), lambda p: p.deal.buyer.name),
-            (gettext_lazy("受让方旗区"), lambda p: _region(p.deal.buyer)),
+            (gettext_lazy("受让方旗区"), lambda p: _region(p, "buyer")),
             (gettext_lazy("到账金额（元）"), lambda p: p.amount),
         ),
         "amount",
         gettext_lazy("到账金额（元）"),
+        as_of="deal__contract_date",
     ),
     Sheet(
         gettext_lazy("专利质押融资"),
@@ -139,8 +157,8 @@ SHEETS = (
         (
             (gettext_lazy("质押登记号"), lambda p: p.registration_no),
             (gettext_lazy("出质人"), lambda p: p.borrower.name),
-            (gettext_lazy("出质人类型"), lambda p: p.borrower.get_kind_display()),
-            (gettext_lazy("旗区"), lambda p: _region(p.borrower)),
+            (gettext_lazy("出质人类型"), lambda p: _kind(p, "borrower")),
+            (gettext_lazy("旗区"), lambda p: _region(p, "borrower")),
             (gettext_lazy("质权人"), lambda p: p.lender_name),
             (gettext_lazy("登记日期"), lambda p: p.registration_date),
             (gettext_lazy("期限（月）"), lambda p: p.term_months),
@@ -158,7 +176,7 @@ SHEETS = (
         (
             (gettext_lazy("保单号"), lambda p: p.policy_no),
             (gettext_lazy("被保险单位"), lambda p: p.insured.name),
-            (gettext_lazy("旗区"), lambda p: _region(p.insured)),
+            (gettext_lazy("旗区"), lambda p: _region(p, "insured")),
             (gettext_lazy("保险机构"), lambda p: p.insurer_name),
             (gettext_lazy("起保日期"), lambda p: p.start_date),
             (gettext_lazy("保费（元）"), lambda p: p.premium),
@@ -175,7 +193,7 @@ SHEETS = (
         ("organization__region", "patent"),
         (
             (gettext_lazy("申请单位"), lambda s: s.organization.name),
-            (gettext_lazy("旗区"), lambda s: _region(s.organization)),
+            (gettext_lazy("旗区"), lambda s: _region(s, "organization")),
             (gettext_lazy("专利申请号"), lambda s: s.patent.application_no),
             (gettext_lazy("状态"), lambda s: s.get_status_display()),
             (gettext_lazy("决定日期"), lambda s: s.decision_date),
@@ -196,7 +214,7 @@ SHEETS = (
             (gettext_lazy("备案号"), lambda f: f.filing_no),
             (gettext_lazy("产品名称"), lambda f: f.product_name),
             (gettext_lazy("备案单位"), lambda f: f.organization.name),
-            (gettext_lazy("旗区"), lambda f: _region(f.organization)),
+            (gettext_lazy("旗区"), lambda f: _region(f, "organization")),
             (gettext_lazy("备案日期"), lambda f: f.filing_date),
         ),
     ),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Min
+from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,7 +25,14 @@ LICENSE_SCOPES = choices_map(
     Deal.LicenseScope.choices,
     {"独占": "exclusive", "排他": "sole", "普通": "ordinary", "开放": "open", "开放许可": "open"},
 )
+DEAL_STATUSES = choices_map(
+    Deal.Status.choices,
+    {"签订": "signed", "已签署": "signed", "登记": "registered", "已备案": "registered", "终止": "terminated",
+     "解除": "terminated", "已解除": "terminated"},
+)
 DEAL_COLUMNS = {
+    "status": "status",
+    "terminated_on": "terminated_on",
     "deal_no": "deal_no",
     "kind": "kind",
     "license_scope": "license_scope",
@@ -47,6 +54,7 @@ DEAL_FIELDS = [
     "registration_no",
     "status",
     "license_ends_on",
+    "terminated_on",
 ]
 
 
@@ -73,6 +81,8 @@ class DealImporter(Importer):
         Column("contract_date", ("合同日期", "签订日期", "合同签订日期"), required=True),
         Column("contract_amount", ("合同金额", "合同金额（元）", "成交金额", "交易金额"), required=True),
         Column("registration_no", ("登记号", "备案号", "合同登记号")),
+        Column("status", ("状态", "合同状态", "交易状态")),
+        Column("terminated_on", ("终止日期", "解除日期", "合同终止日期")),
     )
 
     def preload(self):
@@ -82,12 +92,13 @@ class DealImporter(Importer):
         deal_patents: dict[int, set[int]] = {}
         for deal_id, patent_id in Deal.patents.through.objects.values_list("deal_id", "patent_id"):
             deal_patents.setdefault(deal_id, set()).add(patent_id)
-        first_payment = dict(
-            Payment.objects.order_by()
+        payment_dates = {
+            deal_id: (first, last)
+            for deal_id, first, last in Payment.objects.order_by()
             .values("deal_id")
-            .annotate(first=Min("date"))
-            .values_list("deal_id", "first")
-        )
+            .annotate(first=Min("date"), last=Max("date"))
+            .values_list("deal_id", "first", "last")
+        }
         for values in Deal.objects.values(
             "id",
             "deal_no",
@@ -104,7 +115,7 @@ class DealImporter(Importer):
             "terminated_on",
         ):
             values["patent_ids"] = deal_patents.get(values["id"], set())
-            values["first_payment"] = first_payment.get(values["id"])
+            values["first_payment"], values["last_payment"] = payment_dates.get(values["id"], (None, None))
             self.existing[values["deal_no"]] = values
         # Registration number → deal number, from the database and then from the rows of the file.
         self.registration_nos = {
@@ -133,6 +144,8 @@ class DealImporter(Importer):
         # A deal entered as fee-waived in the browser may be free; the import cannot say so.
         amount = row.decimal("contract_amount", required=True, positive=not (old and old["fee_waived"]))
         registration_no = row.text("registration_no", max_length=50) or ""
+        status_given = row.choice("status", DEAL_STATUSES)
+        terminated_on = row.date("terminated_on", not_future=True)
         if row.failed:
             return None
         license_ends_on = old["license_ends_on"] if old and kind == Deal.Kind.LICENSE else None
@@ -195,6 +208,7 @@ class DealImporter(Importer):
             cleaned["status"] = Deal.Status.REGISTERED if registering else status
         else:
             cleaned["status"] = Deal.Status.REGISTERED if registration_no else Deal.Status.SIGNED
+        errors += self.status_errors(cleaned, old, status_given, terminated_on)
         if check_patents:
             errors += rules.deal_patent_errors(
                 kind=kind,
@@ -217,6 +231,41 @@ class DealImporter(Importer):
                 self.effects.setdefault(patent_id, {})[row.number] = effect
         cleaned["registering"] = registering
         return cleaned
+
+    def status_errors(self, cleaned: dict, old: dict | None, given: str | None, terminated_on) -> rules.Errors:
+        """The optional ``status`` and ``terminated_on`` columns: a termination needs its date
+        (not before the contract nor the last payment); a terminated contract stays terminated;
+        a registered one has a registration number. Sets ``status``, ``terminated_on`` and
+        ``terminating`` (newly terminated) on ``cleaned``."""
+        S = Deal.Status
+        errors: rules.Errors = []
+        was_terminated = bool(old and old["status"] == S.TERMINATED)
+        cleaned["terminating"] = False
+        if given == S.TERMINATED or (given is None and terminated_on is not None):
+            if terminated_on is None:
+                errors.append(("terminated_on", _("已终止的合同须填写终止日期。")))
+            else:
+                errors += rules.termination_errors(
+                    terminated_on=terminated_on,
+                    contract_date=cleaned["contract_date"],
+                    last_payment=old["last_payment"] if old else None,
+                    today=self.today,
+                )
+            cleaned["status"], cleaned["terminated_on"] = S.TERMINATED, terminated_on
+            cleaned["terminating"] = not was_terminated
+            return errors
+        cleaned["terminated_on"] = old["terminated_on"] if was_terminated else None
+        if given is None:
+            return errors
+        if terminated_on is not None:
+            errors.append(("terminated_on", _("只有已终止的合同才填写终止日期。")))
+        if was_terminated:
+            errors.append(("status", _("合同已于 %(date)s 终止，不能改回未终止。") % {"date": old["terminated_on"]}))
+        elif given == S.REGISTERED and not cleaned["registration_no"]:
+            errors.append(("status", _("已登记的交易须有登记号。")))
+        elif given == S.SIGNED and cleaned["registration_no"]:
+            errors.append(("status", _("填写了登记号的交易状态为已登记。")))
+        return errors
 
     def key(self, cleaned):
         return cleaned["deal_no"]
@@ -244,7 +293,22 @@ class DealImporter(Importer):
                             licensed_on=deal.contract_date,
                             ends_on=deal.license_ends_on,
                         )
+        self.end_exclusive_licenses([r for r in rows if r["terminating"]])
         return counts
+
+    def end_exclusive_licenses(self, rows: list[dict]) -> None:
+        """As ``deal_terminate``: a terminated registered exclusive or sole license stops
+        excluding others on its termination date."""
+        for data in rows:
+            if not (
+                data["registration_no"]
+                and data["kind"] == Deal.Kind.LICENSE
+                and data["license_scope"] in Deal.EXCLUSIVE_SCOPES
+            ):
+                continue
+            Patent.objects.filter(
+                pk__in=data["patent_ids"], exclusive_license_until__gt=data["terminated_on"]
+            ).update(exclusive_license_until=data["terminated_on"], updated_at=timezone.now())
 
 
 # --- Payments -------------------------------------------------------------------------------------

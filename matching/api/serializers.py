@@ -194,6 +194,7 @@ class EventSerializer(serializers.ModelSerializer):
             "kind",
             "kind_display",
             "date",
+            "status",
             "venue",
             "district",
             "district_name",
@@ -230,6 +231,7 @@ class EventWriteSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=Event.Kind.choices)
     date = serializers.DateField()
+    status = serializers.ChoiceField(choices=Event.Status.choices, required=False)
     venue = serializers.CharField(max_length=200)
     district = serializers.CharField(
         required=False, allow_blank=True, allow_null=True, help_text="旗区代码，如 150621"

@@ -30,7 +30,7 @@ __all__ = [
     "event_update",
 ]
 
-EVENT_FIELDS = ("title", "kind", "date", "venue", "district", "park", "organizer", "description")
+EVENT_FIELDS = ("title", "kind", "date", "status", "venue", "district", "park", "organizer", "description")
 
 
 def _require_manager(by) -> None:

@@ -87,6 +87,8 @@ class ImportResult:
     rows: int = 0
     counts: Counts = field(default_factory=Counts)
     errors: list[RowError] = field(default_factory=list)
+    # Values accepted but worth a second look (shown in the preview; they do not stop the import).
+    warnings: list[RowError] = field(default_factory=list)
     errors_truncated: bool = False
     dry_run: bool = False
 
@@ -96,6 +98,9 @@ class ImportResult:
 
     def error_lines(self) -> list[str]:
         return [str(e) for e in self.errors]
+
+    def warning_lines(self) -> list[str]:
+        return [str(w) for w in self.warnings[:MAX_ERRORS]]
 
     def as_dict(self) -> dict:
         return {
@@ -108,11 +113,15 @@ class ImportResult:
             "unchanged": self.counts.unchanged,
             "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in self.errors],
             "errors_truncated": self.errors_truncated,
+            "warnings": [{"row": w.row, "column": w.column, "message": w.message} for w in self.warnings[:MAX_ERRORS]],
         }
 
 
 _TRUE = {"1", "true", "yes", "y", "是", "有", "√", "t", "on", "已实施"}
 _FALSE = {"0", "false", "no", "n", "否", "无", "×", "f", "off", "未实施", ""}
+# A unit in an amount column's header: 营业收入(万元), 合同金额（单位：亿元）, 金额[元].
+_UNIT_RE = re.compile(r"^(?P<base>.+?)[(\[](?:单位[:：])?(?P<unit>元|万元|亿元)[)\]]$")
+UNITS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
 _DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 _COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -121,11 +130,13 @@ EXCEL_EPOCH = dt.date(1899, 12, 30)
 class Row:
     """One data row: typed accessors that record an error and return None on bad input."""
 
-    def __init__(self, number: int, values: dict[str, Any], headers: dict[str, str], errors: list[RowError]):
+    def __init__(self, number: int, values: dict[str, Any], headers: dict[str, str], errors: list[RowError],
+                 warnings: list[RowError] | None = None):
         self.number = number
         self._values = values
         self._headers = headers  # canonical name -> header as written in the file
         self._errors = errors
+        self._warnings = warnings if warnings is not None else []
         self.failed = False
 
     def header(self, name: str) -> str:
@@ -134,6 +145,14 @@ class Row:
     def error(self, name: str, message: str) -> None:
         self.failed = True
         self._errors.append(RowError(self.number, self.header(name), str(message)))
+
+    def warn(self, name: str, message: str) -> None:
+        """A value accepted but implausible: shown in the preview, the import goes on."""
+        self._warnings.append(RowError(self.number, self.header(name), str(message)))
+
+    def unit(self, name: str) -> tuple[str, Decimal] | None:
+        """The unit named in the column's header (营业收入(万元) → ("万元", 10000)), if any."""
+        return header_unit(self._headers.get(name, ""))
 
     def has(self, name: str) -> bool:
         return name in self._headers
@@ -191,8 +210,12 @@ class Row:
             if required:
                 self.error(name, _("必填，不能为空"))
             return None
+        unit = self.unit(name)
+        if unit and unit[1] != 1 and isinstance(value, str) and value.rstrip().endswith(("元", "万", "亿")):
+            self.error(name, _("表头已注明单位（%(unit)s），单元格中只填数字：%(value)s") % {"unit": unit[0], "value": value})
+            return None
         try:
-            amount = to_yuan(value)
+            amount = to_yuan(value, unit[1] if unit else Decimal(1))
         except (InvalidOperation, ValueError):
             self.error(name, _("金额无效：%(value)s") % {"value": value})
             return None
@@ -213,6 +236,10 @@ class Row:
         if value is None:
             if required:
                 self.error(name, _("必填，不能为空"))
+            return None
+        unit = self.unit(name)
+        if unit:
+            self.error(name, _("该列不是金额，表头不能注明金额单位（%(unit)s）") % {"unit": unit[0]})
             return None
         try:
             number = int(Decimal(str(value).replace(",", "")))
@@ -368,8 +395,15 @@ def _normalise_header(text: Any) -> str:
     return value
 
 
+def header_unit(header: str) -> tuple[str, Decimal] | None:
+    match = _UNIT_RE.match(_normalise_header(header))
+    return (match["unit"], UNITS[match["unit"]]) if match else None
+
+
 def map_headers(importer: Importer, header: list[Any]) -> tuple[dict[int, str], dict[str, str]]:
-    """Column index → canonical name, and canonical name → header as written in the file."""
+    """Column index → canonical name, and canonical name → header as written in the file. A
+    header with an amount unit (营业收入(万元)) names the column without it; ``Row.decimal``
+    converts its values to yuan."""
     lookup: dict[str, str] = {}
     for column in importer.columns:
         for spelling in (column.name, *column.aliases):
@@ -378,6 +412,9 @@ def map_headers(importer: Importer, header: list[Any]) -> tuple[dict[int, str], 
     written: dict[str, str] = {}
     for index, cell in enumerate(header):
         name = lookup.get(_normalise_header(cell))
+        if name is None:
+            match = _UNIT_RE.match(_normalise_header(cell))
+            name = lookup.get(match["base"]) if match else None
         if name and name not in written:
             by_index[index] = name
             written[name] = str(cell).replace("\ufeff", "").strip()
@@ -440,7 +477,7 @@ def _validate(importer: Importer, data: Iterator, by_index: dict[int, str], writ
         if not any(c not in (None, "") for c in cells):
             continue
         values = {name: cells[i] if i < len(cells) else None for i, name in by_index.items()}
-        row = Row(number, values, written, result.errors)
+        row = Row(number, values, written, result.errors, result.warnings)
         cleaned = importer.clean_row(row)
         if cleaned is not None and not row.failed:
             key = importer.key(cleaned)

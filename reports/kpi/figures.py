@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import connection, connections, transaction
 from django.db.models import (
     BooleanField,
+    CharField,
     Count,
     ExpressionWrapper,
     F,
@@ -20,36 +21,42 @@ from django.db.models import (
     Q,
     QuerySet,
     Sum,
+    Value,
 )
 
-from finance.models import Deal, Payment
+from portal.models import OrganizationPeriod
 
 from .records import (
     COUNTY_Q,
-    DEAL_KINDS,
     DEAL_PARTIES,
     PLAN_END,
     PLAN_START,
-    VIOLATION_Q,
+    SME_KINDS,
     ZERO,
     agricultural_patent_records,
     agricultural_q,
+    benefit_period_q,
     benefit_q,
+    deal_links_as_of,
     deal_patent_records,
     deal_records,
+    deals_as_of,
     demand_records,
     event_records,
     filing_records,
     inquiry_records,
     match_records,
     navigation_records,
+    party_in_district_q,
     party_q,
     payment_records,
+    payments_as_of,
     plan_period_end,
     pledge_records,
     sme_records,
     subsidy_records,
-    with_violation_facts,
+    subsidy_rule_rows,
+    violating_patent_ids,
     year_dates,
     year_q,
     years_q,
@@ -90,7 +97,6 @@ class Figure:
     region: str
     date_kind: str = "date"
     extra_window: Q | None = None
-    prepare: Callable[[QuerySet], QuerySet] | None = None
 
 
 def _deal_figures(prefix: str, indicator: str, party: str) -> list[Figure]:
@@ -101,21 +107,21 @@ def _deal_figures(prefix: str, indicator: str, party: str) -> list[Figure]:
             lambda d: deal_records(indicator, d),
             "contract_date",
             {"deals": _count, "contract_amount": _sum("contract_amount")},
-            f"{party}__region_id",
+            f"{party}_asof__region_id",
         ),
         Figure(
             f"{prefix}_patents",
             lambda d: deal_patent_records(indicator, d),
             "deal__contract_date",
             {"patents": _distinct_patents},
-            f"deal__{party}__region_id",
+            f"{party}_asof__region_id",
         ),
         Figure(
             f"{prefix}_payments",
             lambda d: payment_records(indicator, d),
             "date",
             {"received_amount": _sum("amount")},
-            f"deal__{party}__region_id",
+            f"{party}_asof__region_id",
         ),
     ]
 
@@ -130,29 +136,28 @@ def _city_deal_figures(district: str | None) -> list[Figure]:
     party (or the patent) it counts. Used when the figures are not grouped by district (the
     indicators group by different parties)."""
 
-    def party(path: str, prefix: str) -> Q:
+    def party(prefix: str, path: str = "deal__") -> Q:
         name, kinds = DEAL_PARTIES[DEAL_PREFIXES[prefix]]
-        return party_q(f"{path}{name}", kinds, district)
+        return party_q(f"{path}{name}", f"{path}contract_date", kinds, district)
 
-    def in_scope(path: str) -> Q:
-        """With a district: only the records one of whose parties is in it (the rest count nowhere)."""
-        if not district:
-            return Q()
-        return Q(**{f"{path}buyer__region_id": district}) | Q(**{f"{path}seller__region_id": district})
+    def in_scope(path: str = "deal__") -> Q:
+        """With a district: only the records one of whose parties was in it (the rest count nowhere)."""
+        date = f"{path}contract_date"
+        return party_in_district_q(f"{path}buyer", date, district) | party_in_district_q(
+            f"{path}seller", date, district
+        )
 
-    agricultural = agricultural_q("patent") & (Q(deal__buyer__region_id=district) if district else Q())
+    agricultural = agricultural_q("patent") & party_in_district_q("deal__buyer", "deal__contract_date", district)
     deal_measures = {"deals": _count, "contract_amount": _sum("contract_amount")}
     # The costliest query first: with two connections, one runs it while the other runs the rest.
     return [
         Figure(
             "patents",
-            lambda d: Deal.patents.through.objects.filter(deal__kind__in=DEAL_KINDS).filter(
-                in_scope("deal__")
-            ),
+            lambda d: deal_links_as_of().filter(in_scope()),
             "deal__contract_date",
             {
                 **{
-                    f"{prefix}_patents.patents": _where(_distinct_patents, party("deal__", prefix))
+                    f"{prefix}_patents.patents": _where(_distinct_patents, party(prefix))
                     for prefix in DEAL_PREFIXES
                 },
                 "agricultural.patents": _where(_distinct_patents, agricultural),
@@ -162,20 +167,20 @@ def _city_deal_figures(district: str | None) -> list[Figure]:
         ),
         Figure(
             "payments",
-            lambda d: Payment.objects.filter(deal__kind__in=DEAL_KINDS).filter(in_scope("deal__")),
+            lambda d: payments_as_of().filter(in_scope()),
             "date",
             {
-                f"{prefix}_payments.received_amount": _where(_sum("amount"), party("deal__", prefix))
+                f"{prefix}_payments.received_amount": _where(_sum("amount"), party(prefix))
                 for prefix in DEAL_PREFIXES
             },
             "",
         ),
         Figure(
             "deals",
-            lambda d: Deal.objects.filter(kind__in=DEAL_KINDS).filter(in_scope("")),
+            lambda d: deals_as_of().filter(in_scope("")),
             "contract_date",
             {
-                f"{prefix}_deals.{name}": _where(measure, party("", prefix))
+                f"{prefix}_deals.{name}": _where(measure, party(prefix, ""))
                 for prefix in DEAL_PREFIXES
                 for name, measure in deal_measures.items()
             },
@@ -191,9 +196,9 @@ OTHER_FIGURES: tuple[Figure, ...] = (
         pledge_records,
         "registration_date",
         {"count": _count, "amount": _sum("amount")},
-        "borrower__region_id",
+        "borrower_asof__region_id",
     ),
-    Figure("filings", filing_records, "filing_date", {"count": _count}, "organization__region_id"),
+    Figure("filings", filing_records, "filing_date", {"count": _count}, "organization_asof__region_id"),
     Figure(
         "events",
         event_records,
@@ -209,15 +214,8 @@ OTHER_FIGURES: tuple[Figure, ...] = (
         "subsidies",
         subsidy_records,
         "decision_date",
-        {
-            "count": _count,
-            "amount": _sum("approved_amount"),
-            "violations": lambda year, in_year: Count(
-                "patent_id", distinct=True, filter=in_year & VIOLATION_Q
-            ),
-        },
-        "organization__region_id",
-        prepare=with_violation_facts,
+        {"count": _count, "amount": _sum("approved_amount")},
+        "organization_asof__region_id",
     ),
 )
 AGRICULTURAL_FIGURE = Figure(
@@ -225,7 +223,7 @@ AGRICULTURAL_FIGURE = Figure(
     agricultural_patent_records,
     "deal__contract_date",
     {"patents": _distinct_patents, "to_county_level": _county_patents},
-    "deal__buyer__region_id",
+    "buyer_asof__region_id",
 )
 # Grouped by district: each deal indicator by its own party's district.
 FIGURES: tuple[Figure, ...] = (
@@ -239,26 +237,27 @@ FIGURES: tuple[Figure, ...] = (
 )
 FUNNEL_FIGURES: tuple[Figure, ...] = (
     Figure(
-        "demands", demand_records, "published_at", {"count": _count}, "organization__region_id", "datetime"
+        "demands", demand_records, "published_at", {"count": _count}, "organization_asof__region_id", "datetime"
     ),
     Figure(
         "matches",
         match_records,
         "created_at",
         {"count": _count},
-        "demand__organization__region_id",
+        "organization_asof__region_id",
         "datetime",
     ),
     Figure(
-        "inquiries", inquiry_records, "created_at", {"count": _count}, "organization__region_id", "datetime"
+        "inquiries", inquiry_records, "created_at", {"count": _count}, "organization_asof__region_id", "datetime"
     ),
     FIGURES[0],  # sme_deals
 )
 FIGURES_BY_KEY = {figure.key: figure for figure in (*FIGURES, *FUNNEL_FIGURES)}
 # Queries of one report (the deal tables read once for both deal indicators, plus the SMEs
-# benefited), and of the per-district table (the deal tables read once per indicator).
-QUERY_COUNT = 3 + len(OTHER_FIGURES) + 1
-GROUPED_QUERY_COUNT = len(FIGURES) + 1
+# benefited and the subsidy rule), and of the per-district table (the deal tables read once per
+# indicator).
+QUERY_COUNT = 3 + len(OTHER_FIGURES) + 2
+GROUPED_QUERY_COUNT = len(FIGURES) + 2
 # PostgreSQL: memory for the report's hash joins (the default 4 MB spills a year of payments to
 # disk), and no JIT compilation, which costs more than it saves on these one-off aggregates.
 # Both are SET LOCAL: they end with the report's transaction.
@@ -304,8 +303,6 @@ def _run(figure: Figure, years: list[int], district: str | None, by_district: bo
     if figure.extra_window is not None:
         window |= figure.extra_window
     qs = figure.records(district).filter(window).order_by()
-    if figure.prepare:
-        qs = figure.prepare(qs)
     aliases, spec = {}, {}
     for name, measure in figure.measures.items():
         # A measure named "figure.measure" stores its value under that key (combined figures).
@@ -326,8 +323,12 @@ def _run(figure: Figure, years: list[int], district: str | None, by_district: bo
 
 
 def _benefited(years: list[int], district: str | None, by_district: bool, out: dict) -> None:
-    """smes_benefited: one pass over the SMEs in the city (the district), with each year's
-    benefit test and yearly figures as columns, summed per year."""
+    """smes_benefited: one pass over the organizations that were SMEs in the city (the district)
+    at some time, with each year's benefit test (a benefit dated while the organization was an
+    SME there) and yearly figures as columns, summed per year."""
+    if by_district:
+        _benefited_by_district(years, out)
+        return
     qs = sme_records(district).order_by()
     spec, aliases = {}, {}
     for year in years:
@@ -336,7 +337,7 @@ def _benefited(years: list[int], district: str | None, by_district: bool, out: d
             **{f"stats_{year}": FilteredRelation("year_stats", condition=Q(year_stats__year=year))}
         ).annotate(
             **{
-                benefited: ExpressionWrapper(benefit_q(*year_dates(year)), output_field=BooleanField()),
+                benefited: ExpressionWrapper(benefit_q(*year_dates(year), district), output_field=BooleanField()),
                 f"revenue_{year}": F(f"stats_{year}__revenue"),
                 f"employees_{year}": F(f"stats_{year}__employees"),
             }
@@ -350,17 +351,69 @@ def _benefited(years: list[int], district: str | None, by_district: bool, out: d
             alias = _alias("smes_benefited", name, year)
             aliases[alias] = (f"smes_benefited.{name}", year)
             spec[alias] = aggregate
-    if by_district:
-        rows = list(qs.values(reports_group=F("region_id")).annotate(**spec))
-    else:
-        # distinct() (harmless: one row per SME) makes Django aggregate over a subquery, so each
-        # year's benefit test runs once per SME instead of once per aggregate that uses it.
-        rows = [{"reports_group": None, **qs.distinct().aggregate(**spec)}]
+    # distinct() (harmless: one row per organization) makes Django aggregate over a subquery, so
+    # each year's benefit test runs once per organization instead of once per aggregate using it.
+    row = qs.distinct().aggregate(**spec)
+    for alias, value in row.items():
+        key, year = aliases[alias]
+        _store(out, None, key, year, value)
+
+
+def _benefited_by_district(years: list[int], out: dict) -> None:
+    """The per-district table: one row per period during which an organization was an SME in the
+    city, with each year's benefit test; an organization counts once per district and year (in
+    each district where it benefited, if it moved during the year)."""
+    qs = OrganizationPeriod.objects.filter(kind__in=SME_KINDS, region__isnull=False).order_by()
+    columns = ["organization_id", "region_id"]
+    for year in years:
+        qs = qs.annotate(
+            **{
+                f"stats_{year}": FilteredRelation(
+                    "organization__year_stats", condition=Q(organization__year_stats__year=year)
+                )
+            }
+        ).annotate(
+            **{
+                f"benefited_{year}": ExpressionWrapper(
+                    benefit_period_q(*year_dates(year)), output_field=BooleanField()
+                ),
+                f"revenue_{year}": F(f"stats_{year}__revenue"),
+                f"employees_{year}": F(f"stats_{year}__employees"),
+            }
+        )
+        columns += [f"benefited_{year}", f"revenue_{year}", f"employees_{year}"]
+    seen: set[tuple] = set()
+    for row in qs.filter(Q(**{f"benefited_{year}": True for year in years}, _connector=Q.OR)).values(*columns):
+        for year in years:
+            pair = (row["organization_id"], row["region_id"], year)
+            if not row[f"benefited_{year}"] or pair in seen:
+                continue
+            seen.add(pair)
+            group = out.setdefault(row["region_id"], {})
+            for name, value, zero in (
+                ("count", 1, 0),
+                ("revenue", row[f"revenue_{year}"] or ZERO, ZERO),
+                ("employees", row[f"employees_{year}"] or 0, 0),
+            ):
+                values = group.setdefault(f"smes_benefited.{name}", {})
+                values[year] = values.get(year, zero) + value
+
+
+def _violations(years: list[int], district: str | None, by_district: bool, out: dict) -> None:
+    """subsidies.violations: the patents of the year's granted subsidies that break the subsidy
+    rule, decided by ``finance.rules.subsidy_violates`` (the function the services and importers
+    apply) over one row per subsidy."""
+    qs = subsidy_records(district).filter(years_q("decision_date", years)).order_by()
+    group = F("organization_asof__region_id") if by_district else Value(None, output_field=CharField())
+    rows = subsidy_rule_rows(qs.annotate(reports_group=group), "reports_group")
+    found: dict = {}
     for row in rows:
-        group = row.pop("reports_group")
-        for alias, value in row.items():
-            key, year = aliases[alias]
-            _store(out, group, key, year, value)
+        group = row["reports_group"] if by_district else None
+        found.setdefault((group, row["decision_date"].year), []).append(row)
+    for year in years:
+        _store(out, None, "subsidies.violations", year, 0)
+    for (group, year), group_rows in found.items():
+        _store(out, group, "subsidies.violations", year, len(violating_patent_ids(group_rows)))
 
 
 def _run_all(jobs: list[Callable[[dict], None]], out: dict) -> None:
@@ -455,6 +508,7 @@ def collect(
     jobs = [partial(_run, figure, years, district, by_district) for figure in figures]
     if kpis:
         jobs.append(partial(_benefited, years, district, by_district))
+        jobs.append(partial(_violations, years, district, by_district))
     if _concurrent() and len(jobs) > 1:
         _run_concurrently(jobs, out)
     else:

@@ -215,7 +215,7 @@ def activities_block(raw: Raw, year: int) -> dict:
                 "count": plan_count,
                 "target": ROADSHOW_TARGET,
             },
-            "target": _("2021年7月至2023年底举办路演、供需对接活动不少于%(n)s场") % {"n": ROADSHOW_TARGET},
+            "target": _("2021年至2023年底举办路演、供需对接活动不少于%(n)s场") % {"n": ROADSHOW_TARGET},
             "met": plan_count >= ROADSHOW_TARGET,
         },
         "navigation_projects": {

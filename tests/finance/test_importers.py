@@ -521,7 +521,7 @@ def test_subsidy_rules_in_import(tmp_path):
     ]
     code, _out, err = run("subsidies", csv_file(tmp_path, "bad.csv", rows))
     assert code == 1
-    assert "row 2, column status: " in err and "授权后拨付" in err
+    assert "row 2, column status: " in err and "尚未授权" in err
     assert "row 3, column application_no: " in err and "发明专利" in err
     assert "row 4, column status: " in err and "row 4, column decision_date: " in err
     assert snapshot() == before

@@ -495,7 +495,7 @@ def test_subsidy_paid_only_after_grant(staff):
     pending = PatentFactory(legal_status=Patent.LegalStatus.PENDING, grant_date=None)
     with pytest.raises(ValidationError) as excinfo:
         services.subsidy_create(actor=staff, **subsidy_args(pending, status=Subsidy.Status.PAID))
-    assert "授权后拨付" in errors_of(excinfo)["status"][0]
+    assert "尚未授权" in errors_of(excinfo)["status"][0]
     granted = PatentFactory(grant_date=dt.date(2023, 9, 15))
     with pytest.raises(ValidationError) as excinfo:
         services.subsidy_create(actor=staff, **subsidy_args(granted, status=Subsidy.Status.PAID))

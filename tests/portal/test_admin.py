@@ -4,7 +4,15 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from portal.models import ImportJob, Membership, Organization, OrganizationYearStats, OutboxTask
+from portal.models import (
+    ImportJob,
+    Membership,
+    Organization,
+    OrganizationChange,
+    OrganizationYearStats,
+    OutboxTask,
+)
+from portal.periods import organization_reclassify
 from portal.permissions import Role
 from tests.portal.factories import MembershipFactory, OrganizationFactory, make_user
 
@@ -44,21 +52,25 @@ def data():
         status=ImportJob.Status.DONE,
     )
     OutboxTask.objects.create(name="portal.ping", kwargs={}, last_error="broker down (羊绒)")
+    organization_reclassify(organization=organization, region_id="150621", reason="迁址")
     return organization
 
 
 def test_every_portal_model_is_registered():
     names = {model._meta.model_name for model in PORTAL_MODELS}
     assert names == {
-        "region", "industry", "organization", "organizationyearstats", "membership", "importjob", "outboxtask"
-    }
+        "region", "industry", "organization", "organizationyearstats", "membership", "importjob",
+        "outboxtask", "organizationchange",
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize("model", PORTAL_MODELS, ids=lambda m: m._meta.model_name)
 def test_changelist_add_and_search_load(admin_client, data, model):
     assert admin_client.get(admin_url(model)).status_code == 200
     assert admin_client.get(admin_url(model), {"q": "羊绒"}).status_code == 200
-    if model not in (ImportJob, OutboxTask):  # rows come from uploads and broker outages, not the admin
+    # Jobs come from uploads, outbox rows from broker outages, the kind/district audit trail from
+    # the services: not from the admin.
+    if model not in (ImportJob, OutboxTask, OrganizationChange):
         assert admin_client.get(admin_url(model, "add")).status_code == 200
 
 

@@ -24,13 +24,18 @@ uni_a 2023-01-01 100,000; sme_a2 2021-05-05 100,000.
 Insurance: sme_a2 from 2022-02-02; sme_out from 2023-03-01; sme_a3 from 2023-11-11.
 Subsidies: S1 sme_b1 p8 fees 2,000 approved 1,000 (2023-05-05, exactly 50%: allowed);
 S2 uni_a p1 fees 1,000 paid 600 (2023-06-06: over 50%, a violation); S3 sme_a1 p3 fees 800
-approved 300 (2022-03-03); S4 sme_a2 p4 rejected (2023-01-01); S5 sme_a2 p5 applied.
+approved 300 (2022-03-03: before p3's grant on 2022-06-01, a violation); S4 sme_a2 p4 rejected
+(2023-01-01); S5 sme_a2 p5 applied. (Every patent is granted 2022-06-01.)
 Yearly figures: sme_a1 2023 1,000,000/50, 2022 800,000/45; sme_b1 2023 500,000.50/20 (none for
 2022); sme_a2 2022 300,000/10 (none for 2023); sme_a3 2023 200,000/5; sme_out 2023 9,999,999/999.
 Product filings: sme_a1 2023-02-02 and 2022-05-05; sme_b1 2023-03-03; sme_out 2023; uni_a 2023.
-Events: roadshow 2021-06-30 (A, before the plan), roadshow 2021-08-01 (A), matchmaking
-2022-09-01 (no district), roadshow 2023-04-01 (B), training 2023-05-01 (A), roadshow 2024-02-01 (A).
-Navigation projects: 2023 in A, 2022 without district.
+Events (held unless said): roadshow 2021-06-30 (A), roadshow 2021-08-01 (A), matchmaking
+2022-09-01 (no district), matchmaking 2022-03-01 (A, planned: never held), roadshow 2023-04-01 (B),
+roadshow 2023-08-01 (B, cancelled), training 2023-05-01 (A), roadshow 2024-02-01 (A).
+Navigation projects: 2023 in A for sme_a1 (in progress); 2022 without district and without an
+enterprise (regional planning: not an enterprise project); 2022 for soe_a without district
+(completed); 2023 in B for sme_b1 (suspended).
+D3 is terminated: it counts only in the received amount (its 10,000 paid in 2023).
 """
 
 import datetime as dt
@@ -122,11 +127,12 @@ def filing(no, organization, date) -> ProductFiling:
     )
 
 
-def event(title, kind, date, code) -> Event:
+def event(title, kind, date, code, status="held") -> Event:
     return Event.objects.create(
         title=title,
         kind=kind,
         date=date,
+        status=status,
         venue="会展中心",
         organizer="市知识产权局",
         district=region(code) if code else None,
@@ -230,17 +236,35 @@ def build_kpi_data() -> SimpleNamespace:
     filing("F4", o.sme_a1, D(2022, 5, 5))
     filing("F5", o.uni_a, D(2023, 6, 6))
 
-    event("路演（规划前）", "roadshow", D(2021, 6, 30), A)
+    event("路演（上半年）", "roadshow", D(2021, 6, 30), A)
     event("首场路演", "roadshow", D(2021, 8, 1), A)
     event("全市对接会", "matchmaking", D(2022, 9, 1), None)
+    event("未举办的对接会", "matchmaking", D(2022, 3, 1), A, status="planned")
     event("东胜路演", "roadshow", D(2023, 4, 1), B)
+    event("取消的路演", "roadshow", D(2023, 8, 1), B, status="cancelled")
     event("宣传培训", "training", D(2023, 5, 1), A)
     event("2024 路演", "roadshow", D(2024, 2, 1), A)
 
     NavigationProject.objects.create(
-        title="准格尔旗煤炭产业导航", kind="industry_planning", region=region(A), year_started=2023
+        title="准格尔旗煤炭产业导航",
+        kind="industry_planning",
+        region=region(A),
+        enterprise=o.sme_a1,
+        year_started=2023,
+        status="in_progress",
     )
     NavigationProject.objects.create(title="全市区域规划导航", kind="regional_planning", year_started=2022)
+    NavigationProject.objects.create(
+        title="国企经营类导航", kind="enterprise_operation", enterprise=o.soe_a, year_started=2022, status="completed"
+    )
+    NavigationProject.objects.create(
+        title="已终止的企业导航",
+        kind="enterprise_operation",
+        region=region(B),
+        enterprise=o.sme_b1,
+        year_started=2023,
+        status="suspended",
+    )
     return o
 
 

@@ -55,7 +55,7 @@ def test_json_is_exactly_the_documented_shape(kpi_data):
         for part in ("values", "previous", "growth", "average_growth"):
             assert list(block[part]) == VALUES[name]
     # Amounts are strings with two decimals, growth a float or null, met a bool.
-    assert '"contract_amount": "380000.50"' in text
+    assert '"contract_amount": "180000.50"' in text
     assert '"growth": {\n        "count": null,' in text
     assert list(report["activities"]) == [
         "roadshows",

@@ -29,7 +29,7 @@ T_AGRICULTURE = "农牧业专利优先向旗（县域）转移转化（规划未
 
 
 def plan(counted_to: str, count: int) -> dict:
-    return {"start": "2021-07-01", "end": "2023-12-31", "counted_to": counted_to, "count": count, "target": 3}
+    return {"start": "2021-01-01", "end": "2023-12-31", "counted_to": counted_to, "count": count, "target": 3}
 
 
 CITY_2023 = {
@@ -37,11 +37,12 @@ CITY_2023 = {
     "district": None,
     "indicators": {
         "sme_acquisitions": {
-            # D1 D2 D3 (terminated, still counted) D5; not D4 (buyer outside the city), D6 (SOE), D7 (2024).
+            # D1 D2 D5; not D3 (terminated: only its 10,000 received counts), D4 (buyer outside
+            # the city), D6 (SOE), D7 (2024).
             "values": {
-                "deals": 4,
-                "patents": 4,
-                "contract_amount": "380000.50",
+                "deals": 3,
+                "patents": 3,
+                "contract_amount": "180000.50",
                 "received_amount": "155000.25",
             },
             "previous": {
@@ -50,7 +51,7 @@ CITY_2023 = {
                 "contract_amount": "120000.00",
                 "received_amount": "40000.00",
             },
-            "growth": {"deals": 1.0, "patents": 0.3333, "contract_amount": 2.1667, "received_amount": 2.875},
+            "growth": {"deals": 0.5, "patents": 0.0, "contract_amount": 0.5, "received_amount": 2.875},
             "target": T_SME,
             "met": False,  # no base-year (2020) figures: average growth null
         },
@@ -72,11 +73,12 @@ CITY_2023 = {
             "met": True,
         },
         "smes_benefited": {
-            "values": {"count": 4, "revenue": "1700000.50", "employees": 75},
+            # sme_a2 bought only D3 (terminated) in 2023: not benefited.
+            "values": {"count": 3, "revenue": "1700000.50", "employees": 75},
             "previous": {"count": 3, "revenue": "1100000.00", "employees": 55},
-            "growth": {"count": 0.3333, "revenue": 0.5455, "employees": 0.3636},
+            "growth": {"count": 0.0, "revenue": 0.5455, "employees": 0.3636},
             "target": T_BENEFITED,
-            "met": True,
+            "met": False,
         },
         "sme_pledge_financing": {
             # Nothing in 2022: growth is null and a growth target cannot be met.
@@ -96,10 +98,11 @@ CITY_2023 = {
     },
     "activities": {
         "roadshows": {
+            # Held ones only: not the cancelled roadshow of 2023 nor the planned one of 2022.
             "count": 1,
             "previous": 1,
             "growth": 0.0,
-            "plan_period": plan("2023-12-31", 3),
+            "plan_period": plan("2023-12-31", 4),
             "target": T_ROADSHOWS,
             "met": True,
         },
@@ -129,9 +132,9 @@ DISTRICT_A_2023 = {
     "indicators": {
         "sme_acquisitions": {
             "values": {
-                "deals": 3,
-                "patents": 4,
-                "contract_amount": "330000.00",
+                "deals": 2,
+                "patents": 3,
+                "contract_amount": "130000.00",
                 "received_amount": "120000.00",
             },
             "previous": {
@@ -140,7 +143,7 @@ DISTRICT_A_2023 = {
                 "contract_amount": "80000.00",
                 "received_amount": "30000.00",
             },
-            "growth": {"deals": 2.0, "patents": 3.0, "contract_amount": 3.125, "received_amount": 3.0},
+            "growth": {"deals": 1.0, "patents": 2.0, "contract_amount": 0.625, "received_amount": 3.0},
             "target": T_SME,
             "met": False,  # no base-year (2020) figures: average growth null
         },
@@ -162,9 +165,9 @@ DISTRICT_A_2023 = {
             "met": True,
         },
         "smes_benefited": {
-            "values": {"count": 3, "revenue": "1200000.00", "employees": 55},
+            "values": {"count": 2, "revenue": "1200000.00", "employees": 55},
             "previous": {"count": 2, "revenue": "1100000.00", "employees": 55},
-            "growth": {"count": 0.5, "revenue": 0.0909, "employees": 0.0},
+            "growth": {"count": 0.0, "revenue": 0.0909, "employees": 0.0},
             "target": T_BENEFITED,
             "met": False,
         },
@@ -188,7 +191,7 @@ DISTRICT_A_2023 = {
             "count": 0,
             "previous": 0,
             "growth": None,
-            "plan_period": plan("2023-12-31", 1),
+            "plan_period": plan("2023-12-31", 2),
             "target": T_ROADSHOWS,
             "met": False,
         },
@@ -364,9 +367,9 @@ def test_trend_from_2021(kpi_data):
     trend = kpi.kpi_trend(year=2023)
     assert trend["years"] == [2021, 2022, 2023]
     sme = trend["indicators"]["sme_acquisitions"]
-    assert sme["values"]["deals"] == [0, 2, 4]
+    assert sme["values"]["deals"] == [0, 2, 3]
     assert sme["values"]["received_amount"] == ["0.00", "40000.00", "155000.25"]
-    assert sme["growth"]["deals"] == [None, None, 1.0]
+    assert sme["growth"]["deals"] == [None, None, 0.5]
     assert trend["indicators"]["sme_pledge_financing"]["values"]["count"] == [1, 0, 2]
     assert trend["indicators"]["sme_pledge_financing"]["growth"]["count"] == [None, -1.0, None]
     assert trend["activities"]["roadshows"] == [2, 1, 1]
@@ -382,11 +385,13 @@ def test_trend_covers_at_most_the_last_fifteen_years(kpi_data):
 
 
 def test_plan_period_roadshows_count_only_to_the_end_of_the_report_year(kpi_data):
-    assert kpi.kpi_report(year=2021)["activities"]["roadshows"]["plan_period"] == plan("2021-12-31", 1)
-    assert kpi.kpi_report(year=2022)["activities"]["roadshows"]["plan_period"] == plan("2022-12-31", 2)
-    assert kpi.kpi_report(year=2022)["activities"]["roadshows"]["met"] is False
+    # The plan period starts 2021-01-01: the roadshow of 2021-06-30 counts.
+    assert kpi.kpi_report(year=2021)["activities"]["roadshows"]["plan_period"] == plan("2021-12-31", 2)
+    assert kpi.kpi_report(year=2021)["activities"]["roadshows"]["met"] is False
+    assert kpi.kpi_report(year=2022)["activities"]["roadshows"]["plan_period"] == plan("2022-12-31", 3)
+    assert kpi.kpi_report(year=2022)["activities"]["roadshows"]["met"] is True
     # 2024's roadshow is after the plan period.
-    assert kpi.kpi_report(year=2024)["activities"]["roadshows"]["plan_period"] == plan("2023-12-31", 3)
+    assert kpi.kpi_report(year=2024)["activities"]["roadshows"]["plan_period"] == plan("2023-12-31", 4)
 
 
 def _at(text: str) -> dt.datetime:
@@ -406,9 +411,9 @@ def test_funnel_counts_a_calendar_year_in_asia_shanghai(kpi_data):
     inquiry = Inquiry.objects.create(patent=o.patents[1], organization=o.sme_a1, subject="咨询")
     Inquiry.objects.filter(pk=inquiry.pk).update(created_at=_at("2023-02-01 10:00"))
     counts = {stage["key"]: stage["count"] for stage in kpi.kpi_funnel(year=2023)["stages"]}
-    assert counts == {"demands": 2, "matches": 3, "inquiries": 1, "deals": 4}
+    assert counts == {"demands": 2, "matches": 3, "inquiries": 1, "deals": 3}
     counts_a = {stage["key"]: stage["count"] for stage in kpi.kpi_funnel(year=2023, district=A)["stages"]}
-    assert counts_a == {"demands": 1, "matches": 2, "inquiries": 1, "deals": 3}
+    assert counts_a == {"demands": 1, "matches": 2, "inquiries": 1, "deals": 2}
 
 
 @pytest.mark.parametrize(

