@@ -21,7 +21,7 @@ from matching.models import EventRegistration, Inquiry, InquiryMessage, Notifica
 from patents.models import NavigationProject, OpenLicense, Patent, SupplyBulletin
 from portal.models import ImportJob
 from portal.permissions import actor_for
-from reports.models import AnnualReport
+from reports.models import AnnualReport, AwardBudget, PlanPeriod, PlanPeriodReport
 from tests.demands.factories import DemandFactory
 from tests.finance.factories import (
     DealFactory,
@@ -233,4 +233,11 @@ def build(media_file=ContentFile) -> Dataset:
     )
     report.xlsx.save("annual-2022.xlsx", media_file(b"PK annual report"), save=True)
     data.objects["annual"] = report
+    plan = PlanPeriod.objects.get(first_year=2021)  # seeded by reports migration 0004
+    plan_report = PlanPeriodReport.objects.create(
+        plan=plan, status=PlanPeriodReport.Status.READY, generated_at=timezone.now(), data={}
+    )
+    plan_report.xlsx.save("plan-2021-2023.xlsx", media_file(b"PK plan report"), save=True)
+    data.objects["plan"], data.objects["plan_report"] = plan, plan_report
+    AwardBudget.objects.create(year=2022, amount=Decimal("1000000.00"))
     return data
