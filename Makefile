@@ -29,7 +29,7 @@ help:
 	@echo "make run        migrate, load demo data, serve http://$(HOST):$(PORT)"
 	@echo "make test       run the tests on $(TEST_WORKERS) xdist workers (ARGS=\"...\" goes to pytest, TEST_WORKERS=0: one process)"
 	@echo "make test-quick the quick subset: $(QUICK)"
-	@echo "make lint       ruff check + ruff format --check"
+	@echo "make lint       ruff check + ruff format --check + lint-imports (layers in .importlinter)"
 	@echo "make format     ruff format + ruff check --fix"
 	@echo "make messages   makemessages -l en + compilemessages"
 	@echo "make bench      python -m benchmarks, then bench-patents when DATABASE_URL is set"
@@ -63,6 +63,7 @@ test-quick: deps
 lint: deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: deps
 	$(VENV)/bin/ruff format .
