@@ -46,8 +46,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 
 @pytest.fixture(scope="module")
-def api_schema():
-    return schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+def api_schema(django_db_setup, django_db_blocker):
+    # The WSGI request's request_started signal checks the database connection.
+    with django_db_blocker.unblock():
+        return schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
 
 
 @pytest.fixture(scope="module")
