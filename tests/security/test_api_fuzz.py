@@ -46,7 +46,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 
 @pytest.fixture(scope="module")
-def api_schema(django_db_setup, django_db_blocker):
+def api_schema(token, django_db_blocker):
+    """Depends on ``token`` so that the module's transaction opens in the setup phase, outside
+    each test's own transaction (schemathesis would otherwise ask for ``token`` inside the test,
+    and the module transaction would end up nested in the first test's and break later tests)."""
     # The WSGI request's request_started signal checks the database connection.
     with django_db_blocker.unblock():
         return schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
