@@ -9,9 +9,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PORTAL_VAR_DIR=/app/var \
     DJANGO_STATIC_ROOT=/app/staticfiles
 
-# fonts-noto-cjk: Chinese glyphs in generated PDFs and charts; gettext: compilemessages.
+# fonts-noto-cjk: Chinese glyphs in generated PDFs and charts; gettext: compilemessages;
+# libpango*/libharfbuzz-subset0: WeasyPrint's text layout and font subsetting (PDF reports), which
+# python:3.11-slim lacks. tests/portal/test_docker_image.py renders a PDF with exactly this list.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends fonts-noto-cjk gettext \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

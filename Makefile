@@ -1,7 +1,9 @@
 # The one entry point for everyday commands. Needs only Python 3.11: the venv is created on demand.
 #   make run                    demo site on http://127.0.0.1:8000 (SQLite, eager Celery)
-#   make test ARGS="-k foo"     pytest; uses PostgreSQL/Redis/a worker when DATABASE_URL and
-#                               CELERY_BROKER_URL are set, SQLite + eager Celery otherwise
+#   make test ARGS="-k foo"     pytest on TEST_WORKERS pytest-xdist workers; uses PostgreSQL/Redis/a
+#                               worker when DATABASE_URL and CELERY_BROKER_URL are set, SQLite +
+#                               eager Celery otherwise
+#   make test-quick             the quick subset: no browser, services or slow tests
 #   make lint | messages | bench | bench-load | worker | beat
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -9,18 +11,25 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 DEPS_STAMP := $(VENV)/.deps-installed
 ARGS ?=
+# pytest-xdist workers (0 = one process). 3 on this 2-core machine: many tests wait on a worker
+# process, a browser or the database, so a third process keeps both cores busy (README, Tests).
+TEST_WORKERS ?= 3
+# loadgroup: tests marked xdist_group (tests/faults) run one after another on one worker.
+PYTEST_XDIST := -n $(TEST_WORKERS) --dist loadgroup
+QUICK := not browser and not services and not slow
 HOST ?= 127.0.0.1
 PORT ?= 8000
 MAKEMESSAGES_IGNORE := --ignore=.venv --ignore=var --ignore=staticfiles --ignore=node_modules \
 	--ignore=tests --ignore=bench-out --ignore=static/vendor
 
 .DEFAULT_GOAL := help
-.PHONY: help deps run test lint format messages bench bench-patents worker beat bench-load
+.PHONY: help deps run test test-quick lint format messages bench bench-patents worker beat bench-load
 
 help:
 	@echo "make run        migrate, load demo data, serve http://$(HOST):$(PORT)"
-	@echo "make test       run the tests (ARGS=\"...\" goes to pytest)"
-	@echo "make lint       ruff check + ruff format --check"
+	@echo "make test       run the tests on $(TEST_WORKERS) xdist workers (ARGS=\"...\" goes to pytest, TEST_WORKERS=0: one process)"
+	@echo "make test-quick the quick subset: $(QUICK)"
+	@echo "make lint       ruff check + ruff format --check + lint-imports (layers in .importlinter)"
 	@echo "make format     ruff format + ruff check --fix"
 	@echo "make messages   makemessages -l en + compilemessages"
 	@echo "make bench      python -m benchmarks, then bench-patents when DATABASE_URL is set"
@@ -46,11 +55,15 @@ run: deps
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: deps
-	$(PY) -m pytest $(ARGS)
+	$(PY) -m pytest $(PYTEST_XDIST) $(ARGS)
+
+test-quick: deps
+	$(PY) -m pytest $(PYTEST_XDIST) -m "$(QUICK)" $(ARGS)
 
 lint: deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: deps
 	$(VENV)/bin/ruff format .

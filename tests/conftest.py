@@ -11,7 +11,6 @@ With ``PORTAL_REQUIRE_SERVICES=1`` (set by .ci/run) a missing service fails inst
 """
 
 import os
-import tempfile
 from pathlib import Path
 from typing import NoReturn
 
@@ -20,8 +19,6 @@ import pytest
 # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse ORM
 # calls from the test body ("You cannot call this from an async context").
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-# Matching indexes of a test run stay out of the developer's var/; worker processes inherit this.
-os.environ.setdefault("PORTAL_MATCHING_INDEX_DIR", tempfile.mkdtemp(prefix="portal-test-match-index-"))
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -38,6 +35,11 @@ REQUIRE_SERVICES = os.environ.get("PORTAL_REQUIRE_SERVICES", "").lower() in {"1"
 
 WORKER_FIXTURES = {"celery_worker", "start_worker", "worker_environment"}
 BROWSER_FIXTURES = {"browser", "page"}
+# Tests that start servers and workers of their own and cut them off (a private redis-server, a
+# TCP proxy in front of PostgreSQL, gunicorn, killed workers) run one after another on a single
+# pytest-xdist worker (`--dist loadgroup`): together they would starve each other's deadlines on
+# two cores. They never stop the shared PostgreSQL or Redis, so other tests run alongside.
+SERIAL_GROUPS = {"tests/faults/": "faults"}
 
 
 def unavailable(reason: str) -> NoReturn:
@@ -47,6 +49,8 @@ def unavailable(reason: str) -> NoReturn:
     pytest.skip(reason)
 
 
+# tryfirst: xdist's worker reads the xdist_group marks in its own hook of the same name.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
@@ -55,6 +59,9 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.services)
         if names & BROWSER_FIXTURES:
             item.add_marker(pytest.mark.browser)
+        for prefix, group in SERIAL_GROUPS.items():
+            if item.nodeid.startswith(prefix):
+                item.add_marker(pytest.mark.xdist_group(group))
         _restore_reference_data_after(item, names)
 
 
@@ -184,14 +191,6 @@ def page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _matching_index_dir(django_test_environment):
-    """The test process uses the same index folder as the worker processes it starts."""
-    from django.conf import settings
-
-    settings.MATCHING_INDEX_DIR = Path(os.environ["PORTAL_MATCHING_INDEX_DIR"])
 
 
 @pytest.fixture(autouse=True, scope="session")

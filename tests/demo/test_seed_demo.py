@@ -26,6 +26,7 @@ def _counts():
     return {m._meta.label: m._default_manager.count() for m in apps.get_models() if m._meta.app_label != "sessions"}
 
 
+@pytest.mark.slow
 def test_seed_demo_creates_logins_and_is_idempotent(client, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     out = io.StringIO()

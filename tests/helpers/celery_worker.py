@@ -150,7 +150,9 @@ def start_worker_process(
     extra_args: tuple[str, ...] = (),
 ) -> WorkerProcess:
     number = next(_numbers)
-    name_template = f"w{number}@%h"
+    # Node names are unique across pytest-xdist workers too (remote-control pings name a node).
+    xdist = os.environ.get("PYTEST_XDIST_WORKER", "")
+    name_template = f"w{number}{'-' + xdist if xdist else ''}@%h"
     log_path = log_dir / f"worker-w{number}.log"
     command = [
         sys.executable,

@@ -30,6 +30,7 @@ def sample():
     return corpus, demands, {d.code: qrels[d.code] for d in demands}
 
 
+@pytest.mark.slow
 def test_engine_beats_bm25_on_a_subsample(sample):
     corpus, demands, qrels = sample
     index = build_index(corpus)

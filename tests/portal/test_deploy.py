@@ -19,6 +19,7 @@ def production_env(**overrides: str) -> dict[str, str]:
     )
 
 
+@pytest.mark.slow
 def test_check_deploy_passes_with_production_settings():
     completed = run_manage(
         "check",
