@@ -62,19 +62,18 @@ def pytest_collection_modifyitems(items):
         for prefix, group in SERIAL_GROUPS.items():
             if item.nodeid.startswith(prefix):
                 item.add_marker(pytest.mark.xdist_group(group))
-        _restore_reference_data_after(item, names)
+        _without_serialized_rollback(item)
 
 
-def _restore_reference_data_after(item, names: set[str]) -> None:
-    """Transactional tests (those a worker process or a live server must see) empty every table
-    when they end, including the reference data that migrations load (regions, industries, IPC
-    titles); with serialized_rollback Django puts that data back for the next test."""
+def _without_serialized_rollback(item) -> None:
+    """Reference data comes back by reloading the data migrations after each flush
+    (``pytest_runtest_teardown`` below), not by serialized_rollback: restoring the serialized
+    copy on top of reloaded rows would collide on their unique codes (new primary keys, since a
+    flush keeps the sequences), and serializing every test database costs start-up time."""
     marker = item.get_closest_marker("django_db")
-    kwargs = dict(marker.kwargs) if marker else {}
-    transactional = kwargs.get("transaction") or {"live_server", "transactional_db"} & names
-    if transactional and "serialized_rollback" not in kwargs:
-        kwargs.update(transaction=True, serialized_rollback=True)
-        item.add_marker(pytest.mark.django_db(*(marker.args if marker else ()), **kwargs), append=False)
+    if marker and marker.kwargs.get("serialized_rollback"):
+        kwargs = {k: v for k, v in marker.kwargs.items() if k != "serialized_rollback"}
+        item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
 
 
 # --- Celery -----------------------------------------------------------------------------------
@@ -244,21 +243,11 @@ def _default_language():
 REFERENCE_DATA_MIGRATIONS = (
     ("portal.migrations.0002_load_regions_and_industries", "portal.Region"),
     ("patents.migrations.0003_load_ipc_titles", "patents.IpcEntry"),
+    ("reports.migrations.0004_seed_plan_2021_2023", "reports.PlanPeriod"),
 )
 
 
-@pytest.fixture(autouse=True)
-def _reference_data(request):
-    """serialized_rollback cannot restore the migration-loaded reference data once Playwright's
-    event loop runs in this thread (Django's connections are then per-context and no longer carry
-    the serialized contents); a transactional test finding it gone loads it again."""
-    names = set(request.fixturenames)
-    marker = request.node.get_closest_marker("django_db")
-    if not (marker and marker.kwargs.get("transaction")) and not (
-        {"live_server", "transactional_db"} & names
-    ):
-        return
-    request.getfixturevalue("_django_db_helper")
+def _load_missing_reference_data() -> None:
     import importlib
 
     from django.apps import apps
@@ -266,3 +255,37 @@ def _reference_data(request):
     for module, model in REFERENCE_DATA_MIGRATIONS:
         if not apps.get_model(model).objects.exists():
             importlib.import_module(module).load(apps, None)
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    names = set(getattr(item, "fixturenames", ()))
+    return bool(marker and marker.kwargs.get("transaction")) or bool({"live_server", "transactional_db"} & names)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """serialized_rollback cannot restore the migration-loaded reference data once Playwright's
+    event loop runs in this thread (Django's connections are then per-context and no longer carry
+    the serialized contents); a transactional test finding it gone loads it again."""
+    if not _is_transactional(request.node):
+        return
+    request.getfixturevalue("_django_db_helper")
+    _load_missing_reference_data()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test (one a worker process or a live server must see) empties every table
+    when it ends (its fixtures' teardown), including the reference data that migrations load
+    (regions, industries, IPC titles, the seeded plan period). Run one after another,
+    pytest-django puts transactional tests last; under pytest-xdist a worker may get ordinary
+    tests after a transactional one, so the data is loaded again right after the flush, outside
+    any test transaction."""
+    yield
+    if not _is_transactional(item):
+        return
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        _load_missing_reference_data()

@@ -261,8 +261,7 @@ def test_notification_api(django_assert_max_num_queries):
 # --- A real worker --------------------------------------------------------------------------------
 
 
-# serialized_rollback: keep the regions the data migrations loaded for the tests that follow.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_email_task_runs_on_a_real_worker(celery_worker):
     ensure_reference_data()
     owner_user, patent = institution_with_patent()

@@ -15,9 +15,7 @@ from tests.portal.factories import PASSWORD
 
 from .factories import ensure_reference_data, institution_with_patent, make_user
 
-# serialized_rollback: the flush after a transactional test removes the regions and industries
-# the data migrations loaded; this brings them back for the next test.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 SHOTS = Path(os.environ.get("PORTAL_SCREENSHOT_DIR", "/tmp"))
 

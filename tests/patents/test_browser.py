@@ -4,9 +4,7 @@ import pytest
 
 from tests.patents.factories import PatentFactory, industry
 
-# serialized_rollback: the flush after a transactional test would otherwise remove the regions,
-# industries and IPC titles that data migrations loaded.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_search_filter_and_open_a_patent(page):

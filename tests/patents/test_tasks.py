@@ -42,7 +42,7 @@ def test_beat_schedule():
     assert monthly["schedule"].day_of_month == {1} and monthly["schedule"].hour == {6}
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_bulletin_task_on_a_real_worker(celery_worker):
     from tests.patents.factories import InstitutionFactory
 
