@@ -329,7 +329,9 @@ def abstention_check(
         rng = random.Random(seed)
         gone = {d.code for d in rng.sample(list(demands), int(len(demands) * share))}
         removed = set().union(*(qrels[c] for c in gone))
-        index = build_index([p for p in patents if p.application_no not in removed], version=f"abstain-{seed}")
+        index = build_index(
+            [p for p in patents if p.application_no not in removed], version=f"abstain-{seed}"
+        )
         low = weights.replace(recommend_min=min(levels))
         results = score_demands(index, demands, LIST_SIZE, low, explain=False)
         for t in levels:
@@ -373,12 +375,17 @@ def calibrate(directory: Path | None = None, *, verbose: bool = True) -> dict:
     curve = abstention_check(patents, demands, qrels, fitted, thresholds=levels)
     chosen = next((t for t in levels if curve[t]["gone_mean_listed"] <= ABSTAIN_MAX_LISTED), levels[-1])
     if verbose:
-        print(f"\nCalibration fitted on {len(x):,} (demand, patent) pairs of the dev split: "
-              f"relevance = sigmoid({a:.3f} + {b:.3f} ln text)")
+        print(
+            f"\nCalibration fitted on {len(x):,} (demand, patent) pairs of the dev split: "
+            f"relevance = sigmoid({a:.3f} + {b:.3f} ln text)"
+        )
         table(
             "Abstention check by threshold (relevant patents of 25 % of the demands removed, 3 draws)",
             ["recommend_min", "removed: recommendations per demand", "others: relevant one listed"],
-            [[f"{t:.2f}", f"{curve[t]['gone_mean_listed']:.2f}", f"{curve[t]['others_hit']:.1%}"] for t in levels],
+            [
+                [f"{t:.2f}", f"{curve[t]['gone_mean_listed']:.2f}", f"{curve[t]['others_hit']:.1%}"]
+                for t in levels
+            ],
         )
         print(f"chosen threshold (smallest with <= {ABSTAIN_MAX_LISTED:g} on average): {chosen:.2f}")
     return {"intercept": a, "slope": b, "curve": curve, "chosen": chosen}
@@ -469,7 +476,10 @@ def run_quality(directory: Path | None = None, *, single_samples: int = 100, ver
                 ["demands with none recommended", f"{listed['share_empty']:.1%}"],
                 ["demands with a relevant patent in their list", f"{listed['share_hit']:.1%}"],
                 ["precision of the recommendations", f"{listed['precision']:.1%}"],
-                ["  of 高度相关 / 可能相关", f"{listed['precision_high']:.1%} / {listed['precision_possible']:.1%}"],
+                [
+                    "  of 高度相关 / 可能相关",
+                    f"{listed['precision_high']:.1%} / {listed['precision_possible']:.1%}",
+                ],
                 ["nDCG@10 of the lists as shown", f"{listed['ndcg@10']:.3f}"],
             ],
         )
@@ -715,8 +725,12 @@ def _e2e_setup(database_url: str) -> None:
     from django.db import connection
 
     name = connection.settings_dict["NAME"]
-    if connection.vendor != "postgresql" or not (name == "portal_matching" or name.startswith("portal_bench")):
-        raise SystemExit(f"--e2e empties its database: use PostgreSQL named portal_matching or portal_bench*, not {name!r}")
+    if connection.vendor != "postgresql" or not (
+        name == "portal_matching" or name.startswith("portal_bench")
+    ):
+        raise SystemExit(
+            f"--e2e empties its database: use PostgreSQL named portal_matching or portal_bench*, not {name!r}"
+        )
 
 
 def _e2e_load(patents: Sequence[PatentDoc], demands: Sequence[DemandDoc]) -> None:
@@ -740,10 +754,12 @@ def _e2e_load(patents: Sequence[PatentDoc], demands: Sequence[DemandDoc]) -> Non
         )
     region = Region.objects.filter(is_county_level=True).first() or Region.objects.first()
     owner, _ = Organization.objects.get_or_create(
-        credit_code="12150600MB0000001X", defaults={"name": "基准测试大学", "kind": Organization.Kind.UNIVERSITY, "region": region}
+        credit_code="12150600MB0000001X",
+        defaults={"name": "基准测试大学", "kind": Organization.Kind.UNIVERSITY, "region": region},
     )
     sme, _ = Organization.objects.get_or_create(
-        credit_code="91150600MA0000001X", defaults={"name": "基准测试企业", "kind": Organization.Kind.SME, "region": region}
+        credit_code="91150600MA0000001X",
+        defaults={"name": "基准测试企业", "kind": Organization.Kind.SME, "region": region},
     )
     now, until = timezone.now(), timezone.localdate() + dt.timedelta(days=365)
     rows = []
@@ -751,24 +767,42 @@ def _e2e_load(patents: Sequence[PatentDoc], demands: Sequence[DemandDoc]) -> Non
         digits = f"2021{1 if i % 2 else 2}{i:07d}"
         rows.append(
             Patent(
-                application_no=f"{digits}.{check_character(digits)}", patent_type="invention", title=p.title[:300],
-                abstract=p.abstract, claims=p.claims, ipc_codes=";".join(p.ipc_codes)[:600], owner=owner,
+                application_no=f"{digits}.{check_character(digits)}",
+                patent_type="invention",
+                title=p.title[:300],
+                abstract=p.abstract,
+                claims=p.claims,
+                ipc_codes=";".join(p.ipc_codes)[:600],
+                owner=owner,
                 legal_status="granted" if p.in_force else "lapsed",
                 listing_status="published" if p.listed else "draft",
-                published_at=now if p.listed else None, listed_until=until if p.listed else None,
-                offers_transfer="transfer" in p.deal_kinds, offers_license="license" in p.deal_kinds,
-                offers_equity="equity" in p.deal_kinds, asking_price=p.asking_price, dormant=p.dormant,
-                open_license=p.open_license, use_first_pay_later=p.use_first_pay_later,
+                published_at=now if p.listed else None,
+                listed_until=until if p.listed else None,
+                offers_transfer="transfer" in p.deal_kinds,
+                offers_license="license" in p.deal_kinds,
+                offers_equity="equity" in p.deal_kinds,
+                asking_price=p.asking_price,
+                dormant=p.dormant,
+                open_license=p.open_license,
+                use_first_pay_later=p.use_first_pay_later,
             )
         )
     Patent.objects.bulk_create(rows, batch_size=2000)
     Demand.objects.bulk_create(
         [
             Demand(
-                code=f"D2099-{i:05d}", organization=sme, title=d.title[:200], description=d.description,
-                ipc_hints=";".join(d.ipc_hints), wants_transfer="transfer" in d.deal_kinds,
-                wants_license="license" in d.deal_kinds, wants_equity="equity" in d.deal_kinds,
-                budget_max=d.budget_max, district=region, status="open", published_at=now,
+                code=f"D2099-{i:05d}",
+                organization=sme,
+                title=d.title[:200],
+                description=d.description,
+                ipc_hints=";".join(d.ipc_hints),
+                wants_transfer="transfer" in d.deal_kinds,
+                wants_license="license" in d.deal_kinds,
+                wants_equity="equity" in d.deal_kinds,
+                budget_max=d.budget_max,
+                district=region,
+                status="open",
+                published_at=now,
                 deadline=timezone.localdate() + dt.timedelta(days=90),
             )
             for i, d in enumerate(demands)
@@ -788,7 +822,12 @@ def _run_command(env: dict, out_path: Path) -> tuple[float, float, str]:
     with open(out_path, "w", encoding="utf-8") as out:
         done = subprocess.run(
             [sys.executable, "manage.py", "match", "--all", "--top", "10", "--json"],
-            cwd=root, env=env, stdout=out, stderr=subprocess.PIPE, text=True, check=True,
+            cwd=root,
+            env=env,
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=True,
         )
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -797,7 +836,9 @@ def _run_command(env: dict, out_path: Path) -> tuple[float, float, str]:
     return wall, cpu, done.stderr
 
 
-def run_e2e(n_patents: int, n_demands: int, *, directory: Path | None, database_url: str, verbose: bool = True) -> dict:
+def run_e2e(
+    n_patents: int, n_demands: int, *, directory: Path | None, database_url: str, verbose: bool = True
+) -> dict:
     """Time the whole command twice on the same data: cold (no index on disk, no stored matches:
     the index is built with every core, every match inserted) and warm (index on disk, matches
     stored: what a nightly re-run costs); and rank_bm25 over the same patents, per demand."""
@@ -823,13 +864,25 @@ def run_e2e(n_patents: int, n_demands: int, *, directory: Path | None, database_
     cold_ms = t_cold / n_demands * 1000
     warm_cpu_ms = cpu_warm / n_demands * 1000
     figures = {
-        "n_patents": n_patents, "n_matchable": len(matchable), "n_demands": n_demands,
-        "generate_s": t_gen, "load_s": t_load, "cold_s": t_cold, "warm_s": t_warm,
-        "cold_timings": err_cold.strip().splitlines()[-1:], "warm_timings": err_warm.strip().splitlines()[-1:],
-        "lines": len(lines), "mean_listed": float(np.mean(listed)) if listed else 0.0,
-        "bm25_build_s": t_bm_build, "bm25_ms_per_demand": bm_ms,
-        "warm_ms_per_demand": warm_ms, "cold_ms_per_demand": cold_ms, "speedup_warm": bm_ms / warm_ms,
-        "cold_cpu_s": cpu_cold, "warm_cpu_s": cpu_warm, "warm_cpu_ms_per_demand": warm_cpu_ms,
+        "n_patents": n_patents,
+        "n_matchable": len(matchable),
+        "n_demands": n_demands,
+        "generate_s": t_gen,
+        "load_s": t_load,
+        "cold_s": t_cold,
+        "warm_s": t_warm,
+        "cold_timings": err_cold.strip().splitlines()[-1:],
+        "warm_timings": err_warm.strip().splitlines()[-1:],
+        "lines": len(lines),
+        "mean_listed": float(np.mean(listed)) if listed else 0.0,
+        "bm25_build_s": t_bm_build,
+        "bm25_ms_per_demand": bm_ms,
+        "warm_ms_per_demand": warm_ms,
+        "cold_ms_per_demand": cold_ms,
+        "speedup_warm": bm_ms / warm_ms,
+        "cold_cpu_s": cpu_cold,
+        "warm_cpu_s": cpu_warm,
+        "warm_cpu_ms_per_demand": warm_cpu_ms,
         "speedup_warm_cpu": bm_ms / warm_cpu_ms,
     }
     if verbose:
@@ -847,7 +900,10 @@ def run_e2e(n_patents: int, n_demands: int, *, directory: Path | None, database_
                 ["CPU of the command, cold / warm (s)", f"{cpu_cold:.1f} / {cpu_warm:.1f}"],
                 ["warm, per demand, wall / CPU (ms)", f"{warm_ms:.2f} / {warm_cpu_ms:.2f}"],
                 ["rank_bm25 over the same patents, per demand (ms, CPU)", f"{bm_ms:.1f}"],
-                [f"speed-up, warm command vs BM25 ranking alone, wall [≥ {E2E_TARGET_SPEEDUP:g}x]", f"{f['speedup_warm']:.0f}x"],
+                [
+                    f"speed-up, warm command vs BM25 ranking alone, wall [≥ {E2E_TARGET_SPEEDUP:g}x]",
+                    f"{f['speedup_warm']:.0f}x",
+                ],
                 ["speed-up, warm command vs BM25 ranking alone, CPU", f"{f['speedup_warm_cpu']:.0f}x"],
             ],
         )
@@ -863,12 +919,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--demands", type=int, default=10_000)
     parser.add_argument("--jobs", type=int, default=2, help="processes for building the scale index")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
-    parser.add_argument("--calibrate", action="store_true", help="fit the calibration and choose the threshold (dev)")
+    parser.add_argument(
+        "--calibrate", action="store_true", help="fit the calibration and choose the threshold (dev)"
+    )
     parser.add_argument("--e2e", action="store_true", help="time the match command end to end on PostgreSQL")
     parser.add_argument("--e2e-patents", type=int, default=20_000)
     parser.add_argument("--e2e-demands", type=int, default=2_000)
     parser.add_argument(
-        "--database-url", default=os.environ.get("DATABASE_URL", E2E_DEFAULT_DATABASE),
+        "--database-url",
+        default=os.environ.get("DATABASE_URL", E2E_DEFAULT_DATABASE),
         help="for --e2e: a PostgreSQL database it may empty (portal_matching or portal_bench*)",
     )
     args = parser.parse_args(argv)
@@ -890,7 +949,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         abstain = abstention_check(patents, demands, qrels)[get_weights().recommend_min]
         figures["abstention"] = abstain
         ok &= gain >= TARGET_RELATIVE_GAIN and ratio >= 100
-        ok &= abstain["gone_mean_listed"] <= ABSTAIN_MAX_LISTED and abstain["others_hit"] >= ABSTAIN_MIN_OTHERS_HIT
+        ok &= (
+            abstain["gone_mean_listed"] <= ABSTAIN_MAX_LISTED
+            and abstain["others_hit"] >= ABSTAIN_MIN_OTHERS_HIT
+        )
         print(
             f"\ndev nDCG@10: engine {1 + gain:.2f}x BM25 (target ≥ {1 + TARGET_RELATIVE_GAIN:.2f}x); "
             f"per-demand speed ratio (ranking) {ratio:.0f}x (target ≥ 100x)"

@@ -399,6 +399,7 @@ def demand_expire_due(*, today: dt.date | None = None) -> int:
 
 # --- Duplicates --------------------------------------------------------------------------------
 
+
 @lru_cache(maxsize=4096)
 def _title_tokens(title: str) -> frozenset[str]:
     # The shared tokeniser's stop list holds the words every demand title has (技术, 需求, 寻求...).

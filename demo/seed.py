@@ -4,6 +4,7 @@ Idempotent: everything is keyed by natural keys and generated from a fixed rando
 second run finds everything in place and changes nothing. Each app's part is a function; parts for
 apps whose models do not exist yet are skipped.
 """
+
 from __future__ import annotations
 
 import random
@@ -40,10 +41,37 @@ OTHERS = [
     ("bureau", "鄂尔多斯市市场监督管理局（知识产权局）（演示）", "government", "150602", "11"),
     ("bureau_zgr", "准格尔旗市场监督管理局（演示）", "government", "150622", "11"),
 ]
-SME_WORDS = ["恒达", "瑞丰", "晟源", "蒙科", "绿原", "天骄", "金沙", "鑫泰", "博远", "弘毅", "嘉禾", "智云",
-             "聚能", "华绒", "康源", "牧歌", "远航", "安泰", "汇通", "青城"]
-SME_TRADES = [("煤矿装备", "coal"), ("智能制造", "equipment"), ("羊绒制品", "cashmere"), ("乳品", "dairy"),
-              ("生物医药", "health"), ("电子科技", "electronics"), ("农牧科技", "agriculture")]
+SME_WORDS = [
+    "恒达",
+    "瑞丰",
+    "晟源",
+    "蒙科",
+    "绿原",
+    "天骄",
+    "金沙",
+    "鑫泰",
+    "博远",
+    "弘毅",
+    "嘉禾",
+    "智云",
+    "聚能",
+    "华绒",
+    "康源",
+    "牧歌",
+    "远航",
+    "安泰",
+    "汇通",
+    "青城",
+]
+SME_TRADES = [
+    ("煤矿装备", "coal"),
+    ("智能制造", "equipment"),
+    ("羊绒制品", "cashmere"),
+    ("乳品", "dairy"),
+    ("生物医药", "health"),
+    ("电子科技", "electronics"),
+    ("农牧科技", "agriculture"),
+]
 
 # username → (organization key, district code for a district officer)
 USERS = {
@@ -80,12 +108,23 @@ def _credit_code(prefix: str, region: str | None, serial: int) -> str:
     return make_credit_code(f"{prefix}{division}MA{serial:07d}")
 
 
-def _org(ctx: DemoContext, key: str, name: str, kind: str, region: str | None, prefix: str, serial: int,
-         industries=()) -> Organization:
+def _org(
+    ctx: DemoContext,
+    key: str,
+    name: str,
+    kind: str,
+    region: str | None,
+    prefix: str,
+    serial: int,
+    industries=(),
+) -> Organization:
     org, _created = Organization.objects.update_or_create(
         credit_code=_credit_code(prefix, region, serial),
         defaults={
-            "name": name, "kind": kind, "region_id": region, "verified": True,
+            "name": name,
+            "kind": kind,
+            "region_id": region,
+            "verified": True,
             "contact_name": "张工" if kind != "sme" else "李经理",
             "contact_phone": f"0477-{8100000 + serial}",
             "contact_email": f"contact{serial}@example.com",
@@ -112,8 +151,9 @@ def seed_portal(ctx: DemoContext) -> None:
         name = f"鄂尔多斯市{SME_WORDS[i % len(SME_WORDS)]}{trade}有限公司（演示{i + 1:02d}）"
         _org(ctx, f"sme{i}", name, "sme", region, "91", 100 + i, industries=[industry])
     # Two SMEs outside the city: they count nowhere in the city KPIs.
-    for i, (name, industry) in enumerate([("包头北方精工机械有限公司（演示）", "equipment"),
-                                          ("呼和浩特青城乳品科技有限公司（演示）", "dairy")]):
+    for i, (name, industry) in enumerate(
+        [("包头北方精工机械有限公司（演示）", "equipment"), ("呼和浩特青城乳品科技有限公司（演示）", "dairy")]
+    ):
         _org(ctx, f"sme_out{i}", name, "sme", None, "91", 200 + i, industries=[industry])
     ctx.orgs["agency"].clients.set([ctx.orgs["uni1"], ctx.orgs["uni2"], ctx.orgs["inst1"]])
 
@@ -125,19 +165,28 @@ def seed_portal(ctx: DemoContext) -> None:
         employees = rng.randrange(12, 180)
         for year in range(2020, 2024):
             if (org.pk, year) not in existing:
-                stats.append(OrganizationYearStats(organization=org, year=year, revenue=revenue, employees=employees))
+                stats.append(
+                    OrganizationYearStats(organization=org, year=year, revenue=revenue, employees=employees)
+                )
             revenue = (revenue * Decimal(str(rng.uniform(1.02, 1.25)))).quantize(Decimal("0.01"))
             employees += rng.randrange(0, 12)
     OrganizationYearStats.objects.bulk_create(stats)
 
     User = get_user_model()
     for username, (org_key, district) in USERS.items():
-        user, created = User.objects.get_or_create(username=username, defaults={"email": f"{username}@example.com"})
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"email": f"{username}@example.com"}
+        )
         if created or not user.check_password(DEMO_PASSWORD):
             user.set_password(DEMO_PASSWORD)
             user.save()
         Membership.objects.update_or_create(
-            user=user, defaults={"organization": ctx.orgs[org_key], "role": Membership.Role.ADMIN, "district_id": district}
+            user=user,
+            defaults={
+                "organization": ctx.orgs[org_key],
+                "role": Membership.Role.ADMIN,
+                "district_id": district,
+            },
         )
         ctx.users[username] = user
     admin, created = User.objects.get_or_create(

@@ -1,5 +1,6 @@
 """Demo deals, payments, pledges, insurance, subsidies, product filings, navigation projects and
 matchmaking events across 2021-2023, growing year by year as the plan hopes (not always)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -53,7 +54,8 @@ def seed_finance(ctx: DemoContext) -> None:
     city_smes = [o for o in ctx.smes if o.region_id]
     candidates = list(
         Patent.objects.filter(legal_status=Patent.LegalStatus.GRANTED, owner__in=ctx.suppliers)
-        .select_related("owner").order_by("application_no")
+        .select_related("owner")
+        .order_by("application_no")
     )
     rng.shuffle(candidates)
     deals = []
@@ -62,12 +64,22 @@ def seed_finance(ctx: DemoContext) -> None:
             if not candidates:
                 break
             patent = candidates.pop()
-            buyer = rng.choice(city_smes) if rng.random() < 0.85 else ctx.orgs[rng.choice(["sme_out0", "sme_out1"])]
+            buyer = (
+                rng.choice(city_smes)
+                if rng.random() < 0.85
+                else ctx.orgs[rng.choice(["sme_out0", "sme_out1"])]
+            )
             kind = rng.choices(["transfer", "license", "equity"], weights=[4, 5, 1])[0]
             signed = _day(rng, year)
             deal = _try(
-                deal_create, actor=actor, deal_no=f"DEMO-{year}-{i + 1:03d}", kind=kind, seller=patent.owner,
-                buyer=buyer, patents=[patent], contract_date=signed,
+                deal_create,
+                actor=actor,
+                deal_no=f"DEMO-{year}-{i + 1:03d}",
+                kind=kind,
+                seller=patent.owner,
+                buyer=buyer,
+                patents=[patent],
+                contract_date=signed,
                 contract_amount=Decimal(rng.randrange(8, 90) * 10000),
                 license_scope="ordinary" if kind == "license" else "",
                 license_ends_on=dt.date(year + 5, 12, 31) if kind == "license" else None,
@@ -89,7 +101,9 @@ def seed_finance(ctx: DemoContext) -> None:
 
     banks = [ctx.orgs["bank1"], ctx.orgs["bank2"]]
     owned = {}
-    for patent in Patent.objects.filter(owner__kind="sme", owner__region__isnull=False).order_by("application_no"):
+    for patent in Patent.objects.filter(owner__kind="sme", owner__region__isnull=False).order_by(
+        "application_no"
+    ):
         owned.setdefault(patent.owner_id, []).append(patent)
     borrowers = [org for org in city_smes if org.pk in owned]
     for year, n in {2021: 2, 2022: 3, 2023: 4}.items():
@@ -98,24 +112,57 @@ def seed_finance(ctx: DemoContext) -> None:
                 break
             org = borrowers[(i + year) % len(borrowers)]
             bank = rng.choice(banks)
-            _try(pledge_create, actor=actor, patents=owned[org.pk][:1], registration_no=f"Y{year}9800{i + 1:04d}",
-                 borrower=org, lender=bank, lender_name=bank.name, amount=Decimal(rng.randrange(50, 500) * 10000),
-                 registration_date=_day(rng, year), term_months=rng.choice([12, 24, 36]),
-                 has_insurance=rng.random() < 0.4, has_risk_compensation=rng.random() < 0.3)
-            _try(insurance_policy_create, actor=actor, patents=owned[org.pk][:1], policy_no=f"BX{year}{i + 1:05d}",
-                 insured=org, insurer=ctx.orgs["insurer"], insurer_name=ctx.orgs["insurer"].name,
-                 premium=Decimal(rng.randrange(2, 20) * 1000), coverage=Decimal(rng.randrange(20, 200) * 10000),
-                 start_date=_day(rng, year))
+            _try(
+                pledge_create,
+                actor=actor,
+                patents=owned[org.pk][:1],
+                registration_no=f"Y{year}9800{i + 1:04d}",
+                borrower=org,
+                lender=bank,
+                lender_name=bank.name,
+                amount=Decimal(rng.randrange(50, 500) * 10000),
+                registration_date=_day(rng, year),
+                term_months=rng.choice([12, 24, 36]),
+                has_insurance=rng.random() < 0.4,
+                has_risk_compensation=rng.random() < 0.3,
+            )
+            _try(
+                insurance_policy_create,
+                actor=actor,
+                patents=owned[org.pk][:1],
+                policy_no=f"BX{year}{i + 1:05d}",
+                insured=org,
+                insurer=ctx.orgs["insurer"],
+                insurer_name=ctx.orgs["insurer"].name,
+                premium=Decimal(rng.randrange(2, 20) * 1000),
+                coverage=Decimal(rng.randrange(20, 200) * 10000),
+                start_date=_day(rng, year),
+            )
             inventions = [p for p in owned[org.pk] if p.patent_type == "invention" and p.grant_date]
             if inventions:
                 fees = Decimal(rng.randrange(40, 120) * 100)
                 decided = max(_day(rng, year), inventions[0].grant_date)
                 if decided.year == year:
-                    _try(subsidy_create, actor=actor, organization=org, patent=inventions[0], official_fees=fees,
-                         requested_amount=fees / 2, approved_amount=(fees * Decimal("0.4")).quantize(Decimal("0.01")),
-                         status="approved", decision_date=decided)
-            _try(product_filing_create, actor=actor, patents=owned[org.pk][:1], filing_no=f"BA{year}{i + 1:04d}",
-                 organization=org, product_name=f"{org.name[5:9]}专利产品{i + 1}型", filing_date=_day(rng, year))
+                    _try(
+                        subsidy_create,
+                        actor=actor,
+                        organization=org,
+                        patent=inventions[0],
+                        official_fees=fees,
+                        requested_amount=fees / 2,
+                        approved_amount=(fees * Decimal("0.4")).quantize(Decimal("0.01")),
+                        status="approved",
+                        decision_date=decided,
+                    )
+            _try(
+                product_filing_create,
+                actor=actor,
+                patents=owned[org.pk][:1],
+                filing_no=f"BA{year}{i + 1:04d}",
+                organization=org,
+                product_name=f"{org.name[5:9]}专利产品{i + 1}型",
+                filing_date=_day(rng, year),
+            )
     _count(ctx)
 
 
@@ -128,7 +175,13 @@ def _count(ctx: DemoContext) -> None:
 
 
 EVENTS = [
-    (dt.date(2021, 9, 16), "roadshow", "高校院所专利技术路演（第一场）", "150602", "鄂尔多斯高新技术产业开发区"),
+    (
+        dt.date(2021, 9, 16),
+        "roadshow",
+        "高校院所专利技术路演（第一场）",
+        "150602",
+        "鄂尔多斯高新技术产业开发区",
+    ),
     (dt.date(2022, 5, 20), "matchmaking", "煤炭装备产业专利供需对接会", "150622", "准格尔经济开发区"),
     (dt.date(2022, 10, 12), "roadshow", "农牧业专利技术进旗县路演", "150621", "达拉特旗现代农业产业园"),
     (dt.date(2023, 6, 8), "roadshow", "羊绒与乳业专利技术路演", "150627", "伊金霍洛旗产业园"),
@@ -147,17 +200,37 @@ def seed_events(ctx: DemoContext) -> None:
     for day, kind, title, district, park in EVENTS:
         if title in existing:
             continue
-        _try(event_create, by=bureau, title=title, kind=kind, date=day, venue=f"{park}会议中心", district=ctx.regions[district],
-             park=park, organizer="鄂尔多斯市市场监督管理局（知识产权局）", description="组织高校院所、国有企业技术团队与中小微企业面对面对接。",
-             patents=rng.sample(published, min(5, len(published))))
+        _try(
+            event_create,
+            by=bureau,
+            title=title,
+            kind=kind,
+            date=day,
+            venue=f"{park}会议中心",
+            district=ctx.regions[district],
+            park=park,
+            organizer="鄂尔多斯市市场监督管理局（知识产权局）",
+            description="组织高校院所、国有企业技术团队与中小微企业面对面对接。",
+            patents=rng.sample(published, min(5, len(published))),
+        )
     actor = actor_for(bureau)
     titles = set(NavigationProject.objects.values_list("title", flat=True))
-    for year, industry, kind in ((2021, "coal", "industry_planning"), (2022, "cashmere", "enterprise_operation"),
-                                 (2023, "dairy", "rd")):
+    for year, industry, kind in (
+        (2021, "coal", "industry_planning"),
+        (2022, "cashmere", "enterprise_operation"),
+        (2023, "dairy", "rd"),
+    ):
         title = f"{ctx.industries[industry].name}产业专利导航项目（{year}）"
         if title not in titles:
-            _try(navigation_project_create, actor=actor, title=title, kind=kind, industry=ctx.industries[industry],
-                 year_started=year, status="completed" if year < 2023 else "in_progress",
-                 summary="围绕产业链重点企业开展专利信息检索与分析。")
+            _try(
+                navigation_project_create,
+                actor=actor,
+                title=title,
+                kind=kind,
+                industry=ctx.industries[industry],
+                year_started=year,
+                status="completed" if year < 2023 else "in_progress",
+                summary="围绕产业链重点企业开展专利信息检索与分析。",
+            )
     ctx.counts["events"] = Event.objects.count()
     ctx.counts["navigation projects"] = NavigationProject.objects.count()

@@ -1,4 +1,5 @@
 """Demo patents (real public texts, fictional owners and numbers) and SME demands."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,15 +30,45 @@ OWNERS = {
 
 # (industry, title, description, keywords) — what fictional SMEs might ask for.
 DEMANDS = [
-    ("coal", "煤矿巷道支护技术需求", "我公司承担井下巷道掘进与支护工程，希望引进锚杆支护、顶板监测方面的专利技术，降低冒顶风险。", "支护;锚杆;巷道"),
-    ("coal", "煤层气开采设备改进", "寻求煤层气井口调节阀、排采控制相关专利的许可，用于现有设备升级。", "煤层气;调节阀"),
+    (
+        "coal",
+        "煤矿巷道支护技术需求",
+        "我公司承担井下巷道掘进与支护工程，希望引进锚杆支护、顶板监测方面的专利技术，降低冒顶风险。",
+        "支护;锚杆;巷道",
+    ),
+    (
+        "coal",
+        "煤层气开采设备改进",
+        "寻求煤层气井口调节阀、排采控制相关专利的许可，用于现有设备升级。",
+        "煤层气;调节阀",
+    ),
     ("coal", "矿井瓦斯监测预警", "需要瓦斯浓度在线监测与预警技术，可接受转让或许可。", "瓦斯;监测;预警"),
     ("coal", "煤矸石综合利用技术", "希望获得煤矸石制备建材或充填材料的专利技术。", "煤矸石;充填"),
-    ("equipment", "液压支架电液控制系统", "公司生产液压支架，寻求电液控制和液压阀相关技术合作。", "液压;阀;控制"),
-    ("equipment", "数控机床精度补偿", "需要数控加工中心热误差补偿技术，预算有限，希望先使用后付费。", "数控;误差补偿"),
-    ("equipment", "工业机器人抓取技术", "寻求机械臂视觉定位和抓取方面的专利，用于装配线改造。", "机器人;机械臂;抓取"),
+    (
+        "equipment",
+        "液压支架电液控制系统",
+        "公司生产液压支架，寻求电液控制和液压阀相关技术合作。",
+        "液压;阀;控制",
+    ),
+    (
+        "equipment",
+        "数控机床精度补偿",
+        "需要数控加工中心热误差补偿技术，预算有限，希望先使用后付费。",
+        "数控;误差补偿",
+    ),
+    (
+        "equipment",
+        "工业机器人抓取技术",
+        "寻求机械臂视觉定位和抓取方面的专利，用于装配线改造。",
+        "机器人;机械臂;抓取",
+    ),
     ("equipment", "齿轮箱故障诊断", "希望引进齿轮传动故障诊断与振动监测技术。", "齿轮;故障诊断;振动"),
-    ("cashmere", "羊绒分梳工艺改进", "我公司从事羊绒初加工，希望引进提高分梳效率、减少纤维损伤的技术。", "羊绒;分梳;纤维"),
+    (
+        "cashmere",
+        "羊绒分梳工艺改进",
+        "我公司从事羊绒初加工，希望引进提高分梳效率、减少纤维损伤的技术。",
+        "羊绒;分梳;纤维",
+    ),
     ("cashmere", "羊绒织物防起球整理", "寻求羊绒针织物抗起球、防缩整理相关专利许可。", "织物;起球;整理"),
     ("cashmere", "纺纱设备节能改造", "希望获得细纱机节能、纱线质量在线检测方面的技术。", "纺纱;纱线;检测"),
     ("dairy", "发酵乳制品工艺", "公司生产酸奶和奶酪，寻求发酵菌种与发酵工艺的专利技术。", "发酵;乳;菌"),
@@ -46,10 +77,20 @@ DEMANDS = [
     ("health", "蒙药制剂工艺", "我公司生产蒙药，希望引进中药/蒙药提取与制剂工艺技术。", "药物;提取;制剂"),
     ("health", "康复辅助器械", "寻求康复训练器械相关专利，用于产品开发。", "康复;器械"),
     ("health", "医用检测试剂", "希望获得快速诊断检测试剂的专利许可。", "诊断;检测;试剂"),
-    ("electronics", "物联网传感器节点", "公司做园区物联网，需要低功耗无线传感器和数据采集技术。", "传感器;无线;数据采集"),
+    (
+        "electronics",
+        "物联网传感器节点",
+        "公司做园区物联网，需要低功耗无线传感器和数据采集技术。",
+        "传感器;无线;数据采集",
+    ),
     ("electronics", "电力电子电路保护", "寻求电源电路过压保护与驱动电路相关专利。", "电路;保护;驱动"),
     ("electronics", "通信信号处理算法", "希望引进信号检测、抗干扰通信方面的专利技术。", "信号;通信;干扰"),
-    ("agriculture", "牧草种植与收获机械", "合作社需要牧草播种、收获机械方面的实用技术，希望费用减免。", "牧草;播种;收获"),
+    (
+        "agriculture",
+        "牧草种植与收获机械",
+        "合作社需要牧草播种、收获机械方面的实用技术，希望费用减免。",
+        "牧草;播种;收获",
+    ),
     ("agriculture", "肉羊养殖饲料配方", "寻求肉羊育肥饲料配方和养殖管理技术。", "饲料;养殖;羊"),
     ("agriculture", "节水灌溉技术", "需要沙地节水灌溉和土壤改良技术。", "灌溉;土壤"),
     ("agriculture", "设施农业温室控制", "寻求温室环境智能控制技术，用于蔬菜种植。", "温室;种植;控制"),
@@ -62,7 +103,9 @@ def _application_no(seq: int, year: int, kind: str) -> str:
 
 
 def seed_patents(ctx: DemoContext) -> None:
-    texts = [json.loads(line) for line in (DATA / "patent_texts.jsonl").read_text("utf-8").splitlines() if line]
+    texts = [
+        json.loads(line) for line in (DATA / "patent_texts.jsonl").read_text("utf-8").splitlines() if line
+    ]
     existing = set(Patent.objects.values_list("application_no", flat=True))
     today = dt.date(2024, 6, 1)
     for i, item in enumerate(texts):
@@ -121,9 +164,17 @@ def seed_demands(ctx: DemoContext) -> None:
         by = users.get(org.pk) or _member_of(ctx, org)
         low = Decimal(rng.randrange(5, 40) * 10000)
         demand_create(
-            by=by, code=code, title=title, description=description, keywords=keywords,
-            industry=ctx.industries[industry], deal_kinds=rng.choice([["transfer", "license"], ["license"], ["transfer"]]),
-            budget_min=low, budget_max=low * 3, deadline=dt.date(2027, 12, 31), publish=True,
+            by=by,
+            code=code,
+            title=title,
+            description=description,
+            keywords=keywords,
+            industry=ctx.industries[industry],
+            deal_kinds=rng.choice([["transfer", "license"], ["license"], ["transfer"]]),
+            budget_min=low,
+            budget_max=low * 3,
+            deadline=dt.date(2027, 12, 31),
+            publish=True,
         )
     ctx.counts["demands"] = Demand.objects.count()
 

@@ -494,7 +494,9 @@ class Subsidy(TimeStampedModel):
     decision_date = models.DateField(
         _("决定日期"), null=True, blank=True, help_text=_("批准、不予批准或拨付的日期；申请中留空。")
     )
-    notes = models.TextField(_("备注"), blank=True, **bounded_text(TEXT_SHORT), help_text=_("如 PCT 国外授权的授权号、国别。"))
+    notes = models.TextField(
+        _("备注"), blank=True, **bounded_text(TEXT_SHORT), help_text=_("如 PCT 国外授权的授权号、国别。")
+    )
 
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
     objects = SubsidyQuerySet.as_manager()

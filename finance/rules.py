@@ -407,25 +407,28 @@ def subsidy_errors(
             errors.append(
                 ("patent", _("专利 %(no)s 不是发明专利：资助只适用于授权发明专利（含 PCT）。") % {"no": no})
             )
-        elif status in Subsidy.COUNTED_STATUSES and decision_date is not None:
-            if not granted_by(
+        elif (
+            status in Subsidy.COUNTED_STATUSES
+            and decision_date is not None
+            and not granted_by(
                 grant_date=patent.grant_date, legal_status=patent.legal_status, on=decision_date
-            ):
-                if not patent.granted:
-                    errors.append(
-                        ("status", _("专利 %(no)s 尚未授权，资助只能在授权后批准或拨付。") % {"no": no})
-                    )
-                    return errors
-                if patent.grant_date is None:
-                    message = _(
-                        "专利 %(no)s 没有授权公告日：资助只能批准或拨付给决定日期前已授权的发明专利，"
-                        "请先补录授权公告日。"
-                    ) % {"no": no}
-                else:
-                    message = _(
-                        "决定日期 %(date)s 早于专利 %(no)s 的授权公告日 %(grant)s：资助只能在授权后批准或拨付。"
-                    ) % {"date": decision_date, "no": no, "grant": patent.grant_date}
-                errors.append(("decision_date", message))
+            )
+        ):
+            if not patent.granted:
+                errors.append(
+                    ("status", _("专利 %(no)s 尚未授权，资助只能在授权后批准或拨付。") % {"no": no})
+                )
+                return errors
+            if patent.grant_date is None:
+                message = _(
+                    "专利 %(no)s 没有授权公告日：资助只能批准或拨付给决定日期前已授权的发明专利，"
+                    "请先补录授权公告日。"
+                ) % {"no": no}
+            else:
+                message = _(
+                    "决定日期 %(date)s 早于专利 %(no)s 的授权公告日 %(grant)s：资助只能在授权后批准或拨付。"
+                ) % {"date": decision_date, "no": no, "grant": patent.grant_date}
+            errors.append(("decision_date", message))
     return errors
 
 

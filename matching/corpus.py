@@ -1,5 +1,6 @@
 """The bridge between the Django models and the engine: patents and demands as the engine's
 plain documents, the corpus version, and the persisted, reused index."""
+
 from __future__ import annotations
 
 import fcntl
@@ -89,31 +90,75 @@ def patent_docs(ids: Iterable[int] | None = None) -> Iterator[engine.PatentDoc]:
     """Every matchable patent (or those of ``ids``) as a PatentDoc, streamed (no model instances)."""
     industries, agricultural = _industry_codes()
     fields = (
-        "pk", "application_no", "title", "abstract", "claims", "keywords", "ipc_codes", "legal_status",
-        "listing_status", "offers_transfer", "offers_license", "offers_equity", "asking_price", "dormant",
-        "open_license", "use_first_pay_later",
+        "pk",
+        "application_no",
+        "title",
+        "abstract",
+        "claims",
+        "keywords",
+        "ipc_codes",
+        "legal_status",
+        "listing_status",
+        "offers_transfer",
+        "offers_license",
+        "offers_equity",
+        "asking_price",
+        "dormant",
+        "open_license",
+        "use_first_pay_later",
     )
     queryset = matchable_patents() if ids is None else matchable_patents().filter(pk__in=list(ids))
     rows = queryset.order_by("pk").values_list(*fields)
-    for (pk, no, title, abstract, claims, keywords, ipc, legal, listing, transfer, license_, equity,
-         price, dormant, open_license, ufpl) in rows.iterator(chunk_size=ITERATOR_CHUNK):
+    for (
+        pk,
+        no,
+        title,
+        abstract,
+        claims,
+        keywords,
+        ipc,
+        legal,
+        listing,
+        transfer,
+        license_,
+        equity,
+        price,
+        dormant,
+        open_license,
+        ufpl,
+    ) in rows.iterator(chunk_size=ITERATOR_CHUNK):
         codes = industries.get(pk, [])
         kinds = {k for k, on in (("transfer", transfer), ("license", license_), ("equity", equity)) if on}
         if open_license:
             kinds.add("license")
         yield engine.PatentDoc(
-            id=pk, application_no=no, title=title, abstract=abstract, claims=claims, keywords=keywords,
-            ipc_codes=[c.strip() for c in (ipc or "").split(";") if c.strip()], industry_codes=codes,
-            in_force=legal in Patent.IN_FORCE_STATUSES, listed=listing == Patent.ListingStatus.PUBLISHED,
-            deal_kinds=kinds, asking_price=price, dormant=dormant, open_license=open_license,
-            use_first_pay_later=ufpl, is_agricultural=bool(agricultural.intersection(codes)),
+            id=pk,
+            application_no=no,
+            title=title,
+            abstract=abstract,
+            claims=claims,
+            keywords=keywords,
+            ipc_codes=[c.strip() for c in (ipc or "").split(";") if c.strip()],
+            industry_codes=codes,
+            in_force=legal in Patent.IN_FORCE_STATUSES,
+            listed=listing == Patent.ListingStatus.PUBLISHED,
+            deal_kinds=kinds,
+            asking_price=price,
+            dormant=dormant,
+            open_license=open_license,
+            use_first_pay_later=ufpl,
+            is_agricultural=bool(agricultural.intersection(codes)),
         )
 
 
 def demand_doc(demand: Demand) -> engine.DemandDoc:
     return engine.DemandDoc(
-        id=demand.pk, code=demand.code, title=demand.title, description=demand.description,
-        keywords=demand.keywords, ipc_hints=[c.strip() for c in (demand.ipc_hints or "").split(";") if c.strip()],
+        id=demand.pk,
+        code=demand.code,
+        title=demand.title,
+        description=demand.description,
+        keywords=demand.keywords,
+        ipc_hints=[c.strip() for c in (demand.ipc_hints or "").split(";") if c.strip()],
         industry_code=demand.industry.code if demand.industry_id else None,
         deal_kinds=set(demand.deal_kinds) or {"transfer", "license", "equity"},
         budget_max=demand.budget_max,
@@ -160,8 +205,11 @@ def _write_manifest(path: Path, state: dict[int, float]) -> None:
 
 def _derive_from_newest(root: Path, path: Path, version: str, state: dict[int, float]) -> None:
     """Save the index of ``version`` as the newest existing index plus the changed patents."""
-    bases = sorted((p for p in root.glob("patents-*") if (p / MANIFEST).exists() and (p / "meta.json").exists()),
-                   key=lambda p: p.stat().st_mtime, reverse=True)
+    bases = sorted(
+        (p for p in root.glob("patents-*") if (p / MANIFEST).exists() and (p / "meta.json").exists()),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
     if not bases:
         return
     try:
@@ -185,7 +233,9 @@ def _derive_from_newest(root: Path, path: Path, version: str, state: dict[int, f
 def _prune(root: Path, *, keep: Path) -> None:
     """Old corpus versions are useless once a newer index exists; keep a few for processes that
     still have one open (their memory maps stay valid after deletion anyway)."""
-    olds = sorted((p for p in root.glob("patents-*") if p.is_dir() and p != keep), key=lambda p: p.stat().st_mtime)
+    olds = sorted(
+        (p for p in root.glob("patents-*") if p.is_dir() and p != keep), key=lambda p: p.stat().st_mtime
+    )
     for path in olds[: max(0, len(olds) - (KEEP_INDEXES - 1))]:
         shutil.rmtree(path, ignore_errors=True)
 
@@ -201,18 +251,30 @@ def field_texts(patent_ids: list) -> dict[int, tuple[str, str, str]]:
     return {pk: (title or "", abstract or "", claims or "") for pk, title, abstract, claims in rows}
 
 
-def score(index: engine.PatentIndex, demands: Iterable[Demand], *, top_n: int,
-          patent_ids: Iterable[int] | None = None) -> dict[int, list[ScoredMatch]]:
+def score(
+    index: engine.PatentIndex,
+    demands: Iterable[Demand],
+    *,
+    top_n: int,
+    patent_ids: Iterable[int] | None = None,
+) -> dict[int, list[ScoredMatch]]:
     """Each demand's top N (optionally among some patents only), keyed by demand id."""
     demands = list(demands)
     docs = [demand_doc(d) for d in demands]
     results = engine.score_demands(
-        index, docs, top_n, weights(), patent_ids=patent_ids, industry_names=_industry_names(),
+        index,
+        docs,
+        top_n,
+        weights(),
+        patent_ids=patent_ids,
+        industry_names=_industry_names(),
         field_texts=field_texts,
     )
     return {
         demand.pk: [
-            ScoredMatch(int(m.patent_id), m.application_no, float(m.score), list(m.reasons), m.tier or "possible")
+            ScoredMatch(
+                int(m.patent_id), m.application_no, float(m.score), list(m.reasons), m.tier or "possible"
+            )
             for m in matches
         ]
         for demand, matches in zip(demands, results, strict=True)

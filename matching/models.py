@@ -1,5 +1,6 @@
 """Matches between demands and patents, the runs that compute them, and the matchmaking
 workflow around them: inquiries, notifications and roadshow / matchmaking events."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -97,13 +98,19 @@ class Match(models.Model):
         HIGH = "high", _("高度相关")
         POSSIBLE = "possible", _("可能相关")
 
-    demand = models.ForeignKey("demands.Demand", verbose_name=_("需求"), on_delete=models.CASCADE, related_name="matches")
-    patent = models.ForeignKey("patents.Patent", verbose_name=_("专利"), on_delete=models.CASCADE, related_name="matches")
+    demand = models.ForeignKey(
+        "demands.Demand", verbose_name=_("需求"), on_delete=models.CASCADE, related_name="matches"
+    )
+    patent = models.ForeignKey(
+        "patents.Patent", verbose_name=_("专利"), on_delete=models.CASCADE, related_name="matches"
+    )
     score = models.FloatField(_("匹配度"))
     rank = models.PositiveSmallIntegerField(_("排名"))
     reasons = models.JSONField(_("匹配理由"), default=list)
     tier = models.CharField(_("相关程度"), max_length=10, choices=Tier.choices, default=Tier.POSSIBLE)
-    run = models.ForeignKey(MatchRun, verbose_name=_("来源运行"), on_delete=models.SET_NULL, null=True, blank=True)
+    run = models.ForeignKey(
+        MatchRun, verbose_name=_("来源运行"), on_delete=models.SET_NULL, null=True, blank=True
+    )
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
     notified = models.BooleanField(_("已通知"), default=False)
 
@@ -142,16 +149,30 @@ class Inquiry(TimeStampedModel):
         Status.WITHDRAWN: (),
     }
 
-    patent = models.ForeignKey("patents.Patent", verbose_name=_("专利"), on_delete=models.PROTECT, related_name="inquiries")
+    patent = models.ForeignKey(
+        "patents.Patent", verbose_name=_("专利"), on_delete=models.PROTECT, related_name="inquiries"
+    )
     organization = models.ForeignKey(
-        "portal.Organization", verbose_name=_("咨询单位"), on_delete=models.PROTECT, related_name="inquiries_sent"
+        "portal.Organization",
+        verbose_name=_("咨询单位"),
+        on_delete=models.PROTECT,
+        related_name="inquiries_sent",
     )
     demand = models.ForeignKey(
-        "demands.Demand", verbose_name=_("相关需求"), on_delete=models.SET_NULL, null=True, blank=True, related_name="inquiries"
+        "demands.Demand",
+        verbose_name=_("相关需求"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inquiries",
     )
-    match = models.ForeignKey(Match, verbose_name=_("来源匹配"), on_delete=models.SET_NULL, null=True, blank=True)
+    match = models.ForeignKey(
+        Match, verbose_name=_("来源匹配"), on_delete=models.SET_NULL, null=True, blank=True
+    )
     subject = models.CharField(_("主题"), max_length=200)
-    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.NEW, db_index=True)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.NEW, db_index=True
+    )
     contacts_released = models.BooleanField(
         _("已交换联系方式"), default=False, help_text=_("专利权人接受咨询后，双方可见彼此联系方式。")
     )
@@ -159,7 +180,11 @@ class Inquiry(TimeStampedModel):
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     deal_reference = models.CharField(_("成交合同编号"), max_length=50, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("发起人"), on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
     )
 
     class Meta:
@@ -175,8 +200,12 @@ class InquiryMessage(models.Model):
     """One message or status change in an inquiry's thread, timestamped for the reports."""
 
     inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="messages")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    organization = models.ForeignKey("portal.Organization", on_delete=models.SET_NULL, null=True, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    organization = models.ForeignKey(
+        "portal.Organization", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     body = models.TextField(_("内容"), blank=True)
     status_from = models.CharField(max_length=12, blank=True)
     status_to = models.CharField(max_length=12, blank=True)
@@ -240,16 +269,24 @@ class Event(TimeStampedModel):
     date = models.DateField(_("举办日期"), db_index=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PLANNED)
     venue = models.CharField(_("地点"), max_length=200)
-    district = models.ForeignKey("portal.Region", verbose_name=_("旗区"), on_delete=models.PROTECT, null=True, blank=True)
+    district = models.ForeignKey(
+        "portal.Region", verbose_name=_("旗区"), on_delete=models.PROTECT, null=True, blank=True
+    )
     park = models.CharField(_("产业园区"), max_length=200, blank=True)
     organizer = models.CharField(_("主办单位"), max_length=200)
     description = models.TextField(_("活动介绍"), blank=True)
     industries = models.ManyToManyField("portal.Industry", verbose_name=_("产业"), blank=True)
-    patents = models.ManyToManyField("patents.Patent", verbose_name=_("推介专利"), blank=True, related_name="events")
-    demands = models.ManyToManyField("demands.Demand", verbose_name=_("对接需求"), blank=True, related_name="events")
+    patents = models.ManyToManyField(
+        "patents.Patent", verbose_name=_("推介专利"), blank=True, related_name="events"
+    )
+    demands = models.ManyToManyField(
+        "demands.Demand", verbose_name=_("对接需求"), blank=True, related_name="events"
+    )
     intentions_signed = models.PositiveIntegerField(_("签约意向数"), default=0)
     outcome_notes = models.TextField(_("活动成效"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-date"]
@@ -270,13 +307,17 @@ class EventRegistration(models.Model):
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations")
     organization = models.ForeignKey("portal.Organization", verbose_name=_("单位"), on_delete=models.CASCADE)
-    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("报名时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("活动报名")
         verbose_name_plural = _("活动报名")
-        constraints = [models.UniqueConstraint(fields=["event", "organization"], name="event_registration_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "organization"], name="event_registration_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.event} · {self.organization}"

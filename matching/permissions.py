@@ -140,7 +140,9 @@ def can_edit_event(actor: Actor, event) -> bool:
     (a city-wide event, without district, is the city's). Decided in issue 14."""
     if not actor.is_staff_role:
         return False
-    return actor.sees_whole_city or (event.district_id is not None and event.district_id == actor.district_code)
+    return actor.sees_whole_city or (
+        event.district_id is not None and event.district_id == actor.district_code
+    )
 
 
 def can_register_self(actor: Actor) -> bool:

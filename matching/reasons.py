@@ -87,7 +87,9 @@ def _part(text: str) -> str:
     if text in fixed:
         return fixed[text]
     if match := re.fullmatch(r"共同关键词：(.+)", text):
-        return _("共同关键词：%(terms)s") % {"terms": ", ".join(_term(t) for t in match[1].split(LIST_SEPARATOR))}
+        return _("共同关键词：%(terms)s") % {
+            "terms": ", ".join(_term(t) for t in match[1].split(LIST_SEPARATOR))
+        }
     if match := re.fullmatch(r"IPC 同(大组|小类|大类) (.+?)(（据文本推断）)?", text):
         values = {"level": _ipc_levels()[match[1]], "code": match[2]}
         if match[3]:

@@ -201,7 +201,12 @@ def match_list_for_owner(*, actor: Actor, owner_id: int | None = None) -> QueryS
 
 def match_json_row(application_no: str, score: float, reasons: list, tier: str) -> dict:
     """One match in the interface shape of ``match --json`` and the API."""
-    return {"application_no": application_no, "score": round(score, 4), "reasons": list(reasons), "tier": tier}
+    return {
+        "application_no": application_no,
+        "score": round(score, 4),
+        "reasons": list(reasons),
+        "tier": tier,
+    }
 
 
 MATCH_JSON_FIELDS = ("patent__application_no", "score", "reasons", "tier")
@@ -300,7 +305,9 @@ def event_list(*, filters: dict | None = None, request=None) -> QuerySet[Event]:
     the number of registered organizations (``registrations_count``)."""
     queryset = (
         Event.objects.select_related("district")
-        .prefetch_related(Prefetch("industries", queryset=Industry.objects.only("id", "code", "name", "name_en")))
+        .prefetch_related(
+            Prefetch("industries", queryset=Industry.objects.only("id", "code", "name", "name_en"))
+        )
         .annotate(registrations_count=Count("registrations", distinct=True))
         .order_by("-date", "-pk")
     )

@@ -85,7 +85,10 @@ class PatentFilterSet(django_filters.FilterSet):
         field_name="owner__kind", choices=OWNER_KINDS, label=_("权利人类型"), distinct=False
     )
     owner = django_filters.NumberFilter(
-        field_name="owner_id", label=_("权利人（单位ID）"), min_value=1, max_value=2**63 - 1  # SQLite: no overflow
+        field_name="owner_id",
+        label=_("权利人（单位ID）"),
+        min_value=1,
+        max_value=2**63 - 1,  # SQLite: no overflow
     )
     owner_credit_code = django_filters.CharFilter(
         field_name="owner__credit_code", label=_("权利人统一社会信用代码"), max_length=18

@@ -360,7 +360,9 @@ class OpenLicense(TimeStampedModel):
         blank=True,
         help_text=_("占销售额或利润的百分比"),
     )
-    fee_standard = models.TextField(_("许可使用费支付标准"), blank=True, **bounded_text(TEXT_SHORT), help_text=_("提成基数、支付周期等"))
+    fee_standard = models.TextField(
+        _("许可使用费支付标准"), blank=True, **bounded_text(TEXT_SHORT), help_text=_("提成基数、支付周期等")
+    )
     starts_on = models.DateField(_("许可期限起"))
     ends_on = models.DateField(_("许可期限止"))
     co_owners_consent = models.BooleanField(_("全体共有人同意"), default=False)

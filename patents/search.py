@@ -283,7 +283,11 @@ def keyword_relevance(q: str, *, table: str = "patents_patent"):
             # 1-based, 0 when absent: made NULL so that it fails the comparison).
             When(
                 Q(search_tail__contains=term)
-                & Q(LessThanOrEqual(NullIf(StrIndex("search_text", Value(term)), Value(0)), F("search_body_end"))),
+                & Q(
+                    LessThanOrEqual(
+                        NullIf(StrIndex("search_text", Value(term)), Value(0)), F("search_body_end")
+                    )
+                ),
                 then=Value(BODY_HIT),
             ),
             *([When(_tagged(industry_ids), then=Value(INDUSTRY_HIT))] if industry_ids else []),

@@ -94,8 +94,18 @@ class OrganizationChangeInline(admin.TabularInline):
     model = OrganizationChange
     extra = 0
     can_delete = False
-    fields = ["changed_at", "changed_by", "action", "effective_from", "kind_before", "kind_after",
-              "region_before", "region_after", "source", "reason"]
+    fields = [
+        "changed_at",
+        "changed_by",
+        "action",
+        "effective_from",
+        "kind_before",
+        "kind_after",
+        "region_before",
+        "region_after",
+        "source",
+        "reason",
+    ]
     readonly_fields = fields
     verbose_name_plural = _("类型与旗区变更记录")
 
@@ -148,7 +158,12 @@ class OrganizationAdmin(admin.ModelAdmin):
     filter_horizontal = ["industries"]
     autocomplete_fields = ["agencies"]
     readonly_fields = ["verified", "verified_at", "created_at", "updated_at"]
-    inlines = [MembershipInline, OrganizationYearStatsInline, OrganizationPeriodInline, OrganizationChangeInline]
+    inlines = [
+        MembershipInline,
+        OrganizationYearStatsInline,
+        OrganizationPeriodInline,
+        OrganizationChangeInline,
+    ]
     actions = ["verify_selected", "unverify_selected"]
     fieldsets = [
         (None, {"fields": ["name", "credit_code", "kind", "region", "industries", "agencies"]}),
@@ -191,7 +206,12 @@ class OrganizationAdmin(admin.ModelAdmin):
         reason = (data.get("change_reason") or "").strip()
         if data.get("correct_from_start"):
             organization_correct(
-                organization=obj, by=request.user, kind=kind, region_id=region_id, reason=reason, source=_("后台")
+                organization=obj,
+                by=request.user,
+                kind=kind,
+                region_id=region_id,
+                reason=reason,
+                source=_("后台"),
             )
         else:
             organization_reclassify(
@@ -320,8 +340,19 @@ class OutboxTaskAdmin(admin.ModelAdmin):
 class OrganizationChangeAdmin(admin.ModelAdmin):
     """The audit trail of kinds and districts: read-only."""
 
-    list_display = ["changed_at", "organization", "action", "effective_from", "kind_before", "kind_after",
-                    "region_before", "region_after", "changed_by", "source", "reason"]
+    list_display = [
+        "changed_at",
+        "organization",
+        "action",
+        "effective_from",
+        "kind_before",
+        "kind_after",
+        "region_before",
+        "region_after",
+        "changed_by",
+        "source",
+        "reason",
+    ]
     list_filter = ["action", "source"]
     search_fields = ["organization__name", "organization__credit_code", "reason"]
     list_select_related = ["organization", "changed_by"]

@@ -90,7 +90,9 @@ class RedisCache(DjangoRedisCache):
 
     def _mark_down(self, operation: str, exc: BaseException) -> None:
         if not self.down:
-            logger.warning("cache unavailable (%s: %s); serving without it for %ss", operation, exc, RETRY_SECONDS)
+            logger.warning(
+                "cache unavailable (%s: %s); serving without it for %ss", operation, exc, RETRY_SECONDS
+            )
         self._down_until = time.monotonic() + RETRY_SECONDS
 
     get = _fail_open(_default_arg(1, "default"))(DjangoRedisCache.get)

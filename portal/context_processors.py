@@ -1,4 +1,5 @@
 """Template context shared by every page: the actor's role drives the navigation."""
+
 from django.conf import settings
 from django.utils.translation import gettext, gettext_noop
 

@@ -6,6 +6,7 @@ function that parses it, before validation and before any uniqueness check, so t
 number typed with full-width, Arabic-Indic or Devanagari digits is the same row and every stored
 value can be put in a URL.
 """
+
 import unicodedata
 
 from django.core.exceptions import ValidationError

@@ -1,4 +1,5 @@
 """Import kinds for the portal's own data: organizations and their yearly figures."""
+
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -65,8 +66,17 @@ class OrganizationImporter(Importer):
     )
     KINDS = choices_map(
         Organization.Kind.choices,
-        {"高校院所": "university", "大学": "university", "研究院": "institute", "国企": "soe",
-         "中小企业": "sme", "小微企业": "sme", "服务机构": "agency", "保险": "insurer", "政府": "government"},
+        {
+            "高校院所": "university",
+            "大学": "university",
+            "研究院": "institute",
+            "国企": "soe",
+            "中小企业": "sme",
+            "小微企业": "sme",
+            "服务机构": "agency",
+            "保险": "insurer",
+            "政府": "government",
+        },
     )
 
     def preload(self):
@@ -82,7 +92,9 @@ class OrganizationImporter(Importer):
         if region_text:
             region = self.regions.get(region_text)
             if region is None:
-                row.error("region_code", _("不是本市旗区代码：%(value)s（市外单位请留空）") % {"value": region_text})
+                row.error(
+                    "region_code", _("不是本市旗区代码：%(value)s（市外单位请留空）") % {"value": region_text}
+                )
         effective_from = row.date("effective_from", not_future=True)
         return {
             "credit_code": code,
@@ -97,7 +109,10 @@ class OrganizationImporter(Importer):
 
     def write(self, rows) -> Counts:
         counts = Counts()
-        existing = {o.credit_code: o for o in Organization.objects.filter(credit_code__in=[r["credit_code"] for r in rows])}
+        existing = {
+            o.credit_code: o
+            for o in Organization.objects.filter(credit_code__in=[r["credit_code"] for r in rows])
+        }
         spans = organization_spans_of(existing.values())
         today = timezone.localdate()
         create, renamed, reclassify = [], [], []
@@ -175,7 +190,9 @@ class OrganizationStatsImporter(Importer):
             if not REVENUE_PER_EMPLOYEE[0] <= per_employee <= REVENUE_PER_EMPLOYEE[1]:
                 row.warn(
                     "revenue",
-                    _("人均营业收入 %(per)s 元，不在常见范围 1,000–100,000,000 元内：请核对金额单位（元/万元）。")
+                    _(
+                        "人均营业收入 %(per)s 元，不在常见范围 1,000–100,000,000 元内：请核对金额单位（元/万元）。"
+                    )
                     % {"per": f"{per_employee:,.2f}"},
                 )
         return {"organization_id": org_id, "year": year, "revenue": revenue, "employees": employees}

@@ -227,7 +227,9 @@ class OrganizationChange(models.Model):
     kind_after = models.CharField(_("新类型"), max_length=20, blank=True)
     region_before = models.CharField(_("原旗区"), max_length=6, blank=True)
     region_after = models.CharField(_("新旗区"), max_length=6, blank=True)
-    source = models.CharField(_("来源"), max_length=40, blank=True, help_text=_("如：后台、批量导入、单位资料保存"))
+    source = models.CharField(
+        _("来源"), max_length=40, blank=True, help_text=_("如：后台、批量导入、单位资料保存")
+    )
     reason = models.CharField(_("原因"), max_length=500, blank=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

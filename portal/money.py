@@ -1,4 +1,5 @@
 """Money is Decimal yuan; shown as 元 or 万元 the way users in China read amounts."""
+
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import pgettext

@@ -1,4 +1,5 @@
 """The navigation menu by role, in one place. Entries whose page does not exist yet are skipped."""
+
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
@@ -27,7 +28,12 @@ MAIN_MENU = (
     NavItem("events", _("对接活动"), "matching:event-list", EVERYONE),
     NavItem("navigation", _("专利导航"), "patents:navigation-list", EVERYONE),
     NavItem("my-demands", _("我的需求"), "demands:mine", frozenset({Role.SME})),
-    NavItem("my-inquiries", _("我的咨询"), "matching:inquiry-list", frozenset({Role.SME, Role.INSTITUTION, Role.AGENCY})),
+    NavItem(
+        "my-inquiries",
+        _("我的咨询"),
+        "matching:inquiry-list",
+        frozenset({Role.SME, Role.INSTITUTION, Role.AGENCY}),
+    ),
     NavItem("my-patents", _("本单位专利"), "patents:mine", frozenset({Role.INSTITUTION, Role.AGENCY})),
     NavItem("imports", _("数据导入"), "portal:import-list", SUPPLY_SIDE),
     NavItem("finance", _("交易与金融"), "finance:home", FINANCE | {Role.SME, Role.INSTITUTION}),

@@ -36,8 +36,17 @@ def _json_safe(value):
 class OutboxTask(Task):
     """A task whose sending falls back to the database outbox while the broker is down."""
 
-    def apply_async(self, args=None, kwargs=None, task_id=None, producer=None, link=None, link_error=None,
-                    shadow=None, **options):
+    def apply_async(
+        self,
+        args=None,
+        kwargs=None,
+        task_id=None,
+        producer=None,
+        link=None,
+        link_error=None,
+        shadow=None,
+        **options,
+    ):
         if self.app.conf.task_always_eager:
             return super().apply_async(args, kwargs, task_id, producer, link, link_error, shadow, **options)
         try:
@@ -56,7 +65,9 @@ def outbox_store(*, name: str, args, kwargs, options: dict, error: BaseException
     args, kwargs = _json_safe(list(args or ())), _json_safe(dict(kwargs or {}))
     if args is None or kwargs is None:
         return False
-    kept = {key: options[key] for key in _KEPT_OPTIONS if key in options and _json_safe(options[key]) is not None}
+    kept = {
+        key: options[key] for key in _KEPT_OPTIONS if key in options and _json_safe(options[key]) is not None
+    }
     Row.objects.create(name=name, args=args, kwargs=kwargs, options=kept, last_error=str(error)[:500])
     logger.warning("broker unavailable (%s): task %s kept in the outbox", error, name)
     return True

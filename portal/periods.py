@@ -50,9 +50,7 @@ def _starts_before(a: datetime.date | None, b: datetime.date | None) -> bool:
     return b is not None and a < b
 
 
-def apply_change(
-    spans: list[Span], *, start: datetime.date | None, kind=KEEP, region_id=KEEP
-) -> list[Span]:
+def apply_change(spans: list[Span], *, start: datetime.date | None, kind=KEEP, region_id=KEEP) -> list[Span]:
     """The periods once ``kind`` and/or ``region_id`` hold from ``start`` (None: from the start)
     on: the period containing ``start`` is split there, later ones take the new values, and
     neighbours with equal values are merged. ``spans`` is ordered, gap-free and ends open."""
@@ -82,12 +80,16 @@ def apply_change(
     return merged
 
 
-def changes_anything(spans: Iterable[Span], *, start: datetime.date | None, kind=KEEP, region_id=KEEP) -> bool:
+def changes_anything(
+    spans: Iterable[Span], *, start: datetime.date | None, kind=KEEP, region_id=KEEP
+) -> bool:
     """Whether some period from ``start`` on has another kind or district than the one given."""
     for span in spans:
         if start is not None and span.valid_to is not None and span.valid_to <= start:
             continue
-        if (kind is not KEEP and span.kind != kind) or (region_id is not KEEP and span.region_id != region_id):
+        if (kind is not KEEP and span.kind != kind) or (
+            region_id is not KEEP and span.region_id != region_id
+        ):
             return True
     return False
 
@@ -167,9 +169,7 @@ def _apply(
     """Record the change, bring the organization's current values in step; False if nothing changed."""
     _check(kind, region_id)
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
-    spans = organization_spans(organization) or [
-        Span(None, None, organization.kind, organization.region_id)
-    ]
+    spans = organization_spans(organization) or [Span(None, None, organization.kind, organization.region_id)]
     if not changes_anything(spans, start=start, kind=kind, region_id=region_id):
         return False
     new = apply_change(spans, start=start, kind=kind, region_id=region_id)
@@ -210,9 +210,7 @@ def organization_reclassify(
     today = timezone.localdate()
     start = effective_from or today
     if start > today:
-        raise ApplicationError(
-            _("生效日期不能晚于今天：%(date)s") % {"date": start.isoformat()}
-        )
+        raise ApplicationError(_("生效日期不能晚于今天：%(date)s") % {"date": start.isoformat()})
     return _apply(
         organization=organization,
         start=start,
@@ -252,7 +250,9 @@ def organizations_start_history(organizations: Iterable[Organization]) -> None:
     )
 
 
-def organization_saved(sender, instance: Organization, created: bool, raw: bool = False, update_fields=None, **kwargs):
+def organization_saved(
+    sender, instance: Organization, created: bool, raw: bool = False, update_fields=None, **kwargs
+):
     """post_save of Organization: keep the periods in step with a save that did not go through
     ``organization_reclassify`` (a change then applies from today, the documented default)."""
     if raw:
@@ -262,7 +262,9 @@ def organization_saved(sender, instance: Organization, created: bool, raw: bool 
     current = OrganizationPeriod.objects.filter(organization=instance, valid_to__isnull=True).first()
     if current is None:
         if not OrganizationPeriod.objects.filter(organization=instance).exists():
-            OrganizationPeriod.objects.create(organization=instance, kind=instance.kind, region_id=instance.region_id)
+            OrganizationPeriod.objects.create(
+                organization=instance, kind=instance.kind, region_id=instance.region_id
+            )
         return
     if (current.kind, current.region_id) == (instance.kind, instance.region_id):
         return

@@ -1,4 +1,5 @@
 """Roles, derived once from a user's membership; every app asks here, never re-derives."""
+
 from dataclasses import dataclass
 from enum import StrEnum
 

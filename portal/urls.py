@@ -1,4 +1,5 @@
 """Root URL configuration: each app mounts its own urls and API routes."""
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path

@@ -34,7 +34,9 @@ def validate_report_document(file) -> None:
     suffix = name[name.rfind(".") :] if "." in name else ""
     magic = REPORT_TYPES.get(suffix)
     if magic is None:
-        raise ValidationError(_("报告只接受 PDF、Word（.docx）、Excel（.xlsx）或 PowerPoint（.pptx）文件。"), code="type")
+        raise ValidationError(
+            _("报告只接受 PDF、Word（.docx）、Excel（.xlsx）或 PowerPoint（.pptx）文件。"), code="type"
+        )
     position = file.tell() if hasattr(file, "tell") else None
     try:
         file.seek(0)

@@ -260,7 +260,9 @@ def _load_missing_reference_data() -> None:
 def _is_transactional(item) -> bool:
     marker = item.get_closest_marker("django_db")
     names = set(getattr(item, "fixturenames", ()))
-    return bool(marker and marker.kwargs.get("transaction")) or bool({"live_server", "transactional_db"} & names)
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"live_server", "transactional_db"} & names
+    )
 
 
 @pytest.fixture(autouse=True)

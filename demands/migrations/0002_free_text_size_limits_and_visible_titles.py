@@ -6,30 +6,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('demands', '0001_create_demand'),
+        ("demands", "0001_create_demand"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='demand',
-            name='description',
-            field=models.TextField(max_length=20000, validators=[django.core.validators.MaxLengthValidator(20000)], verbose_name='需求描述'),
+            model_name="demand",
+            name="description",
+            field=models.TextField(
+                max_length=20000,
+                validators=[django.core.validators.MaxLengthValidator(20000)],
+                verbose_name="需求描述",
+            ),
         ),
         migrations.AlterField(
-            model_name='demand',
-            name='title',
-            field=models.CharField(max_length=200, validators=[portal.validators.validate_visible_text], verbose_name='需求名称'),
+            model_name="demand",
+            name="title",
+            field=models.CharField(
+                max_length=200, validators=[portal.validators.validate_visible_text], verbose_name="需求名称"
+            ),
         ),
         migrations.AlterField(
-            model_name='historicaldemand',
-            name='description',
-            field=models.TextField(max_length=20000, validators=[django.core.validators.MaxLengthValidator(20000)], verbose_name='需求描述'),
+            model_name="historicaldemand",
+            name="description",
+            field=models.TextField(
+                max_length=20000,
+                validators=[django.core.validators.MaxLengthValidator(20000)],
+                verbose_name="需求描述",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicaldemand',
-            name='title',
-            field=models.CharField(max_length=200, validators=[portal.validators.validate_visible_text], verbose_name='需求名称'),
+            model_name="historicaldemand",
+            name="title",
+            field=models.CharField(
+                max_length=200, validators=[portal.validators.validate_visible_text], verbose_name="需求名称"
+            ),
         ),
     ]

@@ -27,8 +27,15 @@ LICENSE_SCOPES = choices_map(
 )
 DEAL_STATUSES = choices_map(
     Deal.Status.choices,
-    {"签订": "signed", "已签署": "signed", "登记": "registered", "已备案": "registered", "终止": "terminated",
-     "解除": "terminated", "已解除": "terminated"},
+    {
+        "签订": "signed",
+        "已签署": "signed",
+        "登记": "registered",
+        "已备案": "registered",
+        "终止": "terminated",
+        "解除": "terminated",
+        "已解除": "terminated",
+    },
 )
 DEAL_COLUMNS = {
     "status": "status",
@@ -232,7 +239,9 @@ class DealImporter(Importer):
         cleaned["registering"] = registering
         return cleaned
 
-    def status_errors(self, cleaned: dict, old: dict | None, given: str | None, terminated_on) -> rules.Errors:
+    def status_errors(
+        self, cleaned: dict, old: dict | None, given: str | None, terminated_on
+    ) -> rules.Errors:
         """The optional ``status`` and ``terminated_on`` columns: a termination needs its date
         (not before the contract nor the last payment); a terminated contract stays terminated;
         a registered one has a registration number. Sets ``status``, ``terminated_on`` and
@@ -260,7 +269,9 @@ class DealImporter(Importer):
         if terminated_on is not None:
             errors.append(("terminated_on", _("只有已终止的合同才填写终止日期。")))
         if was_terminated:
-            errors.append(("status", _("合同已于 %(date)s 终止，不能改回未终止。") % {"date": old["terminated_on"]}))
+            errors.append(
+                ("status", _("合同已于 %(date)s 终止，不能改回未终止。") % {"date": old["terminated_on"]})
+            )
         elif given == S.REGISTERED and not cleaned["registration_no"]:
             errors.append(("status", _("已登记的交易须有登记号。")))
         elif given == S.SIGNED and cleaned["registration_no"]:

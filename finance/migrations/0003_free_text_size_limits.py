@@ -5,60 +5,111 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('finance', '0002_protect_patents_of_finance_records'),
+        ("finance", "0002_protect_patents_of_finance_records"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='deal',
-            name='notes',
-            field=models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='备注'),
+            model_name="deal",
+            name="notes",
+            field=models.TextField(
+                blank=True,
+                max_length=2000,
+                validators=[django.core.validators.MaxLengthValidator(2000)],
+                verbose_name="备注",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicaldeal',
-            name='notes',
-            field=models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='备注'),
+            model_name="historicaldeal",
+            name="notes",
+            field=models.TextField(
+                blank=True,
+                max_length=2000,
+                validators=[django.core.validators.MaxLengthValidator(2000)],
+                verbose_name="备注",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalinsurancepolicy',
-            name='notes',
-            field=models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='备注'),
+            model_name="historicalinsurancepolicy",
+            name="notes",
+            field=models.TextField(
+                blank=True,
+                max_length=2000,
+                validators=[django.core.validators.MaxLengthValidator(2000)],
+                verbose_name="备注",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalpledge',
-            name='notes',
-            field=models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='备注'),
+            model_name="historicalpledge",
+            name="notes",
+            field=models.TextField(
+                blank=True,
+                max_length=2000,
+                validators=[django.core.validators.MaxLengthValidator(2000)],
+                verbose_name="备注",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalproductfiling',
-            name='notes',
-            field=models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='备注'),
+            model_name="historicalproductfiling",
+            name="notes",
+            field=models.TextField(
+                blank=True,
+                max_length=2000,
+                validators=[django.core.validators.MaxLengthValidator(2000)],
+                verbose_name="备注",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalsubsidy',
-            name='notes',
-            field=models.TextField(blank=True, help_text='如 PCT 国外授权的授权号、国别。', max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='备注'),
+            model_name="historicalsubsidy",
+            name="notes",
+            field=models.TextField(
+                blank=True,
+                help_text="如 PCT 国外授权的授权号、国别。",
+                max_length=2000,
+                validators=[django.core.validators.MaxLengthValidator(2000)],
+                verbose_name="备注",
+            ),
         ),
         migrations.AlterField(
-            model_name='insurancepolicy',
-            name='notes',
-            field=models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='备注'),
+            model_name="insurancepolicy",
+            name="notes",
+            field=models.TextField(
+                blank=True,
+                max_length=2000,
+                validators=[django.core.validators.MaxLengthValidator(2000)],
+                verbose_name="备注",
+            ),
         ),
         migrations.AlterField(
-            model_name='pledge',
-            name='notes',
-            field=models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='备注'),
+            model_name="pledge",
+            name="notes",
+            field=models.TextField(
+                blank=True,
+                max_length=2000,
+                validators=[django.core.validators.MaxLengthValidator(2000)],
+                verbose_name="备注",
+            ),
         ),
         migrations.AlterField(
-            model_name='productfiling',
-            name='notes',
-            field=models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='备注'),
+            model_name="productfiling",
+            name="notes",
+            field=models.TextField(
+                blank=True,
+                max_length=2000,
+                validators=[django.core.validators.MaxLengthValidator(2000)],
+                verbose_name="备注",
+            ),
         ),
         migrations.AlterField(
-            model_name='subsidy',
-            name='notes',
-            field=models.TextField(blank=True, help_text='如 PCT 国外授权的授权号、国别。', max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='备注'),
+            model_name="subsidy",
+            name="notes",
+            field=models.TextField(
+                blank=True,
+                help_text="如 PCT 国外授权的授权号、国别。",
+                max_length=2000,
+                validators=[django.core.validators.MaxLengthValidator(2000)],
+                verbose_name="备注",
+            ),
         ),
     ]

@@ -304,10 +304,16 @@ class DemandMatchSerializer(serializers.Serializer):
 
     application_no = serializers.CharField()
     score = serializers.FloatField(help_text=_("匹配度，0–1"))
-    reasons = serializers.ListField(child=serializers.CharField(), help_text=_("匹配理由（中文，按平台原文）"))
-    tier = serializers.ChoiceField(choices=["high", "possible"], help_text=_("high：高度相关；possible：可能相关"))
+    reasons = serializers.ListField(
+        child=serializers.CharField(), help_text=_("匹配理由（中文，按平台原文）")
+    )
+    tier = serializers.ChoiceField(
+        choices=["high", "possible"], help_text=_("high：高度相关；possible：可能相关")
+    )
 
 
 class DemandMatchesSerializer(serializers.Serializer):
     demand = serializers.CharField(help_text=_("需求编号"))
-    matches = DemandMatchSerializer(many=True, help_text=_("推荐的专利，最相关的在前；可能少于设定条数，也可能没有"))
+    matches = DemandMatchSerializer(
+        many=True, help_text=_("推荐的专利，最相关的在前；可能少于设定条数，也可能没有")
+    )

@@ -347,9 +347,13 @@ class DemandMatchesView(APIView):
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(
-        summary=_("需求的推荐专利"), responses={200: DemandMatchesSerializer, 404: ERROR}, operation_id="demand_matches"
+        summary=_("需求的推荐专利"),
+        responses={200: DemandMatchesSerializer, 404: ERROR},
+        operation_id="demand_matches",
     )
     def get(self, request, code: str):
         actor = actor_for(request.user)
         demand = demand_get(actor=actor, code=code)
-        return Response(DemandMatchesSerializer(selectors.match_json_for_demand(actor=actor, demand=demand)).data)
+        return Response(
+            DemandMatchesSerializer(selectors.match_json_for_demand(actor=actor, demand=demand)).data
+        )

@@ -385,7 +385,10 @@ def _rank_batch(
         for i, lo, hi in zip(pending, starts, ends, strict=True):
             sel = ranked[lo : min(hi, lo + top_n)]
             kth = score[sel[-1]] if len(sel) == top_n else 0.0
-            if outside[i] >= 0 and _best_possible(outside[i], ceiling[bool(info.county[i])], weights) + 1e-9 >= kth:
+            if (
+                outside[i] >= 0
+                and _best_possible(outside[i], ceiling[bool(info.county[i])], weights) + 1e-9 >= kth
+            ):
                 width[i] *= 5
                 still.append(i)
             else:
@@ -439,8 +442,12 @@ def _rank_batch(
         row_list, ids, numbers, scores, comps = chosen[i]
         # A recommendation must share at least one term that is not generic (制备、利用、强度 ...)
         # and carries some of the text score: one shared everyday word is not a match.
-        anchors = shared_terms_many(index, p, row_list, 1, _ANCHOR_WEIGHTS.get(weights) or _anchor_weights(weights))
-        all_terms = shared_terms_many(index, p, row_list, weights.reason_terms, weights) if explain_matches else []
+        anchors = shared_terms_many(
+            index, p, row_list, 1, _ANCHOR_WEIGHTS.get(weights) or _anchor_weights(weights)
+        )
+        all_terms = (
+            shared_terms_many(index, p, row_list, weights.reason_terms, weights) if explain_matches else []
+        )
         hints = info.hints[i] if info.ipc_weight[i] else []
         matches = []
         for k, (row, pid, number, sc, comp) in enumerate(
@@ -527,7 +534,11 @@ def shared_terms_many(
     limit_df = reason_terms.max_document_frequency(n, weights.reason_max_df, weights.reason_min_df_count)
     seen_cols = sorted({col for items in per_row for col, _ in items})
     df_of = dict(
-        zip(seen_cols, reason_terms.document_frequency(index.idf, np.array(seen_cols), n).tolist(), strict=True)
+        zip(
+            seen_cols,
+            reason_terms.document_frequency(index.idf, np.array(seen_cols), n).tolist(),
+            strict=True,
+        )
     )
     return [_name_terms(items, surfaces, limit, df_of, limit_df) for items in per_row]
 
@@ -577,7 +588,10 @@ def _merge_overlapping(grams: list[str], terms: dict[str, float], df: dict[str, 
     while changed:
         changed = False
         for a in sorted(grams, key=lambda t: (-len(t), t)):
-            b = next((g for g in sorted(grams) if g != a and len(g) >= 2 and a.endswith(g[:-1]) and g not in a), None)
+            b = next(
+                (g for g in sorted(grams) if g != a and len(g) >= 2 and a.endswith(g[:-1]) and g not in a),
+                None,
+            )
             if b is None:
                 continue
             joined = a + b[-1]

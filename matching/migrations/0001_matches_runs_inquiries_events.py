@@ -6,206 +6,494 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('demands', '0001_create_demand'),
-        ('patents', '0003_load_ipc_titles'),
-        ('portal', '0003_agencies_and_import_jobs'),
+        ("demands", "0001_create_demand"),
+        ("patents", "0003_load_ipc_titles"),
+        ("portal", "0003_agencies_and_import_jobs"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('title', models.CharField(max_length=200, verbose_name='活动名称')),
-                ('kind', models.CharField(choices=[('roadshow', '技术路演'), ('matchmaking', '供需对接会'), ('training', '宣传培训')], max_length=12, verbose_name='类型')),
-                ('date', models.DateField(db_index=True, verbose_name='举办日期')),
-                ('venue', models.CharField(max_length=200, verbose_name='地点')),
-                ('park', models.CharField(blank=True, max_length=200, verbose_name='产业园区')),
-                ('organizer', models.CharField(max_length=200, verbose_name='主办单位')),
-                ('description', models.TextField(blank=True, verbose_name='活动介绍')),
-                ('intentions_signed', models.PositiveIntegerField(default=0, verbose_name='签约意向数')),
-                ('outcome_notes', models.TextField(blank=True, verbose_name='活动成效')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('demands', models.ManyToManyField(blank=True, related_name='events', to='demands.demand', verbose_name='对接需求')),
-                ('district', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='portal.region', verbose_name='旗区')),
-                ('industries', models.ManyToManyField(blank=True, to='portal.industry', verbose_name='产业')),
-                ('patents', models.ManyToManyField(blank=True, related_name='events', to='patents.patent', verbose_name='推介专利')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("title", models.CharField(max_length=200, verbose_name="活动名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("roadshow", "技术路演"),
+                            ("matchmaking", "供需对接会"),
+                            ("training", "宣传培训"),
+                        ],
+                        max_length=12,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("date", models.DateField(db_index=True, verbose_name="举办日期")),
+                ("venue", models.CharField(max_length=200, verbose_name="地点")),
+                ("park", models.CharField(blank=True, max_length=200, verbose_name="产业园区")),
+                ("organizer", models.CharField(max_length=200, verbose_name="主办单位")),
+                ("description", models.TextField(blank=True, verbose_name="活动介绍")),
+                ("intentions_signed", models.PositiveIntegerField(default=0, verbose_name="签约意向数")),
+                ("outcome_notes", models.TextField(blank=True, verbose_name="活动成效")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "demands",
+                    models.ManyToManyField(
+                        blank=True, related_name="events", to="demands.demand", verbose_name="对接需求"
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="portal.region",
+                        verbose_name="旗区",
+                    ),
+                ),
+                ("industries", models.ManyToManyField(blank=True, to="portal.industry", verbose_name="产业")),
+                (
+                    "patents",
+                    models.ManyToManyField(
+                        blank=True, related_name="events", to="patents.patent", verbose_name="推介专利"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '对接活动',
-                'verbose_name_plural': '对接活动',
-                'ordering': ['-date'],
+                "verbose_name": "对接活动",
+                "verbose_name_plural": "对接活动",
+                "ordering": ["-date"],
             },
         ),
         migrations.CreateModel(
-            name='Inquiry',
+            name="Inquiry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('subject', models.CharField(max_length=200, verbose_name='主题')),
-                ('status', models.CharField(choices=[('new', '新咨询'), ('replied', '已回复'), ('negotiating', '洽谈中'), ('agreed', '已达成'), ('declined', '已谢绝'), ('withdrawn', '已撤回')], db_index=True, default='new', max_length=12, verbose_name='状态')),
-                ('contacts_released', models.BooleanField(default=False, help_text='专利权人接受咨询后，双方可见彼此联系方式。', verbose_name='已交换联系方式')),
-                ('first_replied_at', models.DateTimeField(blank=True, null=True, verbose_name='首次回复时间')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='结束时间')),
-                ('deal_reference', models.CharField(blank=True, max_length=50, verbose_name='成交合同编号')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发起人')),
-                ('demand', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='inquiries', to='demands.demand', verbose_name='相关需求')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='inquiries_sent', to='portal.organization', verbose_name='咨询单位')),
-                ('patent', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='inquiries', to='patents.patent', verbose_name='专利')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("subject", models.CharField(max_length=200, verbose_name="主题")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "新咨询"),
+                            ("replied", "已回复"),
+                            ("negotiating", "洽谈中"),
+                            ("agreed", "已达成"),
+                            ("declined", "已谢绝"),
+                            ("withdrawn", "已撤回"),
+                        ],
+                        db_index=True,
+                        default="new",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "contacts_released",
+                    models.BooleanField(
+                        default=False,
+                        help_text="专利权人接受咨询后，双方可见彼此联系方式。",
+                        verbose_name="已交换联系方式",
+                    ),
+                ),
+                (
+                    "first_replied_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="首次回复时间"),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="结束时间")),
+                ("deal_reference", models.CharField(blank=True, max_length=50, verbose_name="成交合同编号")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="发起人",
+                    ),
+                ),
+                (
+                    "demand",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="inquiries",
+                        to="demands.demand",
+                        verbose_name="相关需求",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="inquiries_sent",
+                        to="portal.organization",
+                        verbose_name="咨询单位",
+                    ),
+                ),
+                (
+                    "patent",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="inquiries",
+                        to="patents.patent",
+                        verbose_name="专利",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '对接咨询',
-                'verbose_name_plural': '对接咨询',
-                'ordering': ['-updated_at'],
+                "verbose_name": "对接咨询",
+                "verbose_name_plural": "对接咨询",
+                "ordering": ["-updated_at"],
             },
         ),
         migrations.CreateModel(
-            name='InquiryMessage',
+            name="InquiryMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.TextField(blank=True, verbose_name='内容')),
-                ('status_from', models.CharField(blank=True, max_length=12)),
-                ('status_to', models.CharField(blank=True, max_length=12)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='时间')),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('inquiry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='matching.inquiry')),
-                ('organization', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='portal.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("body", models.TextField(blank=True, verbose_name="内容")),
+                ("status_from", models.CharField(blank=True, max_length=12)),
+                ("status_to", models.CharField(blank=True, max_length=12)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "inquiry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="matching.inquiry",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="portal.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '咨询消息',
-                'verbose_name_plural': '咨询消息',
-                'ordering': ['created_at', 'pk'],
+                "verbose_name": "咨询消息",
+                "verbose_name_plural": "咨询消息",
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Match',
+            name="Match",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.FloatField(verbose_name='匹配度')),
-                ('rank', models.PositiveSmallIntegerField(verbose_name='排名')),
-                ('reasons', models.JSONField(default=list, verbose_name='匹配理由')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='生成时间')),
-                ('notified', models.BooleanField(default=False, verbose_name='已通知')),
-                ('demand', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='matches', to='demands.demand', verbose_name='需求')),
-                ('patent', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='matches', to='patents.patent', verbose_name='专利')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("score", models.FloatField(verbose_name="匹配度")),
+                ("rank", models.PositiveSmallIntegerField(verbose_name="排名")),
+                ("reasons", models.JSONField(default=list, verbose_name="匹配理由")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="生成时间")),
+                ("notified", models.BooleanField(default=False, verbose_name="已通知")),
+                (
+                    "demand",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="matches",
+                        to="demands.demand",
+                        verbose_name="需求",
+                    ),
+                ),
+                (
+                    "patent",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="matches",
+                        to="patents.patent",
+                        verbose_name="专利",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '匹配结果',
-                'verbose_name_plural': '匹配结果',
-                'ordering': ['demand', 'rank'],
+                "verbose_name": "匹配结果",
+                "verbose_name_plural": "匹配结果",
+                "ordering": ["demand", "rank"],
             },
         ),
         migrations.AddField(
-            model_name='inquiry',
-            name='match',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='matching.match', verbose_name='来源匹配'),
+            model_name="inquiry",
+            name="match",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                to="matching.match",
+                verbose_name="来源匹配",
+            ),
         ),
         migrations.CreateModel(
-            name='MatchRun',
+            name="MatchRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('kind', models.CharField(choices=[('full', '全量匹配'), ('demand', '单个需求'), ('patents', '新增专利')], max_length=10, verbose_name='类型')),
-                ('status', models.CharField(choices=[('pending', '排队中'), ('running', '运行中'), ('done', '已完成'), ('failed', '失败')], default='pending', max_length=10, verbose_name='状态')),
-                ('top_n', models.PositiveSmallIntegerField(default=20, verbose_name='每个需求保留条数')),
-                ('corpus_version', models.CharField(blank=True, max_length=64, verbose_name='语料版本')),
-                ('patent_ids', models.JSONField(blank=True, default=list, help_text='仅“新增专利”运行', verbose_name='限定专利')),
-                ('chunks_total', models.PositiveIntegerField(default=0, verbose_name='分块总数')),
-                ('chunks_done', models.PositiveIntegerField(default=0, verbose_name='已完成分块')),
-                ('demands_count', models.PositiveIntegerField(default=0, verbose_name='需求数')),
-                ('matches_count', models.PositiveIntegerField(default=0, verbose_name='匹配数')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='开始时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='结束时间')),
-                ('heartbeat_at', models.DateTimeField(blank=True, null=True, verbose_name='最近进展')),
-                ('error', models.TextField(blank=True, verbose_name='错误')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='发起人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("full", "全量匹配"), ("demand", "单个需求"), ("patents", "新增专利")],
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "排队中"),
+                            ("running", "运行中"),
+                            ("done", "已完成"),
+                            ("failed", "失败"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("top_n", models.PositiveSmallIntegerField(default=20, verbose_name="每个需求保留条数")),
+                ("corpus_version", models.CharField(blank=True, max_length=64, verbose_name="语料版本")),
+                (
+                    "patent_ids",
+                    models.JSONField(
+                        blank=True, default=list, help_text="仅“新增专利”运行", verbose_name="限定专利"
+                    ),
+                ),
+                ("chunks_total", models.PositiveIntegerField(default=0, verbose_name="分块总数")),
+                ("chunks_done", models.PositiveIntegerField(default=0, verbose_name="已完成分块")),
+                ("demands_count", models.PositiveIntegerField(default=0, verbose_name="需求数")),
+                ("matches_count", models.PositiveIntegerField(default=0, verbose_name="匹配数")),
+                ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="开始时间")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="结束时间")),
+                ("heartbeat_at", models.DateTimeField(blank=True, null=True, verbose_name="最近进展")),
+                ("error", models.TextField(blank=True, verbose_name="错误")),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="发起人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '匹配运行',
-                'verbose_name_plural': '匹配运行',
-                'ordering': ['-created_at'],
+                "verbose_name": "匹配运行",
+                "verbose_name_plural": "匹配运行",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddField(
-            model_name='match',
-            name='run',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='matching.matchrun', verbose_name='来源运行'),
+            model_name="match",
+            name="run",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                to="matching.matchrun",
+                verbose_name="来源运行",
+            ),
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('match', '新匹配'), ('inquiry', '新咨询'), ('reply', '咨询回复'), ('status', '状态变化'), ('event', '活动'), ('system', '系统')], max_length=10, verbose_name='类型')),
-                ('title', models.CharField(max_length=200, verbose_name='标题')),
-                ('body', models.TextField(blank=True, verbose_name='内容')),
-                ('url', models.CharField(blank=True, max_length=300, verbose_name='链接')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='已读时间')),
-                ('emailed_at', models.DateTimeField(blank=True, null=True, verbose_name='邮件发送时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='时间')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("match", "新匹配"),
+                            ("inquiry", "新咨询"),
+                            ("reply", "咨询回复"),
+                            ("status", "状态变化"),
+                            ("event", "活动"),
+                            ("system", "系统"),
+                        ],
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="标题")),
+                ("body", models.TextField(blank=True, verbose_name="内容")),
+                ("url", models.CharField(blank=True, max_length=300, verbose_name="链接")),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="已读时间")),
+                ("emailed_at", models.DateTimeField(blank=True, null=True, verbose_name="邮件发送时间")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '通知',
-                'verbose_name_plural': '通知',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "通知",
+                "verbose_name_plural": "通知",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='EventRegistration',
+            name="EventRegistration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='报名时间')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='registrations', to='matching.event')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='portal.organization', verbose_name='单位')),
-                ('registered_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="报名时间")),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="registrations",
+                        to="matching.event",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="portal.organization",
+                        verbose_name="单位",
+                    ),
+                ),
+                (
+                    "registered_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '活动报名',
-                'verbose_name_plural': '活动报名',
-                'constraints': [models.UniqueConstraint(fields=('event', 'organization'), name='event_registration_unique')],
+                "verbose_name": "活动报名",
+                "verbose_name_plural": "活动报名",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("event", "organization"), name="event_registration_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MatchChunk',
+            name="MatchChunk",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('index', models.PositiveIntegerField()),
-                ('demand_ids', models.JSONField(default=list)),
-                ('status', models.CharField(choices=[('pending', '待处理'), ('done', '已完成')], default='pending', max_length=10)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('worker', models.CharField(blank=True, max_length=200)),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='chunks', to='matching.matchrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("index", models.PositiveIntegerField()),
+                ("demand_ids", models.JSONField(default=list)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "待处理"), ("done", "已完成")], default="pending", max_length=10
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("worker", models.CharField(blank=True, max_length=200)),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="chunks",
+                        to="matching.matchrun",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['run', 'index'],
-                'constraints': [models.UniqueConstraint(fields=('run', 'index'), name='match_chunk_unique_index')],
+                "ordering": ["run", "index"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("run", "index"), name="match_chunk_unique_index")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='match',
-            index=models.Index(fields=['patent', '-score'], name='match_patent_score_idx'),
+            model_name="match",
+            index=models.Index(fields=["patent", "-score"], name="match_patent_score_idx"),
         ),
         migrations.AddConstraint(
-            model_name='match',
-            constraint=models.UniqueConstraint(fields=('demand', 'patent'), name='match_unique_demand_patent'),
+            model_name="match",
+            constraint=models.UniqueConstraint(
+                fields=("demand", "patent"), name="match_unique_demand_patent"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='match',
-            constraint=models.CheckConstraint(condition=models.Q(('score__gte', 0), ('score__lte', 1)), name='match_score_range'),
+            model_name="match",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("score__gte", 0), ("score__lte", 1)), name="match_score_range"
+            ),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(fields=['user', 'read_at'], name='notification_user_unread_idx'),
+            model_name="notification",
+            index=models.Index(fields=["user", "read_at"], name="notification_user_unread_idx"),
         ),
     ]

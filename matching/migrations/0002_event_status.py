@@ -15,16 +15,20 @@ def past_events_were_held(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('matching', '0001_matches_runs_inquiries_events'),
+        ("matching", "0001_matches_runs_inquiries_events"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='event',
-            name='status',
-            field=models.CharField(choices=[('planned', '计划中'), ('held', '已举办'), ('cancelled', '已取消')], default='planned', max_length=10, verbose_name='状态'),
+            model_name="event",
+            name="status",
+            field=models.CharField(
+                choices=[("planned", "计划中"), ("held", "已举办"), ("cancelled", "已取消")],
+                default="planned",
+                max_length=10,
+                verbose_name="状态",
+            ),
         ),
         migrations.RunPython(past_events_were_held, migrations.RunPython.noop),
     ]

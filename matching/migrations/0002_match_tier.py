@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('matching', '0001_matches_runs_inquiries_events'),
+        ("matching", "0001_matches_runs_inquiries_events"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='match',
-            name='tier',
-            field=models.CharField(choices=[('high', '高度相关'), ('possible', '可能相关')], default='possible', max_length=10, verbose_name='相关程度'),
+            model_name="match",
+            name="tier",
+            field=models.CharField(
+                choices=[("high", "高度相关"), ("possible", "可能相关")],
+                default="possible",
+                max_length=10,
+                verbose_name="相关程度",
+            ),
         ),
     ]

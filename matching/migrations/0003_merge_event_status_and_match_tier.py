@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('matching', '0002_event_status'),
-        ('matching', '0002_match_tier'),
+        ("matching", "0002_event_status"),
+        ("matching", "0002_match_tier"),
     ]
 
-    operations = [
-    ]
+    operations = []

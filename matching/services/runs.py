@@ -6,6 +6,7 @@ and the result does not depend on how many workers ran it (each demand is scored
 same index on its own). Writing a chunk's matches replaces those demands' matches in one
 transaction, so running a chunk twice changes nothing.
 """
+
 from __future__ import annotations
 
 import json
@@ -42,7 +43,10 @@ def stuck_after() -> timedelta:
 
 # --- scoring and storing ----------------------------------------------------------------------
 
-def _store(results: dict[int, list[corpus.ScoredMatch]], *, run: MatchRun | None, replace_all: bool) -> list[int]:
+
+def _store(
+    results: dict[int, list[corpus.ScoredMatch]], *, run: MatchRun | None, replace_all: bool
+) -> list[int]:
     """Make the stored matches of the given demands what ``results`` says (or merge new candidates
     into them) and return the ids of matches that are new for their demand (for notifications).
 
@@ -70,7 +74,12 @@ def _store(results: dict[int, list[corpus.ScoredMatch]], *, run: MatchRun | None
                 candidates.setdefault(s.patent_id, s)
         ranked = sorted(candidates.values(), key=lambda s: (-s.score, s.patent_id))[:top_n]
         for i, s in enumerate(ranked):
-            desired[(demand_id, s.patent_id)] = (round(s.score, SCORE_DECIMALS), i + 1, list(s.reasons), s.tier)
+            desired[(demand_id, s.patent_id)] = (
+                round(s.score, SCORE_DECIMALS),
+                i + 1,
+                list(s.reasons),
+                s.tier,
+            )
     stale = [row[0] for key, row in existing.items() if key not in desired]
     changed = [
         (existing[key][0], *values)
@@ -78,7 +87,15 @@ def _store(results: dict[int, list[corpus.ScoredMatch]], *, run: MatchRun | None
         if key in existing and tuple(existing[key][1:]) != values
     ]
     new = [
-        Match(demand_id=demand_id, patent_id=patent_id, score=score, rank=rank, reasons=reasons, tier=tier, run=run)
+        Match(
+            demand_id=demand_id,
+            patent_id=patent_id,
+            score=score,
+            rank=rank,
+            reasons=reasons,
+            tier=tier,
+            run=run,
+        )
         for (demand_id, patent_id), (score, rank, reasons, tier) in desired.items()
         if (demand_id, patent_id) not in existing
     ]
@@ -88,7 +105,7 @@ def _store(results: dict[int, list[corpus.ScoredMatch]], *, run: MatchRun | None
             stale_rows = Match.objects.filter(pk__in=stale)
             stale_rows._raw_delete(stale_rows.db)
         for start in range(0, len(changed), UPDATE_BATCH):
-            _update_rows(changed[start:start + UPDATE_BATCH], run_id=run.pk if run else None)
+            _update_rows(changed[start : start + UPDATE_BATCH], run_id=run.pk if run else None)
         created = Match.objects.bulk_create(new, batch_size=INSERT_BATCH)
     # bulk_create sets primary keys on PostgreSQL and SQLite (RETURNING).
     return [m.pk for m in created if m.pk]
@@ -173,15 +190,17 @@ def _notify(match_ids: list[int]) -> None:
 
 # --- full runs ---------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def match_run_create(*, kind: str = MatchRun.Kind.FULL, top_n: int | None = None, by=None) -> MatchRun:
     """Record a full run and its chunks of open demands (before anything is sent)."""
-    run = MatchRun.objects.create(kind=kind, top_n=top_n or default_top_n(), requested_by=by,
-                                  corpus_version=corpus.corpus_version())
+    run = MatchRun.objects.create(
+        kind=kind, top_n=top_n or default_top_n(), requested_by=by, corpus_version=corpus.corpus_version()
+    )
     demand_ids = list(demand_list_open().values_list("pk", flat=True))
     size = chunk_size()
     chunks = [
-        MatchChunk(run=run, index=i, demand_ids=demand_ids[start:start + size])
+        MatchChunk(run=run, index=i, demand_ids=demand_ids[start : start + size])
         for i, start in enumerate(range(0, len(demand_ids), size))
     ]
     MatchChunk.objects.bulk_create(chunks)
@@ -228,7 +247,8 @@ def match_chunk_process(*, chunk_id: int, worker: str = "", index=None) -> None:
         )
         if updated:
             MatchRun.objects.filter(pk=run.pk).update(
-                chunks_done=F("chunks_done") + 1, matches_count=F("matches_count") + stored,
+                chunks_done=F("chunks_done") + 1,
+                matches_count=F("matches_count") + stored,
                 heartbeat_at=timezone.now(),
             )
     _finish_if_complete(run.pk)
@@ -245,11 +265,15 @@ def _finish_if_complete(run_id: int) -> None:
         )
 
 
-def match_run_sync(*, top_n: int | None = None, by=None, progress: Callable[[int, int], None] | None = None) -> MatchRun:
+def match_run_sync(
+    *, top_n: int | None = None, by=None, progress: Callable[[int, int], None] | None = None
+) -> MatchRun:
     """A full run in this process (the `match --all` command), same chunks, same result."""
     run = match_run_create(top_n=top_n, by=by)
     now = timezone.now()
-    MatchRun.objects.filter(pk=run.pk).update(status=MatchRun.Status.RUNNING, started_at=now, heartbeat_at=now)
+    MatchRun.objects.filter(pk=run.pk).update(
+        status=MatchRun.Status.RUNNING, started_at=now, heartbeat_at=now
+    )
     chunk_ids = list(run.chunks.values_list("pk", flat=True))
     # One look at the corpus for the whole run (each look reads every patent's last change).
     index = corpus.current_index()

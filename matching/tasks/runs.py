@@ -1,9 +1,17 @@
 """Celery adapters for match runs: ids in, re-fetch, call one service."""
+
 from celery import shared_task
 
 from matching.services import runs
 
-__all__ = ["match_chunk", "match_demand", "match_demands", "match_full_run", "match_new_patents", "match_runs_watchdog"]
+__all__ = [
+    "match_chunk",
+    "match_demand",
+    "match_demands",
+    "match_full_run",
+    "match_new_patents",
+    "match_runs_watchdog",
+]
 
 
 @shared_task(acks_late=True, bind=True)

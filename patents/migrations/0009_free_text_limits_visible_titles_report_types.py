@@ -6,60 +6,105 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('patents', '0008_fold_application_numbers_to_ascii'),
+        ("patents", "0008_fold_application_numbers_to_ascii"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalopenlicense',
-            name='fee_standard',
-            field=models.TextField(blank=True, help_text='提成基数、支付周期等', max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='许可使用费支付标准'),
+            model_name="historicalopenlicense",
+            name="fee_standard",
+            field=models.TextField(
+                blank=True,
+                help_text="提成基数、支付周期等",
+                max_length=2000,
+                validators=[django.core.validators.MaxLengthValidator(2000)],
+                verbose_name="许可使用费支付标准",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalpatent',
-            name='abstract',
-            field=models.TextField(blank=True, max_length=20000, validators=[django.core.validators.MaxLengthValidator(20000)], verbose_name='摘要'),
+            model_name="historicalpatent",
+            name="abstract",
+            field=models.TextField(
+                blank=True,
+                max_length=20000,
+                validators=[django.core.validators.MaxLengthValidator(20000)],
+                verbose_name="摘要",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalpatent',
-            name='claims',
-            field=models.TextField(blank=True, max_length=20000, validators=[django.core.validators.MaxLengthValidator(20000)], verbose_name='主权项/权利要求'),
+            model_name="historicalpatent",
+            name="claims",
+            field=models.TextField(
+                blank=True,
+                max_length=20000,
+                validators=[django.core.validators.MaxLengthValidator(20000)],
+                verbose_name="主权项/权利要求",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalpatent',
-            name='title',
-            field=models.CharField(max_length=300, validators=[portal.validators.validate_visible_text], verbose_name='专利名称'),
+            model_name="historicalpatent",
+            name="title",
+            field=models.CharField(
+                max_length=300, validators=[portal.validators.validate_visible_text], verbose_name="专利名称"
+            ),
         ),
         migrations.AlterField(
-            model_name='navigationproject',
-            name='report_file',
-            field=models.FileField(blank=True, upload_to='navigation/%Y/', validators=[portal.validators.validate_report_document], verbose_name='导航报告'),
+            model_name="navigationproject",
+            name="report_file",
+            field=models.FileField(
+                blank=True,
+                upload_to="navigation/%Y/",
+                validators=[portal.validators.validate_report_document],
+                verbose_name="导航报告",
+            ),
         ),
         migrations.AlterField(
-            model_name='navigationproject',
-            name='summary',
-            field=models.TextField(blank=True, max_length=20000, validators=[django.core.validators.MaxLengthValidator(20000)], verbose_name='项目简介'),
+            model_name="navigationproject",
+            name="summary",
+            field=models.TextField(
+                blank=True,
+                max_length=20000,
+                validators=[django.core.validators.MaxLengthValidator(20000)],
+                verbose_name="项目简介",
+            ),
         ),
         migrations.AlterField(
-            model_name='openlicense',
-            name='fee_standard',
-            field=models.TextField(blank=True, help_text='提成基数、支付周期等', max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='许可使用费支付标准'),
+            model_name="openlicense",
+            name="fee_standard",
+            field=models.TextField(
+                blank=True,
+                help_text="提成基数、支付周期等",
+                max_length=2000,
+                validators=[django.core.validators.MaxLengthValidator(2000)],
+                verbose_name="许可使用费支付标准",
+            ),
         ),
         migrations.AlterField(
-            model_name='patent',
-            name='abstract',
-            field=models.TextField(blank=True, max_length=20000, validators=[django.core.validators.MaxLengthValidator(20000)], verbose_name='摘要'),
+            model_name="patent",
+            name="abstract",
+            field=models.TextField(
+                blank=True,
+                max_length=20000,
+                validators=[django.core.validators.MaxLengthValidator(20000)],
+                verbose_name="摘要",
+            ),
         ),
         migrations.AlterField(
-            model_name='patent',
-            name='claims',
-            field=models.TextField(blank=True, max_length=20000, validators=[django.core.validators.MaxLengthValidator(20000)], verbose_name='主权项/权利要求'),
+            model_name="patent",
+            name="claims",
+            field=models.TextField(
+                blank=True,
+                max_length=20000,
+                validators=[django.core.validators.MaxLengthValidator(20000)],
+                verbose_name="主权项/权利要求",
+            ),
         ),
         migrations.AlterField(
-            model_name='patent',
-            name='title',
-            field=models.CharField(max_length=300, validators=[portal.validators.validate_visible_text], verbose_name='专利名称'),
+            model_name="patent",
+            name="title",
+            field=models.CharField(
+                max_length=300, validators=[portal.validators.validate_visible_text], verbose_name="专利名称"
+            ),
         ),
     ]

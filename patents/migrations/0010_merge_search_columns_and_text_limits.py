@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('patents', '0008_search_head_tail_and_body_end'),
-        ('patents', '0009_free_text_limits_visible_titles_report_types'),
+        ("patents", "0008_search_head_tail_and_body_end"),
+        ("patents", "0009_free_text_limits_visible_titles_report_types"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -1,5 +1,6 @@
 """Token login for API clients: POST username + password, get {"token": "..."}; DELETE with the
 token revokes it (an API logout)."""
+
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status

@@ -13,6 +13,7 @@ memory; a kind that sets `spool_cleaned` is read and cleaned once instead, its c
 a temporary file between the two passes. A kind is an `Importer` subclass registered with
 `@register`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -113,7 +114,9 @@ class ImportResult:
             "unchanged": self.counts.unchanged,
             "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in self.errors],
             "errors_truncated": self.errors_truncated,
-            "warnings": [{"row": w.row, "column": w.column, "message": w.message} for w in self.warnings[:MAX_ERRORS]],
+            "warnings": [
+                {"row": w.row, "column": w.column, "message": w.message} for w in self.warnings[:MAX_ERRORS]
+            ],
         }
 
 
@@ -130,8 +133,14 @@ EXCEL_EPOCH = dt.date(1899, 12, 30)
 class Row:
     """One data row: typed accessors that record an error and return None on bad input."""
 
-    def __init__(self, number: int, values: dict[str, Any], headers: dict[str, str], errors: list[RowError],
-                 warnings: list[RowError] | None = None):
+    def __init__(
+        self,
+        number: int,
+        values: dict[str, Any],
+        headers: dict[str, str],
+        errors: list[RowError],
+        warnings: list[RowError] | None = None,
+    ):
         self.number = number
         self._values = values
         self._headers = headers  # canonical name -> header as written in the file
@@ -181,7 +190,9 @@ class Row:
         # takes (a file must not store what the forms refuse).
         max_length = min(max_length or IMPORT_CELL_MAX, IMPORT_CELL_MAX)
         if len(value) > max_length:
-            self.error(name, _("过长：最多 %(max)d 个字符，实际 %(n)d 个") % {"max": max_length, "n": len(value)})
+            self.error(
+                name, _("过长：最多 %(max)d 个字符，实际 %(n)d 个") % {"max": max_length, "n": len(value)}
+            )
             return None
         return value
 
@@ -203,8 +214,14 @@ class Row:
                 return None
         return parsed
 
-    def decimal(self, name: str, *, required: bool = False, min_value: Decimal | int | None = None,
-                positive: bool = False) -> Decimal | None:
+    def decimal(
+        self,
+        name: str,
+        *,
+        required: bool = False,
+        min_value: Decimal | int | None = None,
+        positive: bool = False,
+    ) -> Decimal | None:
         value = self.raw(name)
         if value is None:
             if required:
@@ -212,7 +229,11 @@ class Row:
             return None
         unit = self.unit(name)
         if unit and unit[1] != 1 and isinstance(value, str) and value.rstrip().endswith(("元", "万", "亿")):
-            self.error(name, _("表头已注明单位（%(unit)s），单元格中只填数字：%(value)s") % {"unit": unit[0], "value": value})
+            self.error(
+                name,
+                _("表头已注明单位（%(unit)s），单元格中只填数字：%(value)s")
+                % {"unit": unit[0], "value": value},
+            )
             return None
         try:
             amount = to_yuan(value, unit[1] if unit else Decimal(1))
@@ -230,8 +251,9 @@ class Row:
             return None
         return amount
 
-    def integer(self, name: str, *, required: bool = False, min_value: int | None = None,
-                max_value: int | None = None) -> int | None:
+    def integer(
+        self, name: str, *, required: bool = False, min_value: int | None = None, max_value: int | None = None
+    ) -> int | None:
         value = self.raw(name)
         if value is None:
             if required:
@@ -269,8 +291,9 @@ class Row:
         self.error(name, _("应为 yes/no（是/否）：%(value)s") % {"value": value})
         return None
 
-    def choice(self, name: str, choices: dict[str, str], *, required: bool = False,
-               default: str | None = None) -> str | None:
+    def choice(
+        self, name: str, choices: dict[str, str], *, required: bool = False, default: str | None = None
+    ) -> str | None:
         """`choices` maps every accepted spelling (lower-case) to the stored value."""
         value = self.raw(name)
         if value is None:
@@ -280,7 +303,9 @@ class Row:
         stored = choices.get(str(value).strip().lower())
         if stored is None:
             accepted = ", ".join(sorted({v for v in choices.values()}))
-            self.error(name, _("无效取值 %(value)s（可选：%(accepted)s）") % {"value": value, "accepted": accepted})
+            self.error(
+                name, _("无效取值 %(value)s（可选：%(accepted)s）") % {"value": value, "accepted": accepted}
+            )
         return stored
 
     def split(self, name: str, *, separators: str = ";；,，、|") -> list[str]:
@@ -385,7 +410,8 @@ def importer_for(kind: str) -> type[Importer]:
         return REGISTRY[kind]
     except KeyError:
         raise ImportFileError(
-            _("未知的数据类型 %(kind)s（可选：%(kinds)s）") % {"kind": kind, "kinds": ", ".join(sorted(REGISTRY))}
+            _("未知的数据类型 %(kind)s（可选：%(kinds)s）")
+            % {"kind": kind, "kinds": ", ".join(sorted(REGISTRY))}
         ) from None
 
 
@@ -429,8 +455,16 @@ def _rows(importer: Importer, path, filename: str | None) -> tuple[dict[int, str
     return by_index, written, data
 
 
-def run_import(*, kind: str, path, filename: str | None = None, options: dict | None = None, actor=None,
-               dry_run: bool = False, progress: Callable[[int, int | None], None] | None = None) -> ImportResult:
+def run_import(
+    *,
+    kind: str,
+    path,
+    filename: str | None = None,
+    options: dict | None = None,
+    actor=None,
+    dry_run: bool = False,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> ImportResult:
     """Validate the whole file, then (no errors, not a dry run) upsert it in one transaction."""
     importer = importer_for(kind)(options=options, actor=actor)
     result = ImportResult(kind=kind, dry_run=dry_run)
@@ -467,8 +501,15 @@ def run_import(*, kind: str, path, filename: str | None = None, options: dict | 
     return result
 
 
-def _validate(importer: Importer, data: Iterator, by_index: dict[int, str], written: dict[str, str],
-              result: ImportResult, spool, progress) -> None:
+def _validate(
+    importer: Importer,
+    data: Iterator,
+    by_index: dict[int, str],
+    written: dict[str, str],
+    result: ImportResult,
+    spool,
+    progress,
+) -> None:
     """Clean every row, collecting every error; spool the cleaned rows while there is none."""
     seen: dict[Hashable, int] = {}
     chunk: list[dict] = []
@@ -500,8 +541,14 @@ def _validate(importer: Importer, data: Iterator, by_index: dict[int, str], writ
         pickle.dump(chunk, spool, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _write_rows(importer: Importer, data: Iterator, by_index: dict[int, str], written: dict[str, str],
-                result: ImportResult, progress) -> None:
+def _write_rows(
+    importer: Importer,
+    data: Iterator,
+    by_index: dict[int, str],
+    written: dict[str, str],
+    result: ImportResult,
+    progress,
+) -> None:
     """Read and clean the (valid) file again, writing it in chunks."""
     done = 0
     chunk: list[dict] = []

@@ -1,4 +1,5 @@
 """Imports every app's importers so that they register themselves; apps add a line here."""
+
 from importlib import import_module
 
 IMPORTER_MODULES = (

@@ -1,5 +1,6 @@
 """Which import jobs a user may see: their organization's; city-level staff all of them; a district
 officer their own and those of organizations in their district."""
+
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 

@@ -201,7 +201,9 @@ def import_job_claim(*, job_id: int, status: str, task_id: str | None) -> Import
 
 
 def _beat(job_id: int, task_id: str) -> None:
-    ImportHeartbeat.objects.update_or_create(job_id=job_id, defaults={"task_id": task_id, "beat_at": timezone.now()})
+    ImportHeartbeat.objects.update_or_create(
+        job_id=job_id, defaults={"task_id": task_id, "beat_at": timezone.now()}
+    )
 
 
 @contextlib.contextmanager
@@ -239,7 +241,9 @@ def _stalled(now) -> list[ImportJob]:
         status__in=[ImportJob.Status.VALIDATING, ImportJob.Status.IMPORTING], updated_at__lt=cutoff
     ).exclude(task_id="")
     beats = dict(
-        ImportHeartbeat.objects.filter(job_id__in=[job.pk for job in running]).values_list("job_id", "beat_at")
+        ImportHeartbeat.objects.filter(job_id__in=[job.pk for job in running]).values_list(
+            "job_id", "beat_at"
+        )
     )
     return [job for job in running if beats.get(job.pk) is None or beats[job.pk] < cutoff]
 
@@ -268,7 +272,9 @@ def import_jobs_restart_stalled(*, now=None) -> list[int]:
             task_id="", restarts=job.restarts + 1, message=message, rows_done=0, updated_at=now
         ):
             continue  # it moved on meanwhile
-        logger.warning("import job %s: task %s of its %s step stalled; restarting", job.pk, job.task_id, job.status)
+        logger.warning(
+            "import job %s: task %s of its %s step stalled; restarting", job.pk, job.task_id, job.status
+        )
         tasks[job.status].delay(job_id=job.pk)
         restarted.append(job.pk)
     return restarted
@@ -280,8 +286,14 @@ def import_job_activity(job: ImportJob) -> str:
         return ""
     now = timezone.now()
     if not job.task_id:
-        return _("排队中：等待后台进程接手（已等待 %(s)d 秒）。") % {"s": max(0, (now - job.updated_at).total_seconds())}
-    beat = ImportHeartbeat.objects.filter(job_id=job.pk, task_id=job.task_id).values_list("beat_at", flat=True).first()
+        return _("排队中：等待后台进程接手（已等待 %(s)d 秒）。") % {
+            "s": max(0, (now - job.updated_at).total_seconds())
+        }
+    beat = (
+        ImportHeartbeat.objects.filter(job_id=job.pk, task_id=job.task_id)
+        .values_list("beat_at", flat=True)
+        .first()
+    )
     quiet = (now - (beat or job.updated_at)).total_seconds()
     if quiet > settings.PORTAL_IMPORT_STALL_SECONDS:
         return _("后台进程已 %(s)d 秒没有响应，系统将在几分钟内自动重新开始。") % {"s": quiet}

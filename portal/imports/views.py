@@ -1,4 +1,5 @@
 """Upload → preview with per-row errors → confirm → progress → history, for every import kind."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -27,7 +28,9 @@ def import_list(request):
     if request.method == "POST" and form.is_valid():
         try:
             job = services.import_job_create(
-                actor=actor, kind=form.cleaned_data["kind"], uploaded_file=form.cleaned_data["file"],
+                actor=actor,
+                kind=form.cleaned_data["kind"],
+                uploaded_file=form.cleaned_data["file"],
                 owner_code=form.cleaned_data["owner"],
             )
         except ApplicationError as exc:

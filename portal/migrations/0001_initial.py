@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,99 +15,248 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Industry',
+            name="Industry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=50, unique=True, verbose_name='名称')),
-                ('name_en', models.CharField(blank=True, max_length=80, verbose_name='英文名称')),
-                ('is_agricultural', models.BooleanField(default=False, verbose_name='涉农')),
-                ('ipc_prefixes', models.CharField(blank=True, help_text='以分号分隔，如 A01;A23C', max_length=200, verbose_name='相关IPC前缀')),
-                ('keywords', models.CharField(blank=True, help_text='以分号分隔', max_length=500, verbose_name='关键词')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=50, unique=True, verbose_name="名称")),
+                ("name_en", models.CharField(blank=True, max_length=80, verbose_name="英文名称")),
+                ("is_agricultural", models.BooleanField(default=False, verbose_name="涉农")),
+                (
+                    "ipc_prefixes",
+                    models.CharField(
+                        blank=True,
+                        help_text="以分号分隔，如 A01;A23C",
+                        max_length=200,
+                        verbose_name="相关IPC前缀",
+                    ),
+                ),
+                (
+                    "keywords",
+                    models.CharField(
+                        blank=True, help_text="以分号分隔", max_length=500, verbose_name="关键词"
+                    ),
+                ),
+                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
             ],
             options={
-                'verbose_name': '产业',
-                'verbose_name_plural': '产业',
-                'ordering': ['sort_order', 'code'],
+                "verbose_name": "产业",
+                "verbose_name_plural": "产业",
+                "ordering": ["sort_order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('code', models.CharField(max_length=6, primary_key=True, serialize=False, verbose_name='区划代码')),
-                ('name', models.CharField(max_length=50, unique=True, verbose_name='名称')),
-                ('name_en', models.CharField(blank=True, max_length=80, verbose_name='英文名称')),
-                ('is_county_level', models.BooleanField(default=True, help_text='农牧业专利优先引导向县域（旗）转移转化。', verbose_name='县域（旗）')),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=6, primary_key=True, serialize=False, verbose_name="区划代码"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, unique=True, verbose_name="名称")),
+                ("name_en", models.CharField(blank=True, max_length=80, verbose_name="英文名称")),
+                (
+                    "is_county_level",
+                    models.BooleanField(
+                        default=True,
+                        help_text="农牧业专利优先引导向县域（旗）转移转化。",
+                        verbose_name="县域（旗）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '旗区',
-                'verbose_name_plural': '旗区',
-                'ordering': ['code'],
+                "verbose_name": "旗区",
+                "verbose_name_plural": "旗区",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('credit_code', models.CharField(max_length=18, unique=True, validators=[portal.identifiers.validate_credit_code], verbose_name='统一社会信用代码')),
-                ('name', models.CharField(max_length=200, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('university', '高校'), ('institute', '科研院所'), ('soe', '国有企业'), ('sme', '中小微企业'), ('large_enterprise', '大型企业'), ('agency', '知识产权服务机构'), ('bank', '银行'), ('insurer', '保险机构'), ('government', '政府部门')], db_index=True, max_length=20, verbose_name='类型')),
-                ('verified', models.BooleanField(db_index=True, default=False, verbose_name='已认证')),
-                ('verified_at', models.DateTimeField(blank=True, null=True, verbose_name='认证时间')),
-                ('contact_name', models.CharField(blank=True, max_length=50, verbose_name='联系人')),
-                ('contact_phone', models.CharField(blank=True, max_length=30, verbose_name='联系电话')),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='联系邮箱')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('website', models.URLField(blank=True, verbose_name='网站')),
-                ('description', models.TextField(blank=True, verbose_name='简介')),
-                ('public_contact', models.CharField(blank=True, help_text='向公众展示的联系方式（如技术转移办公室电话），不要填写个人信息。', max_length=200, verbose_name='公开联系渠道')),
-                ('industries', models.ManyToManyField(blank=True, to='portal.industry', verbose_name='所属产业')),
-                ('region', models.ForeignKey(blank=True, help_text='市外单位留空。', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='organizations', to='portal.region', verbose_name='所在旗区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "credit_code",
+                    models.CharField(
+                        max_length=18,
+                        unique=True,
+                        validators=[portal.identifiers.validate_credit_code],
+                        verbose_name="统一社会信用代码",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("university", "高校"),
+                            ("institute", "科研院所"),
+                            ("soe", "国有企业"),
+                            ("sme", "中小微企业"),
+                            ("large_enterprise", "大型企业"),
+                            ("agency", "知识产权服务机构"),
+                            ("bank", "银行"),
+                            ("insurer", "保险机构"),
+                            ("government", "政府部门"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("verified", models.BooleanField(db_index=True, default=False, verbose_name="已认证")),
+                ("verified_at", models.DateTimeField(blank=True, null=True, verbose_name="认证时间")),
+                ("contact_name", models.CharField(blank=True, max_length=50, verbose_name="联系人")),
+                ("contact_phone", models.CharField(blank=True, max_length=30, verbose_name="联系电话")),
+                ("contact_email", models.EmailField(blank=True, max_length=254, verbose_name="联系邮箱")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                ("website", models.URLField(blank=True, verbose_name="网站")),
+                ("description", models.TextField(blank=True, verbose_name="简介")),
+                (
+                    "public_contact",
+                    models.CharField(
+                        blank=True,
+                        help_text="向公众展示的联系方式（如技术转移办公室电话），不要填写个人信息。",
+                        max_length=200,
+                        verbose_name="公开联系渠道",
+                    ),
+                ),
+                (
+                    "industries",
+                    models.ManyToManyField(blank=True, to="portal.industry", verbose_name="所属产业"),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="市外单位留空。",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="organizations",
+                        to="portal.region",
+                        verbose_name="所在旗区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '单位',
-                'verbose_name_plural': '单位',
-                'ordering': ['name'],
+                "verbose_name": "单位",
+                "verbose_name_plural": "单位",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('role', models.CharField(choices=[('admin', '管理员'), ('member', '成员')], default='member', max_length=10, verbose_name='角色')),
-                ('email_notifications', models.BooleanField(default=True, verbose_name='接收邮件通知')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='membership', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='portal.organization', verbose_name='单位')),
-                ('district', models.ForeignKey(blank=True, help_text='仅用于政府部门人员：旗区工作人员只看本旗区；留空表示市级工作人员，可看全市。', null=True, on_delete=django.db.models.deletion.PROTECT, to='portal.region', verbose_name='管辖旗区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("admin", "管理员"), ("member", "成员")],
+                        default="member",
+                        max_length=10,
+                        verbose_name="角色",
+                    ),
+                ),
+                ("email_notifications", models.BooleanField(default=True, verbose_name="接收邮件通知")),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="membership",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="portal.organization",
+                        verbose_name="单位",
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="仅用于政府部门人员：旗区工作人员只看本旗区；留空表示市级工作人员，可看全市。",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="portal.region",
+                        verbose_name="管辖旗区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '单位成员',
-                'verbose_name_plural': '单位成员',
+                "verbose_name": "单位成员",
+                "verbose_name_plural": "单位成员",
             },
         ),
         migrations.CreateModel(
-            name='OrganizationYearStats',
+            name="OrganizationYearStats",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('revenue', models.DecimalField(decimal_places=2, default=0, max_digits=16, verbose_name='营业收入（元）')),
-                ('employees', models.PositiveIntegerField(default=0, verbose_name='从业人数')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='year_stats', to='portal.organization', verbose_name='单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "revenue",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=16, verbose_name="营业收入（元）"
+                    ),
+                ),
+                ("employees", models.PositiveIntegerField(default=0, verbose_name="从业人数")),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="year_stats",
+                        to="portal.organization",
+                        verbose_name="单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '单位年度数据',
-                'verbose_name_plural': '单位年度数据',
-                'ordering': ['organization', '-year'],
-                'constraints': [models.UniqueConstraint(fields=('organization', 'year'), name='org_stats_unique_year'), models.CheckConstraint(condition=models.Q(('revenue__gte', 0)), name='org_stats_revenue_nonneg'), models.CheckConstraint(condition=models.Q(('year__gte', 1990), ('year__lte', 2100)), name='org_stats_year_range')],
+                "verbose_name": "单位年度数据",
+                "verbose_name_plural": "单位年度数据",
+                "ordering": ["organization", "-year"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("organization", "year"), name="org_stats_unique_year"),
+                    models.CheckConstraint(
+                        condition=models.Q(("revenue__gte", 0)), name="org_stats_revenue_nonneg"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("year__gte", 1990), ("year__lte", 2100)),
+                        name="org_stats_year_range",
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='organization',
-            index=models.Index(fields=['kind', 'region'], name='org_kind_region_idx'),
+            model_name="organization",
+            index=models.Index(fields=["kind", "region"], name="org_kind_region_idx"),
         ),
     ]

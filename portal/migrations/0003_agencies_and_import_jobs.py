@@ -6,41 +6,87 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0002_load_regions_and_industries'),
+        ("portal", "0002_load_regions_and_industries"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organization',
-            name='agencies',
-            field=models.ManyToManyField(blank=True, help_text='代表本单位办理专利登记、挂牌和对接的知识产权服务机构。', limit_choices_to={'kind': 'agency'}, related_name='clients', to='portal.organization', verbose_name='委托服务机构'),
+            model_name="organization",
+            name="agencies",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="代表本单位办理专利登记、挂牌和对接的知识产权服务机构。",
+                limit_choices_to={"kind": "agency"},
+                related_name="clients",
+                to="portal.organization",
+                verbose_name="委托服务机构",
+            ),
         ),
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('kind', models.CharField(max_length=30, verbose_name='数据类型')),
-                ('file', models.FileField(upload_to='imports/%Y/%m/', verbose_name='文件')),
-                ('original_name', models.CharField(max_length=255, verbose_name='原文件名')),
-                ('options', models.JSONField(blank=True, default=dict, verbose_name='选项')),
-                ('status', models.CharField(choices=[('validating', '校验中'), ('invalid', '有错误'), ('ready', '待确认'), ('importing', '导入中'), ('done', '已完成'), ('failed', '失败')], default='validating', max_length=12, verbose_name='状态')),
-                ('rows_total', models.PositiveIntegerField(blank=True, null=True, verbose_name='总行数')),
-                ('rows_done', models.PositiveIntegerField(default=0, verbose_name='已处理行数')),
-                ('result', models.JSONField(blank=True, default=dict, verbose_name='结果')),
-                ('message', models.TextField(blank=True, verbose_name='说明')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='import_jobs', to=settings.AUTH_USER_MODEL, verbose_name='上传人')),
-                ('organization', models.ForeignKey(blank=True, help_text='上传者所在单位', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='import_jobs', to='portal.organization', verbose_name='所属单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("kind", models.CharField(max_length=30, verbose_name="数据类型")),
+                ("file", models.FileField(upload_to="imports/%Y/%m/", verbose_name="文件")),
+                ("original_name", models.CharField(max_length=255, verbose_name="原文件名")),
+                ("options", models.JSONField(blank=True, default=dict, verbose_name="选项")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("validating", "校验中"),
+                            ("invalid", "有错误"),
+                            ("ready", "待确认"),
+                            ("importing", "导入中"),
+                            ("done", "已完成"),
+                            ("failed", "失败"),
+                        ],
+                        default="validating",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("rows_total", models.PositiveIntegerField(blank=True, null=True, verbose_name="总行数")),
+                ("rows_done", models.PositiveIntegerField(default=0, verbose_name="已处理行数")),
+                ("result", models.JSONField(blank=True, default=dict, verbose_name="结果")),
+                ("message", models.TextField(blank=True, verbose_name="说明")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="import_jobs",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="上传人",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="上传者所在单位",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="import_jobs",
+                        to="portal.organization",
+                        verbose_name="所属单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '导入任务',
-                'verbose_name_plural': '导入任务',
-                'ordering': ['-created_at'],
+                "verbose_name": "导入任务",
+                "verbose_name_plural": "导入任务",
+                "ordering": ["-created_at"],
             },
         ),
     ]

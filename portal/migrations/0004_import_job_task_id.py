@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0003_agencies_and_import_jobs'),
+        ("portal", "0003_agencies_and_import_jobs"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importjob',
-            name='task_id',
-            field=models.CharField(blank=True, editable=False, max_length=255, verbose_name='执行任务'),
+            model_name="importjob",
+            name="task_id",
+            field=models.CharField(blank=True, editable=False, max_length=255, verbose_name="执行任务"),
         ),
     ]

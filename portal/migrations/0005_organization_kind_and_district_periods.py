@@ -10,7 +10,9 @@ def open_periods_from_the_start(apps, schema_editor):
     Organization = apps.get_model("portal", "Organization")
     OrganizationPeriod = apps.get_model("portal", "OrganizationPeriod")
     batch = []
-    for pk, kind, region_id in Organization.objects.order_by("pk").values_list("pk", "kind", "region_id").iterator():
+    for pk, kind, region_id in (
+        Organization.objects.order_by("pk").values_list("pk", "kind", "region_id").iterator()
+    ):
         batch.append(OrganizationPeriod(organization_id=pk, kind=kind, region_id=region_id))
         if len(batch) >= 5000:
             OrganizationPeriod.objects.bulk_create(batch)
@@ -19,50 +21,166 @@ def open_periods_from_the_start(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0004_import_job_task_id'),
+        ("portal", "0004_import_job_task_id"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OrganizationChange',
+            name="OrganizationChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('change', '变更'), ('correction', '更正（自始适用）')], max_length=12, verbose_name='操作')),
-                ('effective_from', models.DateField(blank=True, help_text='留空表示自始。', null=True, verbose_name='生效日期')),
-                ('kind_before', models.CharField(blank=True, max_length=20, verbose_name='原类型')),
-                ('kind_after', models.CharField(blank=True, max_length=20, verbose_name='新类型')),
-                ('region_before', models.CharField(blank=True, max_length=6, verbose_name='原旗区')),
-                ('region_after', models.CharField(blank=True, max_length=6, verbose_name='新旗区')),
-                ('source', models.CharField(blank=True, help_text='如：后台、批量导入、单位资料保存', max_length=40, verbose_name='来源')),
-                ('reason', models.CharField(blank=True, max_length=500, verbose_name='原因')),
-                ('changed_at', models.DateTimeField(auto_now_add=True, verbose_name='操作时间')),
-                ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='portal.organization', verbose_name='单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[("change", "变更"), ("correction", "更正（自始适用）")],
+                        max_length=12,
+                        verbose_name="操作",
+                    ),
+                ),
+                (
+                    "effective_from",
+                    models.DateField(
+                        blank=True, help_text="留空表示自始。", null=True, verbose_name="生效日期"
+                    ),
+                ),
+                ("kind_before", models.CharField(blank=True, max_length=20, verbose_name="原类型")),
+                ("kind_after", models.CharField(blank=True, max_length=20, verbose_name="新类型")),
+                ("region_before", models.CharField(blank=True, max_length=6, verbose_name="原旗区")),
+                ("region_after", models.CharField(blank=True, max_length=6, verbose_name="新旗区")),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True,
+                        help_text="如：后台、批量导入、单位资料保存",
+                        max_length=40,
+                        verbose_name="来源",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=500, verbose_name="原因")),
+                ("changed_at", models.DateTimeField(auto_now_add=True, verbose_name="操作时间")),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="changes",
+                        to="portal.organization",
+                        verbose_name="单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '单位类型与旗区变更记录',
-                'verbose_name_plural': '单位类型与旗区变更记录',
-                'ordering': ['-changed_at', '-id'],
+                "verbose_name": "单位类型与旗区变更记录",
+                "verbose_name_plural": "单位类型与旗区变更记录",
+                "ordering": ["-changed_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='OrganizationPeriod',
+            name="OrganizationPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('university', '高校'), ('institute', '科研院所'), ('soe', '国有企业'), ('sme', '中小微企业'), ('large_enterprise', '大型企业'), ('agency', '知识产权服务机构'), ('bank', '银行'), ('insurer', '保险机构'), ('government', '政府部门')], max_length=20, verbose_name='类型')),
-                ('valid_from', models.DateField(blank=True, help_text='留空表示自始。', null=True, verbose_name='起始日期')),
-                ('valid_to', models.DateField(blank=True, help_text='留空表示至今有效。', null=True, verbose_name='截止日期（不含）')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='periods', to='portal.organization', verbose_name='单位')),
-                ('region', models.ForeignKey(blank=True, help_text='市外单位留空。', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='portal.region', verbose_name='所在旗区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("university", "高校"),
+                            ("institute", "科研院所"),
+                            ("soe", "国有企业"),
+                            ("sme", "中小微企业"),
+                            ("large_enterprise", "大型企业"),
+                            ("agency", "知识产权服务机构"),
+                            ("bank", "银行"),
+                            ("insurer", "保险机构"),
+                            ("government", "政府部门"),
+                        ],
+                        max_length=20,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "valid_from",
+                    models.DateField(
+                        blank=True, help_text="留空表示自始。", null=True, verbose_name="起始日期"
+                    ),
+                ),
+                (
+                    "valid_to",
+                    models.DateField(
+                        blank=True, help_text="留空表示至今有效。", null=True, verbose_name="截止日期（不含）"
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="periods",
+                        to="portal.organization",
+                        verbose_name="单位",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="市外单位留空。",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="portal.region",
+                        verbose_name="所在旗区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '单位类型与旗区期间',
-                'verbose_name_plural': '单位类型与旗区期间',
-                'ordering': ['organization', models.OrderBy(models.F('valid_from'), nulls_first=True)],
-                'constraints': [models.CheckConstraint(condition=models.Q(('valid_from__isnull', True), ('valid_to__isnull', True), ('valid_from__lt', models.F('valid_to')), _connector='OR'), name='org_period_from_before_to'), models.UniqueConstraint(condition=models.Q(('valid_to__isnull', True)), fields=('organization',), name='org_period_one_current'), models.UniqueConstraint(condition=models.Q(('valid_from__isnull', True)), fields=('organization',), name='org_period_one_first'), models.UniqueConstraint(fields=('organization', 'valid_from'), name='org_period_unique_start')],
+                "verbose_name": "单位类型与旗区期间",
+                "verbose_name_plural": "单位类型与旗区期间",
+                "ordering": ["organization", models.OrderBy(models.F("valid_from"), nulls_first=True)],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("valid_from__isnull", True),
+                            ("valid_to__isnull", True),
+                            ("valid_from__lt", models.F("valid_to")),
+                            _connector="OR",
+                        ),
+                        name="org_period_from_before_to",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("valid_to__isnull", True)),
+                        fields=("organization",),
+                        name="org_period_one_current",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("valid_from__isnull", True)),
+                        fields=("organization",),
+                        name="org_period_one_first",
+                    ),
+                    models.UniqueConstraint(
+                        fields=("organization", "valid_from"), name="org_period_unique_start"
+                    ),
+                ],
             },
         ),
         migrations.RunPython(open_periods_from_the_start, migrations.RunPython.noop),

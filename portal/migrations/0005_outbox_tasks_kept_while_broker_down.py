@@ -4,28 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0004_import_job_task_id'),
+        ("portal", "0004_import_job_task_id"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OutboxTask',
+            name="OutboxTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='任务')),
-                ('args', models.JSONField(blank=True, default=list, verbose_name='位置参数')),
-                ('kwargs', models.JSONField(blank=True, default=dict, verbose_name='关键字参数')),
-                ('options', models.JSONField(blank=True, default=dict, verbose_name='发送选项')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('attempts', models.PositiveIntegerField(default=0, verbose_name='重试次数')),
-                ('last_error', models.CharField(blank=True, max_length=500, verbose_name='最近错误')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="任务")),
+                ("args", models.JSONField(blank=True, default=list, verbose_name="位置参数")),
+                ("kwargs", models.JSONField(blank=True, default=dict, verbose_name="关键字参数")),
+                ("options", models.JSONField(blank=True, default=dict, verbose_name="发送选项")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("attempts", models.PositiveIntegerField(default=0, verbose_name="重试次数")),
+                ("last_error", models.CharField(blank=True, max_length=500, verbose_name="最近错误")),
             ],
             options={
-                'verbose_name': '待发送任务',
-                'verbose_name_plural': '待发送任务',
-                'ordering': ['id'],
+                "verbose_name": "待发送任务",
+                "verbose_name_plural": "待发送任务",
+                "ordering": ["id"],
             },
         ),
     ]

@@ -5,15 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0006_api_tokens_expiring_revocable'),
+        ("portal", "0006_api_tokens_expiring_revocable"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='organization',
-            name='description',
-            field=models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='简介'),
+            model_name="organization",
+            name="description",
+            field=models.TextField(
+                blank=True,
+                max_length=2000,
+                validators=[django.core.validators.MaxLengthValidator(2000)],
+                verbose_name="简介",
+            ),
         ),
     ]

@@ -4,23 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0007_free_text_size_limits'),
+        ("portal", "0007_free_text_size_limits"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportHeartbeat',
+            name="ImportHeartbeat",
             fields=[
-                ('job_id', models.BigIntegerField(primary_key=True, serialize=False)),
-                ('task_id', models.CharField(max_length=255)),
-                ('beat_at', models.DateTimeField()),
+                ("job_id", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("task_id", models.CharField(max_length=255)),
+                ("beat_at", models.DateTimeField()),
             ],
         ),
         migrations.AddField(
-            model_name='importjob',
-            name='restarts',
-            field=models.PositiveSmallIntegerField(default=0, editable=False, verbose_name='自动重启次数'),
+            model_name="importjob",
+            name="restarts",
+            field=models.PositiveSmallIntegerField(default=0, editable=False, verbose_name="自动重启次数"),
         ),
     ]

@@ -5,15 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0008_import_heartbeat_and_restarts'),
+        ("portal", "0008_import_heartbeat_and_restarts"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='organization',
-            name='name',
-            field=models.CharField(max_length=200, validators=[portal.validators.validate_visible_text], verbose_name='名称'),
+            model_name="organization",
+            name="name",
+            field=models.CharField(
+                max_length=200, validators=[portal.validators.validate_visible_text], verbose_name="名称"
+            ),
         ),
     ]

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0005_organization_kind_and_district_periods'),
-        ('portal', '0009_visible_organization_names'),
+        ("portal", "0005_organization_kind_and_district_periods"),
+        ("portal", "0009_visible_organization_names"),
     ]
 
-    operations = [
-    ]
+    operations = []

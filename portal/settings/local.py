@@ -1,4 +1,5 @@
 """Local development: debug on, an insecure key that is fine on a laptop."""
+
 import os
 
 os.environ.setdefault("DJANGO_DEBUG", "true")

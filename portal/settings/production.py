@@ -1,4 +1,5 @@
 """Production: no default secrets; fails at start-up without them. Passes check --deploy."""
+
 import os
 
 from django.core.exceptions import ImproperlyConfigured

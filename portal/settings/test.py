@@ -1,4 +1,5 @@
 """Tests: same as base, faster password hashing, no login lockout surprises between tests."""
+
 from .base import *  # noqa: F403
 from .base import SECRET_KEY
 

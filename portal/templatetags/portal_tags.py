@@ -1,4 +1,5 @@
 """Template helpers: query-string editing for filters/pagination, money display."""
+
 from django import template
 
 from portal.money import format_wan, format_yuan

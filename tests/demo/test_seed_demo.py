@@ -1,4 +1,5 @@
 """seed_demo: one login per role, idempotent."""
+
 import io
 
 import pytest
@@ -23,7 +24,11 @@ EXPECTED_ROLES = {
 
 
 def _counts():
-    return {m._meta.label: m._default_manager.count() for m in apps.get_models() if m._meta.app_label != "sessions"}
+    return {
+        m._meta.label: m._default_manager.count()
+        for m in apps.get_models()
+        if m._meta.app_label != "sessions"
+    }
 
 
 @pytest.mark.slow
@@ -49,6 +54,7 @@ def test_seed_demo_creates_logins_and_is_idempotent(client, settings):
         assert response.status_code == 302, username
         client.logout()
     assert actor_for(User.objects.get(username="district_demo")).district_code == "150622"
-    assert User.objects.get(username="sme_demo").membership.organization_id != User.objects.get(
-        username="sme_demo2"
-    ).membership.organization_id
+    assert (
+        User.objects.get(username="sme_demo").membership.organization_id
+        != User.objects.get(username="sme_demo2").membership.organization_id
+    )

@@ -31,7 +31,9 @@ def redis_everywhere(private_redis, settings):
     """The cache and the broker of this process on the private Redis; tasks really sent."""
     from portal.celery import app
 
-    settings.CACHES = {"default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": private_redis.url(CACHE_DB)}}
+    settings.CACHES = {
+        "default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": private_redis.url(CACHE_DB)}
+    }
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = False
     try:

@@ -57,7 +57,11 @@ def test_within_cap_is_exact(approved, fees, within):
 def test_granted_by(grant_date, status, on, granted):
     assert rules.granted_by(grant_date=grant_date, legal_status=status, on=on) is granted
     assert rules.subsidy_violates(
-        approved_total=Decimal(1), fees_basis=Decimal(10), grant_date=grant_date, legal_status=status, decision_date=on
+        approved_total=Decimal(1),
+        fees_basis=Decimal(10),
+        grant_date=grant_date,
+        legal_status=status,
+        decision_date=on,
     ) is (not granted)
 
 
@@ -89,7 +93,8 @@ def test_service_applies_the_exact_cap_and_the_grant_date():
     with pytest.raises(ValidationError):
         services.subsidy_create(actor=staff, **subsidy_args(undated))
     assert services.subsidy_create(
-        actor=staff, **subsidy_args(undated, status=Subsidy.Status.APPLIED, approved_amount=None, decision_date=None)
+        actor=staff,
+        **subsidy_args(undated, status=Subsidy.Status.APPLIED, approved_amount=None, decision_date=None),
     ).pk  # an application may wait for the grant
 
 
@@ -136,7 +141,9 @@ def test_deals_import_records_a_termination_and_keeps_it(tmp_path, world):
     assert run("deals", csv_file(tmp_path, "d.csv", [DEAL_HEADER, deal_row(world)]))[0] == 0
     deal.refresh_from_db()
     assert deal.status == "terminated"
-    code, _out, err = run("deals", csv_file(tmp_path, "e.csv", [STATUS_HEADER, [*deal_row(world), "signed", ""]]))
+    code, _out, err = run(
+        "deals", csv_file(tmp_path, "e.csv", [STATUS_HEADER, [*deal_row(world), "signed", ""]])
+    )
     assert code == 1 and "row 2, column status: " in err
 
 
@@ -199,5 +206,7 @@ def test_amount_header_with_a_unit(tmp_path, world, header, value, expected):
 
 def test_a_unit_in_the_header_and_the_cell_is_an_error(tmp_path, world):
     header_row = ["合同金额(万元)" if name == "contract_amount" else name for name in DEAL_HEADER]
-    code, _out, err = run("deals", csv_file(tmp_path, "u.csv", [header_row, deal_row(world, contract_amount="12万")]))
+    code, _out, err = run(
+        "deals", csv_file(tmp_path, "u.csv", [header_row, deal_row(world, contract_amount="12万")])
+    )
     assert code == 1 and "row 2, column 合同金额(万元): " in err

@@ -36,7 +36,9 @@ def test_engine_beats_bm25_on_a_subsample(sample):
     index = build_index(corpus)
     engine = {
         d.code: [m.application_no for m in ms]
-        for d, ms in zip(demands, score_demands(index, demands, 100, ranking_weights(), explain=False), strict=True)
+        for d, ms in zip(
+            demands, score_demands(index, demands, 100, ranking_weights(), explain=False), strict=True
+        )
     }
     baseline = Bm25Baseline(corpus)
     bm25 = {d.code: baseline.rank(d) for d in demands}

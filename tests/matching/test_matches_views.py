@@ -224,7 +224,11 @@ def test_unserved_demands_export_csv(client, unserved):
     text = response.content.decode("utf-8-sig")
     lines = text.strip().splitlines()
     assert lines[0].startswith("需求编号,需求名称,企业,产业")
-    assert len(lines) == 2 and lines[1].startswith(f"{gap_coal.code},煤矸石综合利用需求,") and ",煤炭," in lines[1]
+    assert (
+        len(lines) == 2
+        and lines[1].startswith(f"{gap_coal.code},煤矸石综合利用需求,")
+        and ",煤炭," in lines[1]
+    )
 
 
 def test_unserved_demands_for_bureau_and_agencies_only(client, unserved):
@@ -259,11 +263,16 @@ def api_matches(demand):
 
 def test_api_lists_the_recommended_matches_best_first(client, setup):
     _owner, sme_user, demand, patent, _match = setup
-    second = MatchFactory(demand=demand, score=0.4, rank=2, tier="possible", reasons=["共同关键词：保鲜（摘要）"])
+    second = MatchFactory(
+        demand=demand, score=0.4, rank=2, tier="possible", reasons=["共同关键词：保鲜（摘要）"]
+    )
     client.force_login(sme_user)
     data = client.get(api_matches(demand)).json()
     assert data["demand"] == demand.code
-    assert [m["application_no"] for m in data["matches"]] == [patent.application_no, second.patent.application_no]
+    assert [m["application_no"] for m in data["matches"]] == [
+        patent.application_no,
+        second.patent.application_no,
+    ]
     assert set(data["matches"][0]) == {"application_no", "score", "reasons", "tier"}
     assert data["matches"][0]["score"] == 0.834 and data["matches"][1]["tier"] == "possible"
 

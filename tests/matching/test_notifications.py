@@ -145,7 +145,9 @@ def test_new_high_scoring_matches_are_announced_once_to_both_sides(
 ):
     owner_user, agency_user, sme_user, demand, patent = match_setup
     high = MatchFactory(demand=demand, patent=patent, score=0.91, reasons=["关键词：冷链"])
-    low = MatchFactory(demand=demand, patent=make_patent(owner=org(owner_user)), score=0.1)  # below the default threshold (0.15)
+    low = MatchFactory(
+        demand=demand, patent=make_patent(owner=org(owner_user)), score=0.1
+    )  # below the default threshold (0.15)
 
     with django_capture_on_commit_callbacks(execute=True):
         created = notify_new_matches([high.pk, low.pk])

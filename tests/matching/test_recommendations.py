@@ -23,27 +23,54 @@ W = Weights()
 # A small inventory of unrelated fields; every abstract uses the generic words 制备、利用、强度、满足
 # so that they are common across the corpus (and some are on the generic-word list anyway).
 TOPICS = [
-    ("一种以煤矸石为主要原料的烧结砖", "本发明公开了一种以煤矸石为主要原料的烧结砖及其制备方法，利用煤矸石替代黏土，强度满足标准。",
-     "1.一种煤矸石烧结砖，其特征在于，由煤矸石粉料压制成型后烧结而成。"),
-    ("一种花生油压榨工艺", "本发明公开了一种花生油压榨工艺，利用低温压榨制备花生油，强度满足要求，风味好。", ""),
+    (
+        "一种以煤矸石为主要原料的烧结砖",
+        "本发明公开了一种以煤矸石为主要原料的烧结砖及其制备方法，利用煤矸石替代黏土，强度满足标准。",
+        "1.一种煤矸石烧结砖，其特征在于，由煤矸石粉料压制成型后烧结而成。",
+    ),
+    (
+        "一种花生油压榨工艺",
+        "本发明公开了一种花生油压榨工艺，利用低温压榨制备花生油，强度满足要求，风味好。",
+        "",
+    ),
     ("一种阻燃涤纶面料", "本发明公开了一种阻燃涤纶面料的制备方法，利用磷系阻燃剂，强度满足服装要求。", ""),
     ("一种农药包装纸", "本发明公开了一种农药包装纸，利用防潮涂层制备，强度满足运输要求。", ""),
     ("一种羊绒分梳机", "本发明公开了一种羊绒分梳机，利用双锡林分梳，纤维强度满足纺纱要求，制备效率高。", ""),
     ("一种液压支架立柱", "本发明公开了一种液压支架立柱的制备方法，利用高强钢，强度满足煤矿综采要求。", ""),
-    ("一种马铃薯覆膜播种机", "本发明公开了一种马铃薯覆膜播种机，利用起垄铲覆膜，强度满足田间作业，制备简单。", ""),
+    (
+        "一种马铃薯覆膜播种机",
+        "本发明公开了一种马铃薯覆膜播种机，利用起垄铲覆膜，强度满足田间作业，制备简单。",
+        "",
+    ),
     ("一种锂电池正极材料", "本发明公开了一种锂电池正极材料的制备方法，利用掺杂改性，循环强度满足要求。", ""),
     ("一种牛奶杀菌装置", "本发明公开了一种牛奶低温杀菌装置，利用板式换热，强度满足卫生要求，制备容易。", ""),
-    ("一种风力发电机叶片", "本发明公开了一种风力发电机叶片的制备方法，利用碳纤维铺层，强度满足大型机组要求。", ""),
+    (
+        "一种风力发电机叶片",
+        "本发明公开了一种风力发电机叶片的制备方法，利用碳纤维铺层，强度满足大型机组要求。",
+        "",
+    ),
     ("一种光伏支架", "本发明公开了一种光伏支架，利用铝合金型材制备，抗风强度满足要求。", ""),
-    ("一种污水处理絮凝剂", "本发明公开了一种污水处理絮凝剂的制备方法，利用聚合氯化铝，絮体强度满足沉降要求。", ""),
+    (
+        "一种污水处理絮凝剂",
+        "本发明公开了一种污水处理絮凝剂的制备方法，利用聚合氯化铝，絮体强度满足沉降要求。",
+        "",
+    ),
 ]
 PATENTS = [
-    PatentDoc(id=i + 1, application_no=f"2020100000{i:02d}.1", title=t, abstract=a, claims=c, deal_kinds={"license"})
+    PatentDoc(
+        id=i + 1, application_no=f"2020100000{i:02d}.1", title=t, abstract=a, claims=c, deal_kinds={"license"}
+    )
     for i, (t, a, c) in enumerate(TOPICS)
 ]
-GANGUE = DemandDoc(id="G", code="G", title="煤矸石制备新型建材技术",
-                   description="希望引进利用煤矸石制备新型建筑材料的专利技术，要求强度满足国家标准。")
-NOTHING = DemandDoc(id="N", code="N", title="量子密钥分发芯片封装技术", description="寻求单光子探测器的封装。")
+GANGUE = DemandDoc(
+    id="G",
+    code="G",
+    title="煤矸石制备新型建材技术",
+    description="希望引进利用煤矸石制备新型建筑材料的专利技术，要求强度满足国家标准。",
+)
+NOTHING = DemandDoc(
+    id="N", code="N", title="量子密钥分发芯片封装技术", description="寻求单光子探测器的封装。"
+)
 
 
 def field_texts(ids):
@@ -60,7 +87,9 @@ def test_relevance_is_a_monotone_probability_with_an_exact_inverse():
     p = calibration.relevance(t, W)
     assert p[0] == 0 and np.all(np.diff(p) > 0) and np.all((p >= 0) & (p < 1))
     for probability in (0.1, W.recommend_min, W.tier_high, 0.9):
-        assert calibration.relevance_of(calibration.text_needed(probability, W), W) == pytest.approx(probability)
+        assert calibration.relevance_of(calibration.text_needed(probability, W), W) == pytest.approx(
+            probability
+        )
 
 
 def test_final_score_is_the_relevance_without_boosts_and_never_above_one():
@@ -142,7 +171,9 @@ def test_overlapping_ngrams_are_named_as_the_longer_term():
 
 def test_one_shared_generic_word_is_not_a_recommendation():
     patents = [
-        PatentDoc(id=1, application_no="202010000001.1", title="一种快速接头", abstract="一种快速接头，便于拆装。"),
+        PatentDoc(
+            id=1, application_no="202010000001.1", title="一种快速接头", abstract="一种快速接头，便于拆装。"
+        ),
         PatentDoc(id=2, application_no="202010000002.1", title="一种花生油压榨机", abstract="压榨花生油。"),
     ]
     quick = DemandDoc(id="Q", code="Q", title="快速", description="")

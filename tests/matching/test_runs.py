@@ -1,5 +1,6 @@
 """Match runs through the Django models: full runs in chunks, one demand, new patents, the
 `match` command's JSON, and real worker processes (two at once, and one killed mid-run)."""
+
 import io
 import json
 import time
@@ -28,8 +29,15 @@ DEMANDS = [
 def make_corpus(n_patents=60, n_demands=6):
     texts = [json.loads(line) for line in DEMO_TEXTS.read_text("utf-8").splitlines()][:n_patents]
     patents = [
-        PatentFactory(published=True, title=t["title"], abstract=t["abstract"], claims=t["claims"],
-                      ipc_codes=t["ipc"], offers_license=True, industries=[industry(t["industry"])])
+        PatentFactory(
+            published=True,
+            title=t["title"],
+            abstract=t["abstract"],
+            claims=t["claims"],
+            ipc_codes=t["ipc"],
+            offers_license=True,
+            industries=[industry(t["industry"])],
+        )
         for t in texts
     ]
     demands = [
@@ -63,7 +71,12 @@ def test_full_run_same_result_whatever_the_chunking(settings):
 def test_matches_are_relevant_and_explained(settings):
     make_corpus()
     runs.match_run_sync()
-    coal = Match.objects.filter(demand__title__startswith="煤矿").select_related("patent").order_by("rank").first()
+    coal = (
+        Match.objects.filter(demand__title__startswith="煤矿")
+        .select_related("patent")
+        .order_by("rank")
+        .first()
+    )
     assert coal is not None and 0 < coal.score <= 1
     assert any("支护" in r or "巷道" in r or "锚杆" in r for r in coal.reasons), coal.reasons
     assert coal.patent.industries.filter(code="coal").exists()
@@ -99,8 +112,13 @@ def test_new_patents_merge_into_existing_top_n(settings):
     _patents, demands = make_corpus(n_patents=40)
     runs.match_run_sync()
     before = {d.pk: set(d.matches.values_list("patent_id", flat=True)) for d in demands}
-    newcomer = PatentFactory(published=True, title="一种煤矿巷道锚杆支护装置", abstract="本发明涉及煤矿巷道锚杆支护，顶板监测。",
-                             offers_license=True, industries=[industry("coal")])
+    newcomer = PatentFactory(
+        published=True,
+        title="一种煤矿巷道锚杆支护装置",
+        abstract="本发明涉及煤矿巷道锚杆支护，顶板监测。",
+        offers_license=True,
+        industries=[industry("coal")],
+    )
     runs.patents_match_new(patent_ids=[newcomer.pk])
     coal_demand = next(d for d in demands if d.title.startswith("煤矿"))
     assert coal_demand.matches.filter(patent=newcomer).exists()
@@ -124,7 +142,9 @@ def test_closed_demand_loses_its_matches():
 def test_stuck_run_is_resumed(settings, celery_eager):
     make_corpus(n_patents=10, n_demands=2)
     run = runs.match_run_create()
-    MatchRun.objects.filter(pk=run.pk).update(status=MatchRun.Status.RUNNING, heartbeat_at="2020-01-01T00:00:00Z")
+    MatchRun.objects.filter(pk=run.pk).update(
+        status=MatchRun.Status.RUNNING, heartbeat_at="2020-01-01T00:00:00Z"
+    )
     assert runs.match_runs_resume_stuck() == [run.pk]
     run.refresh_from_db()
     assert run.status == MatchRun.Status.DONE and run.chunks_done == run.chunks_total
@@ -186,8 +206,12 @@ def test_publishing_a_patent_matches_it_to_open_demands(celery_eager, django_cap
 
     _patents, demands = make_corpus(n_patents=10, n_demands=1)
     runs.match_run_sync()
-    draft = PatentFactory(title="一种煤矿巷道锚杆支护装置", abstract="本发明涉及煤矿巷道锚杆支护与顶板监测。",
-                          offers_license=True, industries=[industry("coal")])
+    draft = PatentFactory(
+        title="一种煤矿巷道锚杆支护装置",
+        abstract="本发明涉及煤矿巷道锚杆支护与顶板监测。",
+        offers_license=True,
+        industries=[industry("coal")],
+    )
     assert not demands[0].matches.filter(patent=draft).exists()
     with django_capture_on_commit_callbacks(execute=True):
         patent_publish(patent=draft, actor=None)
@@ -199,7 +223,9 @@ def test_saving_a_demand_matches_it(celery_eager, django_capture_on_commit_callb
     from demands.services import demand_publish
 
     make_corpus(n_patents=30, n_demands=0)
-    demand = DemandFactory(status="draft", title="煤矿巷道支护", description="需要锚杆支护技术", industry=industry("coal"))
+    demand = DemandFactory(
+        status="draft", title="煤矿巷道支护", description="需要锚杆支护技术", industry=industry("coal")
+    )
     from tests.demands.factories import sme_member_of
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -216,13 +242,19 @@ def test_a_new_patent_extends_the_index_instead_of_rebuilding_it(monkeypatch, se
     first = corpus.current_index()
     builds = []
     original = engine.PatentIndex.build
-    monkeypatch.setattr(engine.PatentIndex, "build", classmethod(lambda cls, *a, **k: builds.append(1) or original(*a, **k)))
+    monkeypatch.setattr(
+        engine.PatentIndex, "build", classmethod(lambda cls, *a, **k: builds.append(1) or original(*a, **k))
+    )
     newcomer = PatentFactory(published=True, title="一种煤矿巷道锚杆支护装置", offers_license=True)
     engine.index._LOADED.clear()
     second = corpus.current_index()
     assert builds == []  # derived from the first index, not rebuilt
     assert newcomer.pk in set(second.meta.ids.tolist()) and len(second) == len(first) + 1
-    assert (Path(tmp_path) / engine.index_dir(tmp_path, corpus.corpus_version(), corpus.weights()).name / corpus.MANIFEST).exists()
+    assert (
+        Path(tmp_path)
+        / engine.index_dir(tmp_path, corpus.corpus_version(), corpus.weights()).name
+        / corpus.MANIFEST
+    ).exists()
 
 
 def _queries(fn):
@@ -271,7 +303,11 @@ def test_a_second_identical_run_rewrites_nothing_and_keeps_ids():
 
     with CaptureQueriesContext(connection) as ctx:
         runs.demands_match(demand_ids=ids)
-    writes = [q["sql"] for q in ctx.captured_queries if q["sql"].split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
+    writes = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].split()[0].upper() in ("INSERT", "UPDATE", "DELETE")
+    ]
     assert writes == []
 
 

@@ -56,7 +56,9 @@ def test_an_unchanged_export_imports_as_unchanged(client, inventory, tmp_path, f
     path = tmp_path / f"export.{fmt}"
     path.write_bytes(response.content)
     before = {p.pk: (p.title, p.abstract, p.applicants, p.updated_at) for p in Patent.objects.all()}
-    result = run_import(kind="patents", path=path, options={"owner": owner.credit_code}, actor=actor_for(user))
+    result = run_import(
+        kind="patents", path=path, options={"owner": owner.credit_code}, actor=actor_for(user)
+    )
     assert result.ok, result.errors[:3]
     assert (result.counts.created, result.counts.updated, result.counts.unchanged) == (0, 0, 4)
     after = {p.pk: (p.title, p.abstract, p.applicants, p.updated_at) for p in Patent.objects.all()}
@@ -68,7 +70,9 @@ def test_a_gb18030_csv_whose_first_chinese_character_is_past_256_kb(tmp_path):
     owner = InstitutionFactory()
     filler = "".join(f"{app_no(n)},A device {n} {'x' * 280},2021-03-01\n" for n in range(1, 1001))
     assert len(filler.encode()) > 256 * 1024
-    text = "application_no,title,application_date\n" + filler + f"{app_no(1001)},一种煤矿支护装置,2021-03-01\n"
+    text = (
+        "application_no,title,application_date\n" + filler + f"{app_no(1001)},一种煤矿支护装置,2021-03-01\n"
+    )
     path = tmp_path / "gb.csv"
     path.write_bytes(text.encode("gb18030"))
     result = run_import(

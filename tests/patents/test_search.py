@@ -156,7 +156,10 @@ def test_an_industry_name_finds_the_industry_s_patents(client, coal_catalogue):
     untagged = _published(title="一种无关的灌溉设备", industries=[industry("agriculture")])
     actor = _anonymous()
     assert list(selectors.patent_list(actor=actor, filters={"q": "羊绒"})) == [said, tagged]
-    assert list(selectors.patent_list(actor=actor, filters={"q": "Cashmere"})) == [said, tagged]  # same tier: newest first
+    assert list(selectors.patent_list(actor=actor, filters={"q": "Cashmere"})) == [
+        said,
+        tagged,
+    ]  # same tier: newest first
     assert untagged not in selectors.patent_list(actor=actor, filters={"q": "羊绒"})
     assert list(selectors.patent_list(actor=actor, filters={"q": "羊绒 分梳"})) == [said]
     assert list(selectors.patent_list(actor=actor, filters={"q": "纺纱"})) == [tagged]
@@ -233,10 +236,7 @@ def test_migration_fills_the_relevance_columns_of_existing_patents(coal_catalogu
     from patents.models import Patent
 
     migration = importlib.import_module("patents.migrations.0008_search_head_tail_and_body_end")
-    expected = {
-        p.pk: (p.search_head, p.search_tail, p.search_body_end)
-        for p in Patent.objects.all()
-    }
+    expected = {p.pk: (p.search_head, p.search_tail, p.search_body_end) for p in Patent.objects.all()}
     assert all(head and tail and end for head, tail, end in expected.values())
     Patent.objects.update(search_head="", search_tail="", search_body_end=0)
 
@@ -246,9 +246,7 @@ def test_migration_fills_the_relevance_columns_of_existing_patents(coal_catalogu
     editor = Editor()
     editor.connection = connection
     migration.fill(apps, editor)
-    assert {
-        p.pk: (p.search_head, p.search_tail, p.search_body_end) for p in Patent.objects.all()
-    } == expected
+    assert {p.pk: (p.search_head, p.search_tail, p.search_body_end) for p in Patent.objects.all()} == expected
 
 
 def _anonymous():

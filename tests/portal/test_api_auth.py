@@ -1,6 +1,7 @@
 """API access: token from username + password, then Authorization: Token ...; tokens expire,
 are revoked by DELETE /api/auth/token/, by the user on their tokens page, and all at once when the
 password changes (change page, reset, admin) or the account is deactivated (issue 14, finding 2)."""
+
 import datetime as dt
 
 import pytest
@@ -85,7 +86,11 @@ def test_password_change_reset_admin_and_deactivation_revoke_every_token(client,
     browser.force_login(user)
     response = browser.post(
         reverse("portal:password-change"),
-        {"old_password": PASSWORD, "new_password1": "An0ther-pass-2025", "new_password2": "An0ther-pass-2025"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "An0ther-pass-2025",
+            "new_password2": "An0ther-pass-2025",
+        },
     )
     assert response.status_code == 302, response.content.decode()[-3000:]
     assert not any(works(k) for k in keys) and not ApiToken.objects.exists()
@@ -96,9 +101,11 @@ def test_password_change_reset_admin_and_deactivation_revoke_every_token(client,
     browser = Client()  # a visitor who forgot the password
     browser.post(reverse("portal:password-reset"), {"email": user.email})
     link = next(line for line in mail.outbox[-1].body.splitlines() if "/accounts/reset/" in line).strip()
-    path = link[link.index("/accounts/reset/"):]
+    path = link[link.index("/accounts/reset/") :]
     form_url = browser.get(path, follow=True).redirect_chain[-1][0]
-    response = browser.post(form_url, {"new_password1": "Reset-pass-2025x", "new_password2": "Reset-pass-2025x"})
+    response = browser.post(
+        form_url, {"new_password1": "Reset-pass-2025x", "new_password2": "Reset-pass-2025x"}
+    )
     assert response.status_code == 302, response.content.decode()[-3000:]
     assert not any(works(k) for k in keys)
     user.refresh_from_db()
@@ -117,7 +124,9 @@ def test_password_change_reset_admin_and_deactivation_revoke_every_token(client,
 
     keys = tokens()
     admin = Client()
-    admin.force_login(django_user_model.objects.create_superuser("root", password="Root-pass-2025", email="r@x.invalid"))
+    admin.force_login(
+        django_user_model.objects.create_superuser("root", password="Root-pass-2025", email="r@x.invalid")
+    )
     response = admin.post(
         reverse("admin:auth_user_password_change", args=[user.pk]),
         {"password1": "Admin-set-2025x", "password2": "Admin-set-2025x", "usable_password": "true"},
@@ -129,7 +138,9 @@ def test_password_change_reset_admin_and_deactivation_revoke_every_token(client,
 def test_tokens_page_lists_and_revokes(client, user, django_user_model):
     keys = [login(client).json()["token"] for _ in range(3)]
     other = django_user_model.objects.create_user("other", password=PASSWORD)
-    others = ApiToken.objects.create(user=other, digest="x" * 64, prefix="otherxxx", expires_at=timezone.now() + dt.timedelta(days=1))
+    others = ApiToken.objects.create(
+        user=other, digest="x" * 64, prefix="otherxxx", expires_at=timezone.now() + dt.timedelta(days=1)
+    )
     browser = Client()
     browser.force_login(user)
     page = browser.get(reverse("portal:api-tokens")).content.decode()

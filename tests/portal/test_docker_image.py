@@ -58,4 +58,3 @@ def test_a_chinese_pdf_renders_with_the_image_packages():
     assert pdf.startswith(b"%PDF-")
     fonts = set(re.findall(rb"/FontName\s*/[A-Z]{6}\+([\w-]+)", pdf))
     assert fonts and all(b"CJK" in font for font in fonts), fonts
-

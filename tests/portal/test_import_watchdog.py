@@ -73,7 +73,9 @@ def test_watchdog_sends_lost_steps_again_and_only_those(
 
 
 def beat(job: ImportJob, seconds_ago: int) -> None:
-    ImportHeartbeat.objects.filter(job_id=job.pk).update(beat_at=timezone.now() - dt.timedelta(seconds=seconds_ago))
+    ImportHeartbeat.objects.filter(job_id=job.pk).update(
+        beat_at=timezone.now() - dt.timedelta(seconds=seconds_ago)
+    )
 
 
 def test_watchdog_leaves_a_taken_step_alone_while_its_task_beats(queued_job, celery_eager, settings):
@@ -137,4 +139,6 @@ def test_the_heartbeat_thread_beats_while_the_step_runs(queued_job, settings):
             if timezone.now() - beat_at < dt.timedelta(seconds=60):
                 break
             time.sleep(0.05)
-    assert timezone.now() - ImportHeartbeat.objects.get(job_id=queued_job.pk).beat_at < dt.timedelta(seconds=60)
+    assert timezone.now() - ImportHeartbeat.objects.get(job_id=queued_job.pk).beat_at < dt.timedelta(
+        seconds=60
+    )

@@ -1,4 +1,5 @@
 """The shared import contract, exercised through the portal's own kinds."""
+
 import io
 from decimal import Decimal
 
@@ -48,7 +49,10 @@ def test_import_creates_then_is_idempotent(tmp_path):
 def test_import_updates_changed_rows(tmp_path):
     run_command("organizations", write(tmp_path, "a.csv", GOOD))
     changed = GOOD.replace("示例学院", "示例大学")
-    assert run_command("organizations", write(tmp_path, "b.csv", changed))[1] == "created 0, updated 1, unchanged 1\n"
+    assert (
+        run_command("organizations", write(tmp_path, "b.csv", changed))[1]
+        == "created 0, updated 1, unchanged 1\n"
+    )
 
 
 def test_bad_rows_report_every_error_and_write_nothing(tmp_path):
@@ -63,7 +67,11 @@ def test_bad_rows_report_every_error_and_write_nothing(tmp_path):
     assert code == 1 and out == ""
     lines = err.splitlines()
     assert any(line.startswith("row 3, column credit_code: ") for line in lines)
-    assert "row 4, column name: " in err and "row 4, column kind: " in err and "row 4, column region_code: " in err
+    assert (
+        "row 4, column name: " in err
+        and "row 4, column kind: " in err
+        and "row 4, column region_code: " in err
+    )
     assert Organization.objects.count() == 0
 
 
@@ -82,7 +90,9 @@ def test_gb18030_and_bom_and_chinese_headers(tmp_path):
     text = f"统一社会信用代码,名称,类型,旗区代码\n{SME},准格尔旗示例科技有限公司,中小微企业,准格尔旗\n"
     assert run_command("organizations", write(tmp_path, "gb.csv", text, "gb18030"))[0] == 0
     assert Organization.objects.get(credit_code=SME).region_id == "150622"
-    assert run_command("organizations", write(tmp_path, "bom.csv", text, "utf-8-sig"))[1].startswith("created 0")
+    assert run_command("organizations", write(tmp_path, "bom.csv", text, "utf-8-sig"))[1].startswith(
+        "created 0"
+    )
 
 
 def test_xlsx_with_numbers_and_dry_run(tmp_path):
@@ -106,7 +116,11 @@ def test_org_stats_unknown_organization(tmp_path):
     text = f"credit_code,year,revenue,employees\n{SME},2022,-5,abc\n"
     code, _out, err = run_command("org_stats", write(tmp_path, "s.csv", text))
     assert code == 1
-    assert "row 2, column credit_code:" in err and "row 2, column revenue:" in err and "row 2, column employees:" in err
+    assert (
+        "row 2, column credit_code:" in err
+        and "row 2, column revenue:" in err
+        and "row 2, column employees:" in err
+    )
 
 
 @pytest.mark.parametrize(
@@ -134,11 +148,16 @@ def test_run_import_unknown_kind(tmp_path):
         run_import(kind="nope", path=write(tmp_path, "a.csv", GOOD))
 
 
-def test_browser_upload_preview_confirm(client, django_user_model, celery_eager, django_capture_on_commit_callbacks):
+def test_browser_upload_preview_confirm(
+    client, django_user_model, celery_eager, django_capture_on_commit_callbacks
+):
     from portal.models import Membership
 
     bureau = Organization.objects.create(
-        credit_code=make_credit_code("11150600MB0000003"), name="市市场监督管理局", kind="government", verified=True
+        credit_code=make_credit_code("11150600MB0000003"),
+        name="市市场监督管理局",
+        kind="government",
+        verified=True,
     )
     user = django_user_model.objects.create_user("staff", password="x-pass-12345")
     Membership.objects.create(user=user, organization=bureau)
@@ -160,7 +179,9 @@ def test_browser_upload_preview_confirm(client, django_user_model, celery_eager,
     assert Organization.objects.filter(credit_code=SME).exists()
 
 
-def test_browser_upload_errors_downloadable(client, django_user_model, celery_eager, django_capture_on_commit_callbacks):
+def test_browser_upload_errors_downloadable(
+    client, django_user_model, celery_eager, django_capture_on_commit_callbacks
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from portal.models import Membership

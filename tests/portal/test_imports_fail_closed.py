@@ -56,8 +56,9 @@ def entity_block(xml: str) -> str:
 
 
 @pytest.mark.parametrize("change", [broken_after_row_5, entity_block], ids=["broken-xml", "entities"])
-def test_a_sheet_broken_part_way_is_a_row_error_of_a_finished_job(client, tmp_path, change, celery_eager,
-                                                                   django_capture_on_commit_callbacks):
+def test_a_sheet_broken_part_way_is_a_row_error_of_a_finished_job(
+    client, tmp_path, change, celery_eager, django_capture_on_commit_callbacks
+):
     data = rewrite_sheet(workbook_bytes(), change)
     path = tmp_path / "orgs.xlsx"
     path.write_bytes(data)
@@ -79,8 +80,9 @@ def test_a_sheet_broken_part_way_is_a_row_error_of_a_finished_job(client, tmp_pa
     assert not Organization.objects.filter(name__startswith="示例科技").exists()
 
 
-def test_an_unexpected_error_is_a_failed_finished_job_not_a_500(client, celery_eager, monkeypatch,
-                                                                 django_capture_on_commit_callbacks):
+def test_an_unexpected_error_is_a_failed_finished_job_not_a_500(
+    client, celery_eager, monkeypatch, django_capture_on_commit_callbacks
+):
     from portal.imports import services
 
     def explode(**kwargs):

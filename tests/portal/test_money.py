@@ -7,7 +7,14 @@ from portal.money import format_wan, format_yuan, to_yuan
 
 @pytest.mark.parametrize(
     "raw,expected",
-    [("1,234.5", "1234.50"), ("¥12", "12.00"), ("3万", "30000.00"), ("12元", "12.00"), (7, "7.00"), (0.1, "0.10")],
+    [
+        ("1,234.5", "1234.50"),
+        ("¥12", "12.00"),
+        ("3万", "30000.00"),
+        ("12元", "12.00"),
+        (7, "7.00"),
+        (0.1, "0.10"),
+    ],
 )
 def test_to_yuan(raw, expected):
     assert to_yuan(raw) == Decimal(expected)

@@ -25,7 +25,8 @@ EXPECTED = {
     Role.ANONYMOUS: PUBLIC | {"login", "signup"},
     Role.NONE: PUBLIC | {"profile", "notifications"},
     Role.SME: PUBLIC | {"my-demands", "my-inquiries", "finance", "profile", "notifications"},
-    Role.INSTITUTION: PUBLIC | {"my-inquiries", "my-patents", "imports", "finance", "profile", "notifications"},
+    Role.INSTITUTION: PUBLIC
+    | {"my-inquiries", "my-patents", "imports", "finance", "profile", "notifications"},
     Role.AGENCY: PUBLIC | {"my-inquiries", "my-patents", "imports", "unserved", "profile", "notifications"},
     Role.BANK: PUBLIC | {"finance", "profile", "notifications"},
     Role.INSURER: PUBLIC | {"finance", "profile", "notifications"},

@@ -70,11 +70,18 @@ def test_reclassify_defaults_to_today_and_is_recorded():
     organization.refresh_from_db()
     assert organization.kind == "large_enterprise"
     change = OrganizationChange.objects.get()
-    assert (change.action, change.effective_from, change.changed_by, change.reason) == ("change", today, user, "年报")
+    assert (change.action, change.effective_from, change.changed_by, change.reason) == (
+        "change",
+        today,
+        user,
+        "年报",
+    )
     # The same change again is no change.
     assert not organization_reclassify(organization=organization, kind="large_enterprise")
     with pytest.raises(ApplicationError, match="不能晚于今天"):
-        organization_reclassify(organization=organization, region_id=B, effective_from=today + dt.timedelta(days=1))
+        organization_reclassify(
+            organization=organization, region_id=B, effective_from=today + dt.timedelta(days=1)
+        )
     with pytest.raises(ApplicationError):
         organization_reclassify(organization=organization, kind="martian")
 
@@ -109,7 +116,9 @@ def test_admin_change_with_an_effective_date_and_a_correction(client):
     assert response.status_code == 302, response.content.decode()[:2000]
     assert spans(organization) == [(None, D(2023, 7, 1), "sme", A), (D(2023, 7, 1), None, "sme", B)]
     # A correction without a reason is refused; with one, it applies from the start.
-    form.update(kind="large_enterprise", region=B, effective_from="", correct_from_start="on", change_reason="")
+    form.update(
+        kind="large_enterprise", region=B, effective_from="", correct_from_start="on", change_reason=""
+    )
     form.update({"periods-INITIAL_FORMS": "0", "changes-INITIAL_FORMS": "0"})
     assert client.post(url, form).status_code == 200
     form["change_reason"] = "营业执照为大型企业"
@@ -177,9 +186,17 @@ def test_org_stats_preview_warns_on_implausible_revenue_per_employee(tmp_path):
 
 def test_org_stats_revenue_in_wan_yuan(tmp_path):
     organization = OrganizationFactory(kind="sme", region=region(A))
-    rows = [["统一社会信用代码", "年度", "营业收入(万元)", "从业人数"], [organization.credit_code, "2023", "500.5", "10"]]
+    rows = [
+        ["统一社会信用代码", "年度", "营业收入(万元)", "从业人数"],
+        [organization.credit_code, "2023", "500.5", "10"],
+    ]
     result = run_import(kind="org_stats", path=write_csv(tmp_path, rows))
     assert result.ok and not result.warnings
     assert str(organization.year_stats.get().revenue) == "5005000.00"
-    bad = [["统一社会信用代码", "年度", "营业收入", "从业人数(万元)"], [organization.credit_code, "2023", "5", "10"]]
-    assert [e.column for e in run_import(kind="org_stats", path=write_csv(tmp_path, bad)).errors] == ["从业人数(万元)"]
+    bad = [
+        ["统一社会信用代码", "年度", "营业收入", "从业人数(万元)"],
+        [organization.credit_code, "2023", "5", "10"],
+    ]
+    assert [e.column for e in run_import(kind="org_stats", path=write_csv(tmp_path, bad)).errors] == [
+        "从业人数(万元)"
+    ]

@@ -188,7 +188,9 @@ def build(media_file=ContentFile) -> Dataset:
     EventRegistration.objects.create(event=event, organization=orgs["sme_a"], registered_by=users["sme_a"])
     data.objects["event"] = event
     data.objects["past_event"] = EventFactory(
-        title=marker("past_event"), date=timezone.localdate() - dt.timedelta(days=30), district=region(DISTRICT_B)
+        title=marker("past_event"),
+        date=timezone.localdate() - dt.timedelta(days=30),
+        district=region(DISTRICT_B),
     )
 
     # Finance: each kind of record for side A (parties in 150622) and side B (150602).

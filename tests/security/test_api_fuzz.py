@@ -52,9 +52,9 @@ def api_schema(token, django_db_blocker):
     and the module transaction would end up nested in the first test's and break later tests)."""
     # The WSGI request's request_started signal checks the database connection.
     with django_db_blocker.unblock():
-        # DELETE /api/auth/token/ revokes the token the fuzzer signs in with, after which every other
+        schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    # DELETE /api/auth/token/ revokes the token the fuzzer signs in with, after which every other
     # operation would only see 401s (its revocation: tests/portal/test_api_auth.py).
-    schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
     return schema.exclude(method="DELETE", path="/api/auth/token/")
 
 

@@ -15,7 +15,9 @@ from tests.portal.factories import PASSWORD, make_user
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("title", ["\u200b\u200b", " \u2060 ", "\ufeff", "一种装置\u202eexe.pdf", "\u2066x\u2069"])
+@pytest.mark.parametrize(
+    "title", ["\u200b\u200b", " \u2060 ", "\ufeff", "一种装置\u202eexe.pdf", "\u2066x\u2069"]
+)
 def test_invisible_or_reordering_titles_are_refused(title):
     with pytest.raises(ValidationError):
         validate_visible_text(title)
@@ -51,8 +53,13 @@ def test_a_district_officer_manages_only_their_district_s_events():
         event_update(event=theirs, by=officer, district=region("150625"))  # nor move one away
     with pytest.raises(PermissionDenied):
         event_create(
-            by=officer, title="x", kind="roadshow", date=dt.date.today(), venue="v",
-            district=region("150625"), organizer="o",
+            by=officer,
+            title="x",
+            kind="roadshow",
+            date=dt.date.today(),
+            venue="v",
+            district=region("150625"),
+            organizer="o",
         )
     event_update(event=other, by=staff, title="市局可以")
 
@@ -85,11 +92,18 @@ def test_behind_a_proxy_the_lockout_keys_on_the_forwarded_client_address(setting
     attacker = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="1.2.3.4, 6.6.6.6")
     for _ in range(5):
         attacker.post("/accounts/login/", {"username": user.username, "password": "wrong-pass-1"})
-    assert attacker.post("/accounts/login/", {"username": user.username, "password": PASSWORD}).status_code == 429
+    assert (
+        attacker.post("/accounts/login/", {"username": user.username, "password": PASSWORD}).status_code
+        == 429
+    )
     spoofed = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="7.7.7.7, 6.6.6.6")
-    assert spoofed.post("/accounts/login/", {"username": user.username, "password": PASSWORD}).status_code == 429
+    assert (
+        spoofed.post("/accounts/login/", {"username": user.username, "password": PASSWORD}).status_code == 429
+    )
     victim = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="7.7.7.7")
-    assert victim.post("/accounts/login/", {"username": user.username, "password": PASSWORD}).status_code == 302
+    assert (
+        victim.post("/accounts/login/", {"username": user.username, "password": PASSWORD}).status_code == 302
+    )
 
 
 def test_without_a_trusted_proxy_the_forwarded_header_is_ignored(settings):
@@ -100,10 +114,14 @@ def test_without_a_trusted_proxy_the_forwarded_header_is_ignored(settings):
             "/accounts/login/", {"username": user.username, "password": "wrong-pass-1"}
         )
     locked = Client(REMOTE_ADDR="5.5.5.5", HTTP_X_FORWARDED_FOR="9.9.9.99")
-    assert locked.post("/accounts/login/", {"username": user.username, "password": PASSWORD}).status_code == 429
+    assert (
+        locked.post("/accounts/login/", {"username": user.username, "password": PASSWORD}).status_code == 429
+    )
 
 
-@pytest.mark.parametrize(("contract_date", "status"), [("1900-01-01", 400), ("1985-03-31", 400), ("1985-04-01", 201)])
+@pytest.mark.parametrize(
+    ("contract_date", "status"), [("1900-01-01", 400), ("1985-03-31", 400), ("1985-04-01", 201)]
+)
 def test_finance_records_cannot_predate_the_patent_law(contract_date, status):
     from rest_framework.test import APIClient
 

@@ -28,7 +28,14 @@ migration = importlib.import_module("patents.migrations.0008_fold_application_nu
 
 @pytest.mark.parametrize(
     "typed",
-    [ARABIC, "２０２４１０１９９００９．３", "२०२४10199009.3", "২০২৪10199009.3", "202410199009。3", "ZL " + ARABIC],
+    [
+        ARABIC,
+        "２０２４１０１９９００９．３",
+        "२०२४10199009.3",
+        "২০২৪10199009.3",
+        "202410199009。3",
+        "ZL " + ARABIC,
+    ],
 )
 def test_every_script_s_digits_fold_to_the_ascii_number(typed):
     assert normalize_application_no(typed) == ASCII
@@ -57,7 +64,12 @@ def test_credit_codes_and_ipc_codes_fold_too():
 def _post_issue_number(api, owner, number=ARABIC):
     return api.post(
         reverse("api:patent-list"),
-        {"application_no": number, "title": "x", "deal_kinds": ["transfer"], "application_date": "2024-01-05"},
+        {
+            "application_no": number,
+            "title": "x",
+            "deal_kinds": ["transfer"],
+            "application_date": "2024-01-05",
+        },
         format="json",
     )
 
@@ -84,15 +96,27 @@ def test_browser_form_folds_the_number():
     client.force_login(institution_user(owner))
     response = client.post(
         reverse("patents:create"),
-        {"application_no": ARABIC, "owner": owner.pk, "title": "一种装置", "legal_status": "pending",
-         "deal_kinds": ["transfer"], "application_date": "2024-01-05"},
+        {
+            "application_no": ARABIC,
+            "owner": owner.pk,
+            "title": "一种装置",
+            "legal_status": "pending",
+            "deal_kinds": ["transfer"],
+            "application_date": "2024-01-05",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Patent.objects.get().application_no == ASCII
     response = client.post(
         reverse("patents:create"),
-        {"application_no": ASCII, "owner": owner.pk, "title": "一种装置", "legal_status": "pending",
-         "deal_kinds": ["transfer"], "application_date": "2024-01-05"},
+        {
+            "application_no": ASCII,
+            "owner": owner.pk,
+            "title": "一种装置",
+            "legal_status": "pending",
+            "deal_kinds": ["transfer"],
+            "application_date": "2024-01-05",
+        },
     )
     assert response.status_code == 200 and "已登记" in response.content.decode()
     assert Patent.objects.count() == 1
@@ -102,13 +126,21 @@ def test_importer_folds_the_number_and_sees_the_twin(tmp_path):
     owner = InstitutionFactory()
     user = institution_user(owner)
     path = tmp_path / "p.csv"
-    path.write_text(f"application_no,title,application_date\n{ARABIC},一种装置,2024-01-05\n", encoding="utf-8")
-    report = run_import(kind="patents", path=path, options={"owner": owner.credit_code}, actor=actor_for(user))
+    path.write_text(
+        f"application_no,title,application_date\n{ARABIC},一种装置,2024-01-05\n", encoding="utf-8"
+    )
+    report = run_import(
+        kind="patents", path=path, options={"owner": owner.credit_code}, actor=actor_for(user)
+    )
     assert report.ok, report.errors
     assert Patent.objects.get().application_no == ASCII
     path.write_text(f"application_no,title,application_date\n{ASCII},一种装置,2024-01-05\n", encoding="utf-8")
-    report = run_import(kind="patents", path=path, options={"owner": owner.credit_code}, actor=actor_for(user))
-    assert report.ok and report.counts.created == 0 and Patent.objects.count() == 1  # the same patent: unchanged, not a twin
+    report = run_import(
+        kind="patents", path=path, options={"owner": owner.credit_code}, actor=actor_for(user)
+    )
+    assert (
+        report.ok and report.counts.created == 0 and Patent.objects.count() == 1
+    )  # the same patent: unchanged, not a twin
 
 
 def _legacy_row(**kwargs):

@@ -40,7 +40,8 @@ def test_a_bank_cannot_rename_the_lender_of_its_pledge():
 
 
 @pytest.mark.parametrize(
-    "path", ["/api/ipc/?prefix=%00", "/patents/navigation/?industry=%00", "/patents/?q=a%00b", "/api/patents/?q=%00"]
+    "path",
+    ["/api/ipc/?prefix=%00", "/patents/navigation/?industry=%00", "/patents/?q=a%00b", "/api/patents/?q=%00"],
 )
 def test_nul_characters_in_the_query_are_refused(client, path):
     assert client.get(path).status_code == 400

@@ -727,7 +727,9 @@ def check_row(data, route: Route, row: R) -> list[str]:
     if row.get is not None and route.has_get:
         checks.append(("GET", row.get))
     if row.write is not None:
-        checks += [(method, row.write) for method in route.methods if row.methods is None or method in row.methods]
+        checks += [
+            (method, row.write) for method in route.methods if row.methods is None or method in row.methods
+        ]
     for method, allowed in checks:
         for actor in row.actors:
             target = url + (f"?{row.query}" if row.query and method == "GET" else "")

@@ -39,7 +39,9 @@ def test_a_description_over_the_limit_is_a_field_error(sme_api):
         reverse("api:demand-list"), {**PAYLOAD, "description": "煤" * (TEXT_LONG + 1)}, format="json"
     )
     assert response.status_code == 400 and "description" in response.json()["errors"]
-    response = sme_api.post(reverse("api:demand-list"), {**PAYLOAD, "description": "煤" * TEXT_LONG}, format="json")
+    response = sme_api.post(
+        reverse("api:demand-list"), {**PAYLOAD, "description": "煤" * TEXT_LONG}, format="json"
+    )
     assert response.status_code == 201
 
 
@@ -65,14 +67,18 @@ def test_the_patent_api_and_the_model_refuse_a_long_abstract():
     from patents.services import patent_create
 
     with pytest.raises(ValidationError):
-        patent_create(actor=None, owner=owner, application_no=app_no(2), title="x", claims="c" * (TEXT_LONG + 1))
+        patent_create(
+            actor=None, owner=owner, application_no=app_no(2), title="x", claims="c" * (TEXT_LONG + 1)
+        )
     assert not Patent.objects.exists()
 
 
 def test_an_imported_cell_over_the_limit_is_a_row_error(tmp_path):
     owner = InstitutionFactory()
     path = tmp_path / "p.csv"
-    path.write_text(f"application_no,title,abstract\n{app_no(3)},一种装置,{'长' * (TEXT_LONG + 1)}\n", encoding="utf-8")
+    path.write_text(
+        f"application_no,title,abstract\n{app_no(3)},一种装置,{'长' * (TEXT_LONG + 1)}\n", encoding="utf-8"
+    )
     result = run_import(
         kind="patents", path=path, options={"owner": owner.credit_code}, actor=actor_for(make_user("bureau"))
     )

@@ -1,4 +1,5 @@
 """python manage.py seed_demo — create (or leave in place) the demo data set and logins."""
+
 from django.core.management.base import BaseCommand
 
 from demo.seed import DEMO_PASSWORD, USERS, seed_demo

@@ -1,4 +1,5 @@
 """python manage.py match --all [--top N --json] | --demand CODE [--top N] --json"""
+
 import contextlib
 import json
 import sys
@@ -43,7 +44,9 @@ class Command(BaseCommand):
             self.stdout.write(json_dumps(data))
         else:
             for i, m in enumerate(data["matches"], start=1):
-                self.stdout.write(f"{i:>3}. {m['application_no']}  {m['score']:.4f}  {'；'.join(m['reasons'])}")
+                self.stdout.write(
+                    f"{i:>3}. {m['application_no']}  {m['score']:.4f}  {'；'.join(m['reasons'])}"
+                )
 
     def _all(self, top, top_n, *, as_json):
         def progress(done, total):

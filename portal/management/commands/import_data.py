@@ -1,4 +1,5 @@
 """python manage.py import_data KIND FILE [--dry-run] [--owner CREDIT_CODE]"""
+
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
