@@ -18,9 +18,11 @@ from reports.tasks import annual_report_build
 from tests.portal.factories import make_user
 from tests.reports.helpers import assert_chinese_pdf
 
+# KPI 1 and 4 have no base-year (2020) figures; KPI 3 stays at 3 SMEs (sme_a2 bought only D3,
+# terminated); see test_kpi.
 NARRATIVE_FIRST_LINE = (
-    "2023年，全市5项绩效指标中达标3项：高校院所专利转化、受益中小微企业、专利产品备案；"
-    "未达标2项：中小微企业获得专利转化、中小微企业专利质押融资。"
+    "2023年，全市5项绩效指标中达标2项：高校院所专利转化、专利产品备案；"
+    "未达标3项：中小微企业获得专利转化、受益中小微企业、中小微企业专利质押融资。"
 )
 
 
@@ -52,13 +54,17 @@ def test_report_job_through_celery_eager(kpi_data, media, celery_eager, django_c
     assert data["trend"]["years"] == [2021, 2022, 2023]
     assert data["ranking"]["districts"][0]["code"] == "150602"
     assert report.narrative.splitlines()[0] == NARRATIVE_FIRST_LINE
-    assert "旗区绩效综合得分前三：准格尔旗（63.94分）、东胜区（63.33分）。" in report.narrative
+    # 东胜区 63.33 ahead of 准格尔旗 58.11 (see test_ranking); only two districts are ranked.
+    assert "旗区绩效综合得分前三：东胜区（63.33分）、准格尔旗（58.11分）。" in report.narrative
     assert "未参与排名的旗区：康巴什区、达拉特旗" in report.narrative
     # Amounts in 万元 with separators; the average growth beside the year-on-year growth.
-    assert "合同成交额 38.00万元（上年 12.00万元，同比 +216.67%）" in report.narrative
+    # 180,000.50 yuan (D1 D2 D5; D3 terminated) against 120,000.00: +50 %.
+    assert "合同成交额 18.00万元（上年 12.00万元，同比 +50.00%）" in report.narrative
     # KPI 1 is not met for want of base-year figures, and the narrative says so.
     assert "基期（2020年）数值为0，无法计算年均增幅，按规则判为未达标" in report.narrative
-    assert "累计举办路演、供需对接活动3场（目标3场，已完成）" in report.narrative
+    # Held events since 2021-01-01: roadshows 2021-06-30 and 2021-08-01, matchmaking 2022-09-01,
+    # roadshow 2023-04-01 (not the planned, cancelled or training events).
+    assert "累计举办路演、供需对接活动4场（目标3场，已完成）" in report.narrative
     # The files.
     workbook = load_workbook(io.BytesIO(report.xlsx.read()))
     assert workbook.sheetnames == ["报告说明", "全市指标", "专项工作", "旗区指标", "旗区绩效排名", "历年趋势"]
@@ -285,7 +291,7 @@ def test_plan_report_pages(client, kpi_data, media, celery_eager, django_capture
     assert len(report.data["districts"]) == 9
     page = client.get(response["Location"]).content.decode()
     assert "规划期为2021年至2023年，以2020年为基期" in page and 'id="approve-button"' in page
-    assert "规划期内累计举办路演、供需对接活动3场（目标3场，已完成）" in report.narrative
+    assert "规划期内累计举办路演、供需对接活动4场（目标3场，已完成）" in report.narrative  # held ones
     for file_format, magic in (("xlsx", b"PK"), ("pdf", b"%PDF"), ("json", b"{")):
         download = client.get(reverse("reports:plan-report-download", args=[report.pk, file_format]))
         content = b"".join(download.streaming_content) if download.streaming else download.content

@@ -98,9 +98,9 @@ def test_xlsx(kpi_data, tmp_path):
     assert len(by_key) == 14
     contract = by_key[("sme_acquisitions", "contract_amount")]
     assert (float(contract[4]), float(contract[5]), contract[6], contract[7], contract[9]) == (
-        380000.5,
+        180000.5,  # D1 D2 D5: not D3 (terminated)
         120000.0,
-        2.1667,
+        0.5,
         None,  # no base-year figures
         "未达标",
     )

@@ -54,7 +54,7 @@ def test_submitted_documents_read_back(big_amounts, settings, tmp_path, celery_e
     assert not any(line.strip() in {"康", "巴", "什", "区", "康巴", "什区"} for line in lines)
     assert any("是否达标" in line for line in lines) and any("旗区 交易数 专利数" in line for line in lines)
     # Amounts in 万元 with thousands separators; no raw yuan figures, file paths or ISO timestamps.
-    assert "合同成交额（万元）" in everything and "38.00" in everything
+    assert "合同成交额（万元）" in everything and "18.00" in everything  # 180,000.50 yuan (D3 terminated)
     assert "442826501.06" not in everything
     assert "docs/kpi.md" not in everything and "/media/" not in everything
     assert not ISO_TIMESTAMP.search(everything)
@@ -75,7 +75,7 @@ def test_submitted_documents_read_back(big_amounts, settings, tmp_path, celery_e
     assert landscape and all("各旗区指标" in landscape[0] for _ in [0])
     assert any("康巴什区" in line for text in landscape for line in text.splitlines())
     assert not ISO_TIMESTAMP.search(everything)
-    assert "规划期内累计举办路演、供需对接活动3场" in everything
+    assert "规划期内累计举办路演、供需对接活动4场" in everything  # held events since 2021-01-01
 
     # Approved (after the confirmation), the files are rendered again with the approved cover.
     with django_capture_on_commit_callbacks(execute=True):

@@ -22,7 +22,7 @@ T_INST = "专利数、合同成交额、实际到账金额同比均增长（增�
 T_BENEFITED = "受益企业数、营业收入、从业人数均高于上年"
 T_PLEDGE = "质押笔数、融资金额年均增幅均不低于20%（基期2020年）"
 T_FILINGS = "备案数高于上年"
-T_ROADSHOWS = "2021年7月至2023年底举办路演、供需对接活动不少于3场"
+T_ROADSHOWS = "2021年至2023年底举办路演、供需对接活动不少于3场"
 T_NAVIGATION = "每年启动专利导航项目不少于1项"
 T_SUBSIDIES = "资助金额不超过已缴官费的50%（违规0项）"
 T_AGRICULTURE = "农牧业专利优先向旗（县域）转移转化（规划未设数量目标）"
@@ -131,6 +131,8 @@ DISTRICT_A_2023 = {
     "district": A,
     "indicators": {
         "sme_acquisitions": {
+            # D1 D5 (p1 p2 p5); not D3 (terminated), whose 10,000 received still counts:
+            # 50,000 (E1) + 60,000 (D1) + 10,000 (D3).
             "values": {
                 "deals": 2,
                 "patents": 3,
@@ -165,6 +167,7 @@ DISTRICT_A_2023 = {
             "met": True,
         },
         "smes_benefited": {
+            # sme_a1 and sme_a3 (insured 2023); not sme_a2 (only D3, terminated).
             "values": {"count": 2, "revenue": "1200000.00", "employees": 55},
             "previous": {"count": 2, "revenue": "1100000.00", "employees": 55},
             "growth": {"count": 0.0, "revenue": 0.0909, "employees": 0.0},

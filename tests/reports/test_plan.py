@@ -100,20 +100,22 @@ def test_average_growth_since_the_base_year_in_the_report(kpi_data):
     report = kpi.kpi_report(year=2023)
     assert report["plan"] == PLAN_2021_2023
     sme = report["indicators"]["sme_acquisitions"]
-    # 2023: 4 deals, 4 patents, 380,000.50, 155,000.25 (see conftest) against 2020: 1, 1, 200,000.00, 80,000.00.
+    # 2023: 3 deals, 3 patents, 180,000.50 (D3, terminated, is left out) and 155,000.25 received
+    # (see conftest) against 2020: 1, 1, 200,000.00, 80,000.00; three years since the base.
     assert sme["average_growth"] == {
-        "deals": 0.5874,
-        "patents": 0.5874,
-        "contract_amount": float(kpi.average_growth(Decimal("380000.50"), Decimal("200000.00"), 3)),
+        "deals": 0.4422,  # 3^(1/3) − 1 = 0.44225
+        "patents": 0.4422,
+        "contract_amount": float(kpi.average_growth(Decimal("180000.50"), Decimal("200000.00"), 3)),
         "received_amount": float(kpi.average_growth(Decimal("155000.25"), Decimal("80000.00"), 3)),
     }
-    assert sme["average_growth"]["contract_amount"] == round((380000.50 / 200000) ** (1 / 3) - 1, 4) == 0.2386
+    assert sme["average_growth"]["contract_amount"] == round((180000.50 / 200000) ** (1 / 3) - 1, 4) == -0.0345
     assert sme["average_growth"]["received_amount"] == 0.2467
-    assert sme["met"] is True  # every targeted value ≥ 20 % a year
+    # The contract amount fell below the base year's: not every targeted value is ≥ 20 % a year.
+    assert sme["met"] is False
     assert sme["target"] == "专利数、合同成交额、实际到账金额年均增幅均不低于20%（基期2020年）"
     pledges = report["indicators"]["sme_pledge_financing"]
     assert pledges["average_growth"] == {"count": 0.2599, "amount": 0.9574}  # 1 → 2, 100,000 → 750,000
-    assert pledges["met"] is True
+    assert pledges["met"] is True  # both ≥ 20 % a year
     # 2021 is the first plan year: one year since the base.
     first = kpi.kpi_report(year=2021)["indicators"]["sme_acquisitions"]
     assert first["average_growth"]["deals"] == 0.0  # 1 (B1) → 1 (B2)
@@ -121,7 +123,7 @@ def test_average_growth_since_the_base_year_in_the_report(kpi_data):
     # The trend carries the same averages year by year.
     trend = kpi.kpi_trend(year=2023)
     assert trend["indicators"]["sme_acquisitions"]["average_growth"]["patents"][0] == 0.0
-    assert trend["indicators"]["sme_acquisitions"]["average_growth"]["patents"][-1] == 0.5874
+    assert trend["indicators"]["sme_acquisitions"]["average_growth"]["patents"][-1] == 0.4422
 
 
 @pytest.mark.django_db
@@ -144,8 +146,9 @@ def test_the_bureau_adds_the_next_plan_as_data(kpi_data):
     report = kpi.kpi_report(year=2024)
     assert report["plan"] == {"name": "下一期实施方案", "base_year": 2023, "first_year": 2024, "last_year": 2026}
     sme = report["indicators"]["sme_acquisitions"]
-    # 2024: D7 only (1 deal) against 4 in 2023: average growth (1/4)^(1/1) − 1.
-    assert sme["average_growth"]["deals"] == -0.75
+    # 2024: D7 only (1 deal) against 3 in 2023 (D1 D2 D5; D3 is terminated): average growth
+    # (1/3)^(1/1) − 1.
+    assert sme["average_growth"]["deals"] == -0.6667
     assert sme["target"] == "交易数同比增长不低于10%"
     assert sme["met"] is False
     # No target for the other indicators in this plan.

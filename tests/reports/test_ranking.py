@@ -31,9 +31,12 @@ def test_capped_growth():
 def test_ranking_of_the_hand_built_data(kpi_data):
     ranking = district_ranking(year=2023)
     rows = ranking["districts"]
-    assert [row["code"] for row in rows[:2]] == [A, B]
-    a, b = rows[0], rows[1]
-    # A: sme 1, institutions 1, benefited (0.5 + 0.0909 + 0) / 3, pledges 1 (from 0), filings 0.
+    assert [row["code"] for row in rows[:2]] == [B, A]
+    b, a = rows[0], rows[1]
+    # A: sme over patents, contract and received amount (1 + 0.625 + 1) / 3 (D3 is terminated:
+    # 3 patents and 130,000.00 against 1 and 80,000.00; received 120,000.00 against 30,000.00),
+    # institutions 1, benefited (0 + 0.0909 + 0) / 3 (2 SMEs in both years), pledges 1 (from 0),
+    # filings 0.
     assert a["components"] == {
         "sme_acquisitions": 0.875,
         "institution_transfers": 1.0,
@@ -41,14 +44,16 @@ def test_ranking_of_the_hand_built_data(kpi_data):
         "sme_pledge_financing": 1.0,
         "product_filings": 0.0,
     }
-    # Only institution transfers are met: KPI 1 and 4 are judged on the average growth since 2020
-    # (no records then), filings are flat and revenue per SME barely grew (employees flat).
-    assert a["score"] == 63.94 and a["met_count"] == 1 and a["rank"] == 1 and a["neutral"] == []
+    # 100 × (0.875 + 1 + 0.0303… + 1 + 0) / 5 = 58.11. Only institution transfers are met: KPI 1
+    # and 4 are judged on the average growth since 2020 (no records then), filings are flat and
+    # the number of SMEs benefited did not grow.
+    assert a["score"] == 58.11 and a["met_count"] == 1 and a["rank"] == 2 and a["neutral"] == []
     # B: sme (−0.5 + 0.2500125 + 1) / 3, institutions over patents, contract and received amount
-    # (−0.5 + 0.2500125 + 1) / 3 (not the number of deals), benefited (0 + 1 + 1) / 3, pledges 1, filings 1.
+    # (−0.5 + 0.2500125 + 1) / 3 (not the number of deals), benefited (0 + 1 + 1) / 3, pledges 1,
+    # filings 1: 100 × (0.25 + 0.25 + 0.6667 + 1 + 1) / 5 = 63.33, ahead of A. Filings are met.
     assert b["components"]["sme_acquisitions"] == 0.25
     assert b["components"]["institution_transfers"] == 0.25
-    assert b["score"] == 63.33 and b["met_count"] == 1 and b["rank"] == 2
+    assert b["score"] == 63.33 and b["met_count"] == 1 and b["rank"] == 1
     # The seven districts without any record: listed after the ranked ones, in code order, unranked.
     idle = rows[2:]
     assert [row["code"] for row in idle] == sorted(row["code"] for row in idle)
@@ -111,7 +116,7 @@ def test_districts_with_no_activity_follow_active_districts_that_dipped(kpi_data
     rows = district_ranking(year=2023)["districts"]
     c = next(r for r in rows if r["code"] == C)
     assert c["active"] and c["score"] == -66.67 and c["rank"] == 3
-    assert [r["code"] for r in rows[:3]] == [A, B, C]
+    assert [r["code"] for r in rows[:3]] == [B, A, C]
     assert all(not r["active"] for r in rows[3:])
 
 
@@ -153,9 +158,11 @@ def test_award_budget_page_and_exports(client, kpi_data):
     html = page.content.decode()
     assert "建议奖补额 = 奖补资金总额 × max(综合得分, 0) ÷ Σ max(综合得分, 0)" in html
     allocation = page.context["allocation"]
+    # B 63.33 and A 58.11 of 121.44 points: 521,492.0948… and 478,507.9051…, rounded down to the
+    # cent; the cent left goes to A (remainder 0.0051… against B's 0.0048…).
     assert [(r["code"], r["amount"]) for r in allocation["districts"][:2]] == [
-        (A, Decimal("502396.48")),
-        (B, Decimal("497603.52")),
+        (B, Decimal("521492.09")),
+        (A, Decimal("478507.91")),
     ]
     assert sum(r["amount"] for r in allocation["districts"]) == Decimal("1000000.00") == allocation["allocated_total"]
     assert 'id="award-total">¥1,000,000.00<' in html
@@ -163,7 +170,8 @@ def test_award_budget_page_and_exports(client, kpi_data):
     assert xlsx["Content-Disposition"] == 'attachment; filename="award-allocation-2023.xlsx"'
     rows = list(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
     assert rows[0][-1] == "建议奖补额（元）"
-    assert rows[1][:3] == (1, A, "准格尔旗") and rows[1][-1] == 502396.48
+    assert rows[1][:3] == (1, B, "东胜区") and rows[1][-1] == 521492.09
+    assert rows[2][:3] == (2, A, "准格尔旗") and rows[2][-1] == 478507.91
     total = next(r for r in rows if r[2] == "合计")
     assert total[-1] == 1000000
     csv = client.get(reverse("reports:award-export", args=["csv"]), {"year": 2023})
