@@ -23,7 +23,9 @@ class PlanTargetForm(forms.ModelForm):
         label=_("考核数值项"),
         choices=_value_choices,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("须为该指标的数值项：交易类指标为交易数、专利数、合同成交额、实际到账金额；受益企业为数量、营业收入、从业人数；质押为数量、金额；备案为数量。"),
+        help_text=_(
+            "须为该指标的数值项：交易类指标为交易数、专利数、合同成交额、实际到账金额；受益企业为数量、营业收入、从业人数；质押为数量、金额；备案为数量。"
+        ),
     )
 
     class Meta:

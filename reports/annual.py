@@ -72,7 +72,11 @@ def narrative(city: dict, ranking: list[dict], plan: kpi.Plan | None = None) -> 
                 "label": indicator.label,
                 "figures": figures,
                 "target": block["target"],
-                "result": _("未设目标") if block["met"] is None else _("已达标") if block["met"] else _("未达标"),
+                "result": _("未设目标")
+                if block["met"] is None
+                else _("已达标")
+                if block["met"]
+                else _("未达标"),
             }
             + no_base_note(target, block["average_growth"], plan)
         )

@@ -19,7 +19,13 @@ def _label(value: Decimal, amount: bool) -> str:
 
 
 def bar_chart(
-    title: str, unit: str, years: list[int], values: list, *, base_year: int | None = None, amount: bool = False
+    title: str,
+    unit: str,
+    years: list[int],
+    values: list,
+    *,
+    base_year: int | None = None,
+    amount: bool = False,
 ) -> str:
     """One value over the years as an SVG bar chart with the figure above each bar; the plan's
     base year (if shown) in grey."""
@@ -40,7 +46,9 @@ def bar_chart(
         x = LEFT + slot * index + (slot - bar_w) / 2
         y = TOP + plot_h - height
         colour = BASE_BAR if year == base_year else BAR
-        parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{height:.1f}" fill="{colour}"/>')
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{height:.1f}" fill="{colour}"/>'
+        )
         parts.append(
             f'<text x="{x + bar_w / 2:.1f}" y="{y - 2:.1f}" font-size="6.5" text-anchor="middle" '
             f'fill="#222">{escape(_label(number, amount))}</text>'

@@ -118,7 +118,10 @@ def district_tables(rows: list[dict], key=lambda row: row["indicators"]) -> list
                             _shown(indicator.name, name, key(row)[indicator.name]["values"][name])
                             for name in indicator.values
                         ],
-                        "growth": [growth_label(key(row)[indicator.name]["growth"][name]) for name in indicator.values],
+                        "growth": [
+                            growth_label(key(row)[indicator.name]["growth"][name])
+                            for name in indicator.values
+                        ],
                         "met_label": met_label(key(row)[indicator.name]["met"]),
                         "met": key(row)[indicator.name]["met"],
                     }
@@ -167,15 +170,40 @@ def definitions() -> list[tuple[str, str]]:
     """The appendix: how every figure is counted (the Chinese text of the KPI definitions)."""
     return [
         (_("统计年度"), _("公历年，按北京时间划分；上年值为同一口径对上一年度的计算结果。")),
-        (_("中小微企业获得专利转化"), _("受让方为市内（本旗区）中小微企业的转让、许可、作价入股交易：交易数、涉及的不重复专利数、合同成交额；实际到账金额为到账日期在本年、所属交易受让方为市内中小微企业的款项之和，不论合同签订年份。")),
+        (
+            _("中小微企业获得专利转化"),
+            _(
+                "受让方为市内（本旗区）中小微企业的转让、许可、作价入股交易：交易数、涉及的不重复专利数、合同成交额；实际到账金额为到账日期在本年、所属交易受让方为市内中小微企业的款项之和，不论合同签订年份。"
+            ),
+        ),
         (_("高校院所专利转化"), _("转让方/许可方为市内（本旗区）高校或科研院所的上述交易，四个数值项同上。")),
-        (_("受益中小微企业"), _("本年作为交易受让方、质押出质人、专利保险被保险人或获得专利资助的市内中小微企业（不重复），及其本年营业收入、从业人数。")),
+        (
+            _("受益中小微企业"),
+            _(
+                "本年作为交易受让方、质押出质人、专利保险被保险人或获得专利资助的市内中小微企业（不重复），及其本年营业收入、从业人数。"
+            ),
+        ),
         (_("中小微企业专利质押融资"), _("登记日期在本年、出质人为市内中小微企业的专利质押笔数与融资金额。")),
         (_("专利产品备案"), _("备案日期在本年、备案单位为市内中小微企业的专利产品备案数。")),
         (_("同比增长"), _("(本年 − 上年) ÷ 上年，四舍五入保留4位小数；上年为0时不计算。")),
-        (_("年均增幅"), _("(本年 ÷ 基期年) ^ (1 ÷ (本年 − 基期年)) − 1，基期为所属规划期的基期年度，四舍五入（逢五进一）保留4位小数；基期为0或年度不在规划期内时不计算。")),
-        (_("达标判断"), _("按规划期录入的目标判断，所列数值项须全部达到；用精确数值判断，不用四舍五入后的增长率。“年均增幅不低于20%”即 本年 ≥ 基期 × 1.2^(本年 − 基期年)。年度不在任何规划期内时不设目标。")),
-        (_("旗区绩效排名"), _("各项指标取目标所列数值项同比增长（截取在 ±100%）的平均值；某旗区某项指标两年均无活动时该项为中性，不参与计算，权重在其余指标间重新分配；五项均无活动的旗区不排名。")),
+        (
+            _("年均增幅"),
+            _(
+                "(本年 ÷ 基期年) ^ (1 ÷ (本年 − 基期年)) − 1，基期为所属规划期的基期年度，四舍五入（逢五进一）保留4位小数；基期为0或年度不在规划期内时不计算。"
+            ),
+        ),
+        (
+            _("达标判断"),
+            _(
+                "按规划期录入的目标判断，所列数值项须全部达到；用精确数值判断，不用四舍五入后的增长率。“年均增幅不低于20%”即 本年 ≥ 基期 × 1.2^(本年 − 基期年)。年度不在任何规划期内时不设目标。"
+            ),
+        ),
+        (
+            _("旗区绩效排名"),
+            _(
+                "各项指标取目标所列数值项同比增长（截取在 ±100%）的平均值；某旗区某项指标两年均无活动时该项为中性，不参与计算，权重在其余指标间重新分配；五项均无活动的旗区不排名。"
+            ),
+        ),
         (_("绩效奖补建议"), award_formula_text()),
         (_("金额"), _("以万元为单位，保留两位小数，使用千位分隔符；系统内以元为单位精确记录。")),
     ]
@@ -264,7 +292,19 @@ def _cover_sheet(workbook, cover: Cover, narrative: str):
 
 def _indicator_sheet(workbook, title: str, report: dict) -> None:
     sheet = workbook.create_sheet(title)
-    append_row(sheet, [_("指标"), _("数值项"), _("本年"), _("上年"), _("同比增长"), _("年均增幅"), _("目标"), _("是否达标")])
+    append_row(
+        sheet,
+        [
+            _("指标"),
+            _("数值项"),
+            _("本年"),
+            _("上年"),
+            _("同比增长"),
+            _("年均增幅"),
+            _("目标"),
+            _("是否达标"),
+        ],
+    )
     _bold_header(sheet)
     for indicator in kpi.INDICATORS:
         block = report["indicators"][indicator.name]
@@ -304,7 +344,9 @@ def _trend_sheet(workbook, trend: dict) -> None:
     _bold_header(sheet)
     for name, series in trend["indicators"].items():
         for value, points in series["values"].items():
-            append_row(sheet, [kpi.indicator_labels()[name], kpi.value_label(name, value), *map(_cell, points)])
+            append_row(
+                sheet, [kpi.indicator_labels()[name], kpi.value_label(name, value), *map(_cell, points)]
+            )
     sheet.column_dimensions["A"].width = 24
     sheet.column_dimensions["B"].width = 20
 
@@ -314,7 +356,12 @@ def _districts_sheet(workbook, title: str, rows: list[dict], key=lambda row: row
     columns = [(i.name, v) for i in kpi.INDICATORS for v in i.values]
     append_row(
         sheet,
-        [_("区划代码"), _("旗区"), *(f"{kpi.indicator_labels()[i]}·{kpi.value_label(i, v)}" for i, v in columns), _("达标项数")],
+        [
+            _("区划代码"),
+            _("旗区"),
+            *(f"{kpi.indicator_labels()[i]}·{kpi.value_label(i, v)}" for i, v in columns),
+            _("达标项数"),
+        ],
     )
     _bold_header(sheet)
     for row in rows:
@@ -342,7 +389,14 @@ def annual_report_xlsx(data: dict, cover: Cover) -> bytes:
     for row in activity_rows(data["city"]):
         append_row(
             activities,
-            [row["label"], row["current"], row["previous"], row["note"], row["target"], met_label(row["met"])],
+            [
+                row["label"],
+                row["current"],
+                row["previous"],
+                row["note"],
+                row["target"],
+                met_label(row["met"]),
+            ],
         )
     _districts_sheet(workbook, _("旗区指标"), data["districts"])
     ranking = workbook.create_sheet(_("旗区绩效排名"))
@@ -352,7 +406,14 @@ def annual_report_xlsx(data: dict, cover: Cover) -> bytes:
         active = row.get("active", True)
         append_row(
             ranking,
-            [row["rank"], row["code"], row["name"], row["score"], row["met_count"], "" if active else _("两年均无活动，不排名")],
+            [
+                row["rank"],
+                row["code"],
+                row["name"],
+                row["score"],
+                row["met_count"],
+                "" if active else _("两年均无活动，不排名"),
+            ],
         )
     append_row(ranking, [])
     append_row(ranking, [data["ranking"]["formula"]])
@@ -391,11 +452,16 @@ def plan_city_tables(data: dict) -> list[dict]:
                     {
                         "label": _label(indicator.name, name),
                         "points": [_shown(indicator.name, name, block["values"][name]) for block in blocks],
-                        "average": growth_label(data["city"][last]["indicators"][indicator.name]["average_growth"][name]),
+                        "average": growth_label(
+                            data["city"][last]["indicators"][indicator.name]["average_growth"][name]
+                        ),
                     }
                     for name in indicator.values
                 ],
-                "met": [met_label(block["met"]) if str(y) != str(years[0]) else "—" for y, block in zip(years, blocks, strict=True)],
+                "met": [
+                    met_label(block["met"]) if str(y) != str(years[0]) else "—"
+                    for y, block in zip(years, blocks, strict=True)
+                ],
             }
         )
     return tables
@@ -453,7 +519,8 @@ def plan_report_context(data: dict, cover: Cover | None = None) -> dict:
             "end": day_text(data["activities"]["roadshows_plan_period"]["counted_to"]),
         },
         activity_years=[
-            {**row, "subsidy_amount": wan_number(row["subsidy_amount"])} for row in data["activities"]["years"]
+            {**row, "subsidy_amount": wan_number(row["subsidy_amount"])}
+            for row in data["activities"]["years"]
         ],
     )
 
@@ -477,7 +544,16 @@ def plan_report_xlsx(data: dict, cover: Cover) -> bytes:
     sheet = workbook.create_sheet(_("专项工作"))
     append_row(
         sheet,
-        [_("年度"), _("路演、供需对接活动（场）"), _("专利导航项目（项）"), _("专利资助（项）"), _("资助金额（元）"), _("违反50%规定（项）"), _("农牧业专利转化（件）"), _("其中受让方在旗（县域）")],
+        [
+            _("年度"),
+            _("路演、供需对接活动（场）"),
+            _("专利导航项目（项）"),
+            _("专利资助（项）"),
+            _("资助金额（元）"),
+            _("违反50%规定（项）"),
+            _("农牧业专利转化（件）"),
+            _("其中受让方在旗（县域）"),
+        ],
     )
     _bold_header(sheet)
     for row in data["activities"]["years"]:
@@ -501,7 +577,12 @@ def plan_report_xlsx(data: dict, cover: Cover) -> bytes:
         [
             pgettext("sheet note", "规划期累计"),
             _("%(start)s 至 %(end)s：%(count)s 场（目标 %(target)s 场）")
-            % {"start": plan_count["start"], "end": plan_count["counted_to"], "count": plan_count["count"], "target": plan_count["target"]},
+            % {
+                "start": plan_count["start"],
+                "end": plan_count["counted_to"],
+                "count": plan_count["count"],
+                "target": plan_count["target"],
+            },
         ],
     )
     buffer = io.BytesIO()

@@ -115,7 +115,9 @@ class AwardBudgetForm(BootstrapFormMixin, forms.Form):
 
 
 class PlanReportRequestForm(BootstrapFormMixin, forms.Form):
-    plan = forms.ModelChoiceField(label=_("规划期"), queryset=PlanPeriod.objects.order_by("-first_year"), empty_label=None)
+    plan = forms.ModelChoiceField(
+        label=_("规划期"), queryset=PlanPeriod.objects.order_by("-first_year"), empty_label=None
+    )
 
 
 class ApproveConfirmForm(BootstrapFormMixin, forms.Form):

@@ -49,8 +49,7 @@ class PlanPeriod(TimeStampedModel):
         verbose_name_plural = _("规划期")
         constraints = [
             models.CheckConstraint(
-                condition=Q(base_year__lt=models.F("first_year"))
-                & Q(first_year__lte=models.F("last_year")),
+                condition=Q(base_year__lt=models.F("first_year")) & Q(first_year__lte=models.F("last_year")),
                 name="plan_period_years_in_order",
                 violation_error_message=_("应满足：基期年度 < 起始年度 ≤ 终止年度。"),
             ),
@@ -91,7 +90,9 @@ class PlanTarget(models.Model):
         GROWTH_ABOVE = "growth_above", _("同比增长高于阈值")
         HIGHER = "higher", _("高于上年")
 
-    plan = models.ForeignKey(PlanPeriod, verbose_name=_("规划期"), on_delete=models.CASCADE, related_name="targets")
+    plan = models.ForeignKey(
+        PlanPeriod, verbose_name=_("规划期"), on_delete=models.CASCADE, related_name="targets"
+    )
     indicator = models.CharField(_("指标"), max_length=40, choices=INDICATOR_CHOICES)
     rule = models.CharField(_("判断规则"), max_length=30, choices=Rule.choices)
     threshold = models.DecimalField(
@@ -141,7 +142,10 @@ class AwardBudget(TimeStampedModel):
 
     year = models.PositiveSmallIntegerField(_("年度"), unique=True)
     amount = models.DecimalField(
-        _("奖补资金总额（元）"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+        _("奖补资金总额（元）"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
     )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

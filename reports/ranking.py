@@ -111,7 +111,8 @@ def rank_districts(rows: list[dict]) -> list[dict]:
             "score": None if score is None else _rounded(score, "0.01"),
             "met_count": sum(1 for block in row["indicators"].values() if block["met"]),
             "components": {
-                name: None if value is None else _rounded(value, "0.0001") for name, value in components.items()
+                name: None if value is None else _rounded(value, "0.0001")
+                for name, value in components.items()
             },
             "neutral": [name for name, value in components.items() if value is None],
             "rank": None,
@@ -144,7 +145,10 @@ def award_allocation(ranking: dict, budget: Decimal) -> dict:
     budget = Decimal(budget).quantize(CENT, rounding=ROUND_HALF_UP)
     rows = ranking["districts"]
     # The scores as shown (two places), so that anyone can redo the sums from the page.
-    points = {row["code"]: max(Decimal(str(row["score"])), Decimal(0)) if row["active"] else Decimal(0) for row in rows}
+    points = {
+        row["code"]: max(Decimal(str(row["score"])), Decimal(0)) if row["active"] else Decimal(0)
+        for row in rows
+    }
     total = sum(points.values(), Decimal(0))
     shares = dict.fromkeys(points, Decimal("0.00"))
     if total > 0:

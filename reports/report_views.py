@@ -60,7 +60,9 @@ def ranking(request):
         budget_form = AwardBudgetForm(request.POST)
         if budget_form.is_valid():
             try:
-                services.award_budget_set(year=year, amount=budget_form.cleaned_data["amount"], by=request.user)
+                services.award_budget_set(
+                    year=year, amount=budget_form.cleaned_data["amount"], by=request.user
+                )
             except ApplicationError as error:
                 messages.error(request, error.message)
             else:
@@ -96,7 +98,15 @@ def ranking(request):
 
 
 def allocation_rows(allocation: dict) -> tuple[list[str], list[list]]:
-    header = [_("排名"), _("区划代码"), _("旗区"), _("综合得分"), _("计分（负分记 0）"), _("分配比例"), _("建议奖补额（元）")]
+    header = [
+        _("排名"),
+        _("区划代码"),
+        _("旗区"),
+        _("综合得分"),
+        _("计分（负分记 0）"),
+        _("分配比例"),
+        _("建议奖补额（元）"),
+    ]
     rows = [
         [
             row["rank"] if row["rank"] is not None else "",
@@ -109,7 +119,17 @@ def allocation_rows(allocation: dict) -> tuple[list[str], list[list]]:
         ]
         for row in allocation["districts"]
     ]
-    rows.append(["", "", _("合计"), "", "", 1.0 if allocation["allocated"] else 0.0, sum((r["amount"] for r in allocation["districts"]), Decimal(0))])
+    rows.append(
+        [
+            "",
+            "",
+            _("合计"),
+            "",
+            "",
+            1.0 if allocation["allocated"] else 0.0,
+            sum((r["amount"] for r in allocation["districts"]), Decimal(0)),
+        ]
+    )
     rows.append([allocation["formula"]])
     return header, rows
 
@@ -136,7 +156,9 @@ def award_export(request, file_format: str):
 
 
 def _report_get(kind: str, actor, pk: int):
-    return (selectors.annual_report_get if kind == "annual" else selectors.plan_report_get)(actor=actor, pk=pk)
+    return (selectors.annual_report_get if kind == "annual" else selectors.plan_report_get)(
+        actor=actor, pk=pk
+    )
 
 
 def _detail_url(kind: str, pk: int) -> str:
@@ -154,7 +176,9 @@ def annual_report_list(request):
             except ApplicationError as error:
                 messages.error(request, error.message)
             else:
-                messages.info(request, _("已提交 %(year)s 年度报告的生成任务，本页显示进度。") % {"year": report.year})
+                messages.info(
+                    request, _("已提交 %(year)s 年度报告的生成任务，本页显示进度。") % {"year": report.year}
+                )
                 return redirect("reports:annual-detail", pk=report.pk)
     else:
         form = AnnualReportRequestForm()
@@ -247,16 +271,24 @@ def _approve(request, kind: str, pk: int):
         form = ApproveConfirmForm(request.POST)
         if form.is_valid():
             try:
-                services.report_approve(report=report, by=request.user, confirmation=form.cleaned_data["confirmation"])
+                services.report_approve(
+                    report=report, by=request.user, confirmation=form.cleaned_data["confirmation"]
+                )
             except ApplicationError as error:
                 messages.error(request, error.message)
             else:
-                messages.success(request, _("%(title)s已审定冻结，正在生成审定版文件。") % {"title": report.title})
+                messages.success(
+                    request, _("%(title)s已审定冻结，正在生成审定版文件。") % {"title": report.title}
+                )
             return redirect(_detail_url(kind, report.pk))
     else:
         form = ApproveConfirmForm(initial={"confirmation": services.confirmation_token(report)})
     if report.status != report.Status.READY:
-        messages.error(request, _("只有已生成、待审定的报告可以审定（当前状态：%(status)s）。") % {"status": report.get_status_display()})
+        messages.error(
+            request,
+            _("只有已生成、待审定的报告可以审定（当前状态：%(status)s）。")
+            % {"status": report.get_status_display()},
+        )
         return redirect(_detail_url(kind, report.pk))
     ranked = [row for row in report.data.get("ranking", {}).get("districts", []) if row.get("active", True)]
     return render(
@@ -333,6 +365,6 @@ def _views(kind: str):
     annual_report_regenerate,
     annual_report_download,
 ) = _views("annual")
-plan_report_detail, plan_report_status, plan_report_approve, plan_report_regenerate, plan_report_download = _views(
-    "plan"
+plan_report_detail, plan_report_status, plan_report_approve, plan_report_regenerate, plan_report_download = (
+    _views("plan")
 )

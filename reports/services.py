@@ -134,7 +134,9 @@ def annual_report_request(*, year: int, by=None) -> AnnualReport:
 @transaction.atomic
 def plan_report_request(*, plan: PlanPeriod, by=None) -> PlanPeriodReport:
     """Create (or reset) the plan period's summary as pending and queue its build after commit."""
-    report = PlanPeriodReport.objects.select_for_update().filter(plan=plan).first() or PlanPeriodReport(plan=plan)
+    report = PlanPeriodReport.objects.select_for_update().filter(plan=plan).first() or PlanPeriodReport(
+        plan=plan
+    )
     _reset_pending(report, by)
     _queue("plan", report.pk, KINDS["plan"].task)
     return report
@@ -199,7 +201,9 @@ def report_build(*, kind: str, report_id: int) -> GeneratedReport | None:
             )
             new_files = {report.xlsx.name, report.pdf.name}
             storage = report.xlsx.storage
-            transaction.on_commit(lambda: [storage.delete(name) for name in old_files if name not in new_files])
+            transaction.on_commit(
+                lambda: [storage.delete(name) for name in old_files if name not in new_files]
+            )
             return report
     except Exception as error:  # recorded for the bureau to see; the worker log has the traceback
         logger.exception("%s report %s failed", kind, report_id)
@@ -236,7 +240,8 @@ def report_approve(*, report: GeneratedReport, by, confirmation: str) -> Generat
     report = model.objects.select_for_update().get(pk=report.pk)
     if report.status != model.Status.READY:
         raise ApplicationError(
-            _("只有已生成、待审定的报告可以审定（当前状态：%(status)s）。") % {"status": report.get_status_display()}
+            _("只有已生成、待审定的报告可以审定（当前状态：%(status)s）。")
+            % {"status": report.get_status_display()}
         )
     if not confirmation or confirmation != confirmation_token(report):
         raise ApplicationError(_("报告在确认页面打开后已重新生成，请重新核对后再审定。"))
@@ -246,7 +251,15 @@ def report_approve(*, report: GeneratedReport, by, confirmation: str) -> Generat
     report.files_pending = True
     report.progress, report.stage = 0, _("生成审定版文件")
     report.save(
-        update_fields=["status", "approved_at", "approved_by", "files_pending", "progress", "stage", "updated_at"]
+        update_fields=[
+            "status",
+            "approved_at",
+            "approved_by",
+            "files_pending",
+            "progress",
+            "stage",
+            "updated_at",
+        ]
     )
     _queue(kind_of(report), report.pk, "reports.tasks.report_files_finalise")
     return report

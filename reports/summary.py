@@ -82,7 +82,11 @@ def _narrative(plan: kpi.Plan, city: dict[int, dict], activities: dict) -> str:
             }
             for name in names
         )
-        met_years = [str(y) for y in range(plan.first_year, plan.last_year + 1) if city[y]["indicators"][indicator.name]["met"]]
+        met_years = [
+            str(y)
+            for y in range(plan.first_year, plan.last_year + 1)
+            if city[y]["indicators"][indicator.name]["met"]
+        ]
         lines.append(
             _("%(label)s：%(figures)s。目标：%(target)s；达标年度：%(years)s。")
             % {
@@ -142,7 +146,9 @@ def plan_report_content(
     return {
         "plan": {
             **plan.as_json(),
-            "targets": {name: city[plan.last_year]["indicators"][name]["target"] for name in kpi.INDICATORS_BY_NAME},
+            "targets": {
+                name: city[plan.last_year]["indicators"][name]["target"] for name in kpi.INDICATORS_BY_NAME
+            },
         },
         "years": years,
         "generated_at": generated_at.isoformat(timespec="seconds"),

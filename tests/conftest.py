@@ -285,7 +285,8 @@ def pytest_runtest_teardown(item, nextitem):
     tests after a transactional one, so the data is loaded again right after the flush, outside
     any test transaction."""
     yield
-    if not _is_transactional(item):
+    # nextitem None: the session's end, where the test database is already gone.
+    if not _is_transactional(item) or nextitem is None:
         return
     from pytest_django.plugin import blocking_manager_key
 

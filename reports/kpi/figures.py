@@ -147,7 +147,9 @@ def _city_deal_figures(district: str | None) -> list[Figure]:
             f"{path}seller", date, district
         )
 
-    agricultural = agricultural_q("patent") & party_in_district_q("deal__buyer", "deal__contract_date", district)
+    agricultural = agricultural_q("patent") & party_in_district_q(
+        "deal__buyer", "deal__contract_date", district
+    )
     deal_measures = {"deals": _count, "contract_amount": _sum("contract_amount")}
     # The costliest query first: with two connections, one runs it while the other runs the rest.
     return [
@@ -237,7 +239,12 @@ FIGURES: tuple[Figure, ...] = (
 )
 FUNNEL_FIGURES: tuple[Figure, ...] = (
     Figure(
-        "demands", demand_records, "published_at", {"count": _count}, "organization_asof__region_id", "datetime"
+        "demands",
+        demand_records,
+        "published_at",
+        {"count": _count},
+        "organization_asof__region_id",
+        "datetime",
     ),
     Figure(
         "matches",
@@ -248,7 +255,12 @@ FUNNEL_FIGURES: tuple[Figure, ...] = (
         "datetime",
     ),
     Figure(
-        "inquiries", inquiry_records, "created_at", {"count": _count}, "organization_asof__region_id", "datetime"
+        "inquiries",
+        inquiry_records,
+        "created_at",
+        {"count": _count},
+        "organization_asof__region_id",
+        "datetime",
     ),
     FIGURES[0],  # sme_deals
 )
@@ -337,7 +349,9 @@ def _benefited(years: list[int], district: str | None, by_district: bool, out: d
             **{f"stats_{year}": FilteredRelation("year_stats", condition=Q(year_stats__year=year))}
         ).annotate(
             **{
-                benefited: ExpressionWrapper(benefit_q(*year_dates(year), district), output_field=BooleanField()),
+                benefited: ExpressionWrapper(
+                    benefit_q(*year_dates(year), district), output_field=BooleanField()
+                ),
                 f"revenue_{year}": F(f"stats_{year}__revenue"),
                 f"employees_{year}": F(f"stats_{year}__employees"),
             }
@@ -383,7 +397,9 @@ def _benefited_by_district(years: list[int], out: dict) -> None:
         )
         columns += [f"benefited_{year}", f"revenue_{year}", f"employees_{year}"]
     seen: set[tuple] = set()
-    for row in qs.filter(Q(**{f"benefited_{year}": True for year in years}, _connector=Q.OR)).values(*columns):
+    for row in qs.filter(Q(**{f"benefited_{year}": True for year in years}, _connector=Q.OR)).values(
+        *columns
+    ):
         for year in years:
             pair = (row["organization_id"], row["region_id"], year)
             if not row[f"benefited_{year}"] or pair in seen:

@@ -36,6 +36,7 @@ from .targets import (
 
 # --- Indicators ------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Indicator:
     """One KPI: its values (name -> "figure.measure"), which of them are amounts, and the values
@@ -170,7 +171,9 @@ def indicator_block(indicator: Indicator, raw: Raw, year: int, plan: Plan | None
     if plan is not None and plan.covers(year):
         years = year - plan.base_year
         base = _exact_values(indicator, raw, plan.base_year)
-        averages = {name: as_float(average_growth(current[name], base[name], years)) for name in indicator.values}
+        averages = {
+            name: as_float(average_growth(current[name], base[name], years)) for name in indicator.values
+        }
         target = plan.targets.get(indicator.name)
     else:
         plan, years, base, target = None, None, None, None
@@ -248,7 +251,9 @@ def report_from_raw(raw: Raw, year: int, district: str | None, plan: Plan | None
         "year": year,
         "district": district,
         "plan": plan.as_json() if plan is not None else None,
-        "indicators": {indicator.name: indicator_block(indicator, raw, year, plan) for indicator in INDICATORS},
+        "indicators": {
+            indicator.name: indicator_block(indicator, raw, year, plan) for indicator in INDICATORS
+        },
         "activities": activities_block(raw, year),
     }
 

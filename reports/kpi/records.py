@@ -154,7 +154,9 @@ def party_q(
     index (organization, valid_from)."""
     periods = _periods(kinds, district, county=county)
     single = periods.filter(valid_from__isnull=True, valid_to__isnull=True).values("organization_id")
-    changed = periods.filter(Q(valid_from__isnull=False) | Q(valid_to__isnull=False)).values("organization_id")
+    changed = periods.filter(Q(valid_from__isnull=False) | Q(valid_to__isnull=False)).values(
+        "organization_id"
+    )
     on = OuterRef(date_path)
     covering = periods.filter(
         Q(valid_from__isnull=True) | Q(valid_from__lte=on),
@@ -170,6 +172,7 @@ def party_in_district_q(org_path: str, date_path: str, district: str | None) -> 
 
 
 # --- The records behind each figure ----------------------------------------------------------------
+
 
 def _deal_q(prefix: str = "") -> Q:
     """A deal that counts: of the counted kinds and not terminated. A terminated deal (contract
@@ -333,9 +336,11 @@ def event_records(district: str | None) -> QuerySet[Event]:
 def navigation_records(district: str | None) -> QuerySet[NavigationProject]:
     """Enterprise navigation projects (the plan's 企业专利导航项目: a project that names the
     enterprise it serves) that are not suspended."""
-    return NavigationProject.objects.filter(enterprise__isnull=False).exclude(
-        status=NavigationProject.Status.SUSPENDED
-    ).filter(_in_district("region_id", district))
+    return (
+        NavigationProject.objects.filter(enterprise__isnull=False)
+        .exclude(status=NavigationProject.Status.SUSPENDED)
+        .filter(_in_district("region_id", district))
+    )
 
 
 def subsidy_records(district: str | None) -> QuerySet[Subsidy]:

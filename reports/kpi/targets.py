@@ -94,7 +94,9 @@ def average_growth(value, base, years: int) -> Decimal | None:
     if ratio:
         with localcontext() as context:
             context.prec = 40
-            estimate = (Decimal(ratio.numerator) / Decimal(ratio.denominator)) ** (Decimal(1) / Decimal(years))
+            estimate = (Decimal(ratio.numerator) / Decimal(ratio.denominator)) ** (
+                Decimal(1) / Decimal(years)
+            )
     rounded = (estimate - 1).quantize(GROWTH_PLACES, rounding=ROUND_HALF_UP)
 
     def low(q: Decimal) -> Fraction:
@@ -196,9 +198,9 @@ def no_base_note(target: Target | None, averages: dict, plan: Plan | None) -> st
         return ""
     if all(averages.get(name) is not None for name in target.values):
         return ""
-    return _("基期（%(base)s年）数值为0，无法计算年均增幅，按规则判为未达标；如有基期数据，请补录后重新生成。") % {
-        "base": plan.base_year
-    }
+    return _(
+        "基期（%(base)s年）数值为0，无法计算年均增幅，按规则判为未达标；如有基期数据，请补录后重新生成。"
+    ) % {"base": plan.base_year}
 
 
 def no_plan_text(year: int) -> str:

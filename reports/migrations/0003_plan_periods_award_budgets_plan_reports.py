@@ -8,107 +8,271 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0002_kpi_covering_indexes_on_finance'),
+        ("reports", "0002_kpi_covering_indexes_on_finance"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='annualreport',
-            name='files_pending',
-            field=models.BooleanField(default=False, verbose_name='文件生成中'),
+            model_name="annualreport",
+            name="files_pending",
+            field=models.BooleanField(default=False, verbose_name="文件生成中"),
         ),
         migrations.AddField(
-            model_name='annualreport',
-            name='progress',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='进度'),
+            model_name="annualreport",
+            name="progress",
+            field=models.PositiveSmallIntegerField(default=0, verbose_name="进度"),
         ),
         migrations.AddField(
-            model_name='annualreport',
-            name='stage',
-            field=models.CharField(blank=True, max_length=100, verbose_name='当前步骤'),
+            model_name="annualreport",
+            name="stage",
+            field=models.CharField(blank=True, max_length=100, verbose_name="当前步骤"),
         ),
         migrations.CreateModel(
-            name='PlanPeriod',
+            name="PlanPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='规划名称')),
-                ('base_year', models.PositiveSmallIntegerField(verbose_name='基期年度')),
-                ('first_year', models.PositiveSmallIntegerField(verbose_name='起始年度')),
-                ('last_year', models.PositiveSmallIntegerField(verbose_name='终止年度')),
-                ('note', models.TextField(blank=True, help_text='如规划文件名称、文号', verbose_name='说明')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="规划名称")),
+                ("base_year", models.PositiveSmallIntegerField(verbose_name="基期年度")),
+                ("first_year", models.PositiveSmallIntegerField(verbose_name="起始年度")),
+                ("last_year", models.PositiveSmallIntegerField(verbose_name="终止年度")),
+                ("note", models.TextField(blank=True, help_text="如规划文件名称、文号", verbose_name="说明")),
             ],
             options={
-                'verbose_name': '规划期',
-                'verbose_name_plural': '规划期',
-                'ordering': ['first_year'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('base_year__lt', models.F('first_year')), ('first_year__lte', models.F('last_year'))), name='plan_period_years_in_order', violation_error_message='应满足：基期年度 < 起始年度 ≤ 终止年度。'), models.CheckConstraint(condition=models.Q(('base_year__gte', 2000), ('last_year__lte', 2100)), name='plan_period_year_range')],
+                "verbose_name": "规划期",
+                "verbose_name_plural": "规划期",
+                "ordering": ["first_year"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("base_year__lt", models.F("first_year")),
+                            ("first_year__lte", models.F("last_year")),
+                        ),
+                        name="plan_period_years_in_order",
+                        violation_error_message="应满足：基期年度 < 起始年度 ≤ 终止年度。",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("base_year__gte", 2000), ("last_year__lte", 2100)),
+                        name="plan_period_year_range",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='AwardBudget',
+            name="AwardBudget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('year', models.PositiveSmallIntegerField(unique=True, verbose_name='年度')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(Decimal('0.01'))], verbose_name='奖补资金总额（元）')),
-                ('entered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("year", models.PositiveSmallIntegerField(unique=True, verbose_name="年度")),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0.01"))],
+                        verbose_name="奖补资金总额（元）",
+                    ),
+                ),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="录入人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '绩效奖补资金',
-                'verbose_name_plural': '绩效奖补资金',
-                'ordering': ['-year'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='award_budget_amount_positive'), models.CheckConstraint(condition=models.Q(('year__gte', 2000), ('year__lte', 2100)), name='award_budget_year_range')],
+                "verbose_name": "绩效奖补资金",
+                "verbose_name_plural": "绩效奖补资金",
+                "ordering": ["-year"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("amount__gt", 0)), name="award_budget_amount_positive"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("year__gte", 2000), ("year__lte", 2100)),
+                        name="award_budget_year_range",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PlanPeriodReport',
+            name="PlanPeriodReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('status', models.CharField(choices=[('pending', '生成中'), ('ready', '待审定'), ('failed', '生成失败'), ('approved', '已审定')], default='pending', max_length=10, verbose_name='状态')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='报告数据')),
-                ('narrative', models.TextField(blank=True, verbose_name='完成情况说明')),
-                ('generated_at', models.DateTimeField(blank=True, null=True, verbose_name='生成时间')),
-                ('approved_at', models.DateTimeField(blank=True, null=True, verbose_name='审定时间')),
-                ('error', models.TextField(blank=True, verbose_name='错误信息')),
-                ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='进度')),
-                ('stage', models.CharField(blank=True, max_length=100, verbose_name='当前步骤')),
-                ('files_pending', models.BooleanField(default=False, verbose_name='文件生成中')),
-                ('xlsx', models.FileField(blank=True, upload_to='reports/plan/', verbose_name='Excel 文件')),
-                ('pdf', models.FileField(blank=True, upload_to='reports/plan/', verbose_name='PDF 文件')),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审定人')),
-                ('plan', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='summary', to='reports.planperiod', verbose_name='规划期')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发起人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "生成中"),
+                            ("ready", "待审定"),
+                            ("failed", "生成失败"),
+                            ("approved", "已审定"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="报告数据")),
+                ("narrative", models.TextField(blank=True, verbose_name="完成情况说明")),
+                ("generated_at", models.DateTimeField(blank=True, null=True, verbose_name="生成时间")),
+                ("approved_at", models.DateTimeField(blank=True, null=True, verbose_name="审定时间")),
+                ("error", models.TextField(blank=True, verbose_name="错误信息")),
+                ("progress", models.PositiveSmallIntegerField(default=0, verbose_name="进度")),
+                ("stage", models.CharField(blank=True, max_length=100, verbose_name="当前步骤")),
+                ("files_pending", models.BooleanField(default=False, verbose_name="文件生成中")),
+                ("xlsx", models.FileField(blank=True, upload_to="reports/plan/", verbose_name="Excel 文件")),
+                ("pdf", models.FileField(blank=True, upload_to="reports/plan/", verbose_name="PDF 文件")),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审定人",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="summary",
+                        to="reports.planperiod",
+                        verbose_name="规划期",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="发起人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '规划期总结报告',
-                'verbose_name_plural': '规划期总结报告',
-                'ordering': ['-plan__first_year'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('status', 'approved'), _negated=True), models.Q(('approved_at__isnull', False), ('generated_at__isnull', False)), _connector='OR'), name='plan_report_approved_is_generated', violation_error_message='只有已生成的报告才能审定。')],
+                "verbose_name": "规划期总结报告",
+                "verbose_name_plural": "规划期总结报告",
+                "ordering": ["-plan__first_year"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "approved"), _negated=True),
+                            models.Q(("approved_at__isnull", False), ("generated_at__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="plan_report_approved_is_generated",
+                        violation_error_message="只有已生成的报告才能审定。",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PlanTarget',
+            name="PlanTarget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('indicator', models.CharField(choices=[('sme_acquisitions', '中小微企业获得专利转化'), ('institution_transfers', '高校院所专利转化'), ('smes_benefited', '受益中小微企业'), ('sme_pledge_financing', '中小微企业专利质押融资'), ('product_filings', '专利产品备案')], max_length=40, verbose_name='指标')),
-                ('rule', models.CharField(choices=[('average_growth_at_least', '年均增幅不低于阈值（相对基期）'), ('growth_at_least', '同比增长不低于阈值'), ('growth_above', '同比增长高于阈值'), ('higher', '高于上年')], max_length=30, verbose_name='判断规则')),
-                ('threshold', models.DecimalField(decimal_places=4, default=Decimal('0'), help_text='小数，如 0.2 表示 20%；“高于上年”不使用阈值', max_digits=6, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='阈值')),
-                ('values', models.JSONField(default=list, help_text='该目标考核的数值项，均须达到', verbose_name='考核数值项')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='reports.planperiod', verbose_name='规划期')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.CharField(
+                        choices=[
+                            ("sme_acquisitions", "中小微企业获得专利转化"),
+                            ("institution_transfers", "高校院所专利转化"),
+                            ("smes_benefited", "受益中小微企业"),
+                            ("sme_pledge_financing", "中小微企业专利质押融资"),
+                            ("product_filings", "专利产品备案"),
+                        ],
+                        max_length=40,
+                        verbose_name="指标",
+                    ),
+                ),
+                (
+                    "rule",
+                    models.CharField(
+                        choices=[
+                            ("average_growth_at_least", "年均增幅不低于阈值（相对基期）"),
+                            ("growth_at_least", "同比增长不低于阈值"),
+                            ("growth_above", "同比增长高于阈值"),
+                            ("higher", "高于上年"),
+                        ],
+                        max_length=30,
+                        verbose_name="判断规则",
+                    ),
+                ),
+                (
+                    "threshold",
+                    models.DecimalField(
+                        decimal_places=4,
+                        default=Decimal("0"),
+                        help_text="小数，如 0.2 表示 20%；“高于上年”不使用阈值",
+                        max_digits=6,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="阈值",
+                    ),
+                ),
+                (
+                    "values",
+                    models.JSONField(
+                        default=list, help_text="该目标考核的数值项，均须达到", verbose_name="考核数值项"
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="targets",
+                        to="reports.planperiod",
+                        verbose_name="规划期",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '规划目标',
-                'verbose_name_plural': '规划目标',
-                'ordering': ['plan', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('plan', 'indicator'), name='plan_target_one_per_indicator'), models.CheckConstraint(condition=models.Q(('threshold__gte', 0)), name='plan_target_threshold_not_negative')],
+                "verbose_name": "规划目标",
+                "verbose_name_plural": "规划目标",
+                "ordering": ["plan", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("plan", "indicator"), name="plan_target_one_per_indicator"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("threshold__gte", 0)), name="plan_target_threshold_not_negative"
+                    ),
+                ],
             },
         ),
     ]

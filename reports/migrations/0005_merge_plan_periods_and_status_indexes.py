@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0003_kpi_covering_indexes_with_deal_status'),
-        ('reports', '0004_seed_plan_2021_2023'),
+        ("reports", "0003_kpi_covering_indexes_with_deal_status"),
+        ("reports", "0004_seed_plan_2021_2023"),
     ]
 
-    operations = [
-    ]
+    operations = []

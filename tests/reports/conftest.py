@@ -255,7 +255,11 @@ def build_kpi_data() -> SimpleNamespace:
     )
     NavigationProject.objects.create(title="全市区域规划导航", kind="regional_planning", year_started=2022)
     NavigationProject.objects.create(
-        title="国企经营类导航", kind="enterprise_operation", enterprise=o.soe_a, year_started=2022, status="completed"
+        title="国企经营类导航",
+        kind="enterprise_operation",
+        enterprise=o.soe_a,
+        year_started=2022,
+        status="completed",
     )
     NavigationProject.objects.create(
         title="已终止的企业导航",

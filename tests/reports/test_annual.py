@@ -91,7 +91,9 @@ def test_approved_report_is_frozen(kpi_data, media, celery_eager, django_capture
     assert (report.data, report.xlsx.name, report.pdf.name, report.generated_at) == frozen
     assert report.status == AnnualReport.Status.APPROVED
     with pytest.raises(ApplicationError, match="只有已生成、待审定的报告可以审定"):
-        services.annual_report_approve(report=report, by=bureau, confirmation=services.confirmation_token(report))
+        services.annual_report_approve(
+            report=report, by=bureau, confirmation=services.confirmation_token(report)
+        )
 
 
 @pytest.mark.django_db
@@ -169,7 +171,9 @@ def test_annual_report_pages(client, kpi_data, media, celery_eager, django_captu
     report.refresh_from_db()
     assert report.status == AnnualReport.Status.READY
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("reports:annual-approve", args=[report.pk]), {"confirmation": token, "checked": "on"})
+        client.post(
+            reverse("reports:annual-approve", args=[report.pk]), {"confirmation": token, "checked": "on"}
+        )
     report.refresh_from_db()
     assert report.status == AnnualReport.Status.APPROVED
     assert not report.files_pending and report.progress == 100  # approved files rendered by the job
@@ -230,12 +234,16 @@ def test_approval_needs_the_confirmation_of_the_version_reviewed(
 
 
 @pytest.mark.django_db
-def test_progress_is_recorded_while_the_job_runs(kpi_data, media, celery_eager, django_capture_on_commit_callbacks, client):
+def test_progress_is_recorded_while_the_job_runs(
+    kpi_data, media, celery_eager, django_capture_on_commit_callbacks, client
+):
     report = AnnualReport.objects.create(year=2023)
     client.force_login(make_user("bureau"))
     page = client.get(reverse("reports:annual-detail", args=[report.pk])).content.decode()
     # Pending: a progress bar, no download, no approval.
-    assert 'id="job-progress"' in page and 'id="download-pdf"' not in page and 'id="approve-button"' not in page
+    assert (
+        'id="job-progress"' in page and 'id="download-pdf"' not in page and 'id="approve-button"' not in page
+    )
     assert client.get(reverse("reports:annual-download", args=[report.pk, "pdf"])).status_code == 404
     status = client.get(reverse("reports:annual-status", args=[report.pk])).json()
     assert status["busy"] is True and status["progress"] == 0
@@ -298,9 +306,15 @@ def test_plan_report_pages(client, kpi_data, media, celery_eager, django_capture
         assert download.status_code == 200 and content.startswith(magic)
     workbook = load_workbook(io.BytesIO(report.xlsx.read()))
     assert workbook.sheetnames[:5] == ["报告说明", "全市2020", "全市2021", "全市2022", "全市2023"]
-    token = client.get(reverse("reports:plan-report-approve", args=[report.pk])).context["form"].initial["confirmation"]
+    token = (
+        client.get(reverse("reports:plan-report-approve", args=[report.pk]))
+        .context["form"]
+        .initial["confirmation"]
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("reports:plan-report-approve", args=[report.pk]), {"confirmation": token, "checked": "on"})
+        client.post(
+            reverse("reports:plan-report-approve", args=[report.pk]), {"confirmation": token, "checked": "on"}
+        )
     report.refresh_from_db()
     assert report.is_frozen and not report.files_pending
     refused = client.post(reverse("reports:plan-report-regenerate", args=[report.pk]), follow=True)

@@ -25,13 +25,17 @@ def pages_of(field) -> list:
 def big_amounts(kpi_data):
     """A 2020 (base year) acquisition of 442,826,501.06 yuan: it must print as 44,282.65 万元."""
     o = kpi_data
-    deal = make_deal("BIG", "transfer", o.uni_a, o.sme_a1, dt.date(2020, 5, 1), "442826501.06", [o.patents[1]])
+    deal = make_deal(
+        "BIG", "transfer", o.uni_a, o.sme_a1, dt.date(2020, 5, 1), "442826501.06", [o.patents[1]]
+    )
     pay(deal, dt.date(2020, 6, 1), "12345.00")
     return kpi_data
 
 
 @pytest.mark.django_db
-def test_submitted_documents_read_back(big_amounts, settings, tmp_path, celery_eager, django_capture_on_commit_callbacks):
+def test_submitted_documents_read_back(
+    big_amounts, settings, tmp_path, celery_eager, django_capture_on_commit_callbacks
+):
     settings.MEDIA_ROOT = tmp_path
     with django_capture_on_commit_callbacks(execute=True):
         annual = services.annual_report_request(year=2023)

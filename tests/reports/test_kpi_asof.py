@@ -77,7 +77,10 @@ def test_a_change_with_an_effective_date_splits_the_records(kpi_data, tmp_path):
         .order_by("valid_to")
         .values_list("valid_from", "valid_to", "region_id")
     )
-    assert sorted(periods, key=lambda p: p[0] or D(1, 1, 1)) == [(None, D(2023, 6, 1), A), (D(2023, 6, 1), None, B)]
+    assert sorted(periods, key=lambda p: p[0] or D(1, 1, 1)) == [
+        (None, D(2023, 6, 1), A),
+        (D(2023, 6, 1), None, B),
+    ]
     a = kpi.kpi_report(year=2023, district=A)["indicators"]["sme_acquisitions"]["values"]
     b = kpi.kpi_report(year=2023, district=B)["indicators"]["sme_acquisitions"]["values"]
     assert a["deals"] == 1 and a["contract_amount"] == "100000.00"  # D1
@@ -119,9 +122,9 @@ def test_a_correction_from_the_start_changes_the_past(kpi_data):
     after = kpi.kpi_report(year=2022)
     assert before["indicators"]["sme_acquisitions"]["values"]["deals"] == 2
     assert after["indicators"]["sme_acquisitions"]["values"]["deals"] == 1  # only E2 (sme_b1)
-    assert list(OrganizationPeriod.objects.filter(organization=o.sme_a1).values_list("valid_from", "valid_to", "kind")) == [
-        (None, None, "large_enterprise")
-    ]
+    assert list(
+        OrganizationPeriod.objects.filter(organization=o.sme_a1).values_list("valid_from", "valid_to", "kind")
+    ) == [(None, None, "large_enterprise")]
     change = OrganizationChange.objects.get(organization=o.sme_a1)
     assert change.action == "correction" and change.effective_from is None and change.reason
 

@@ -36,7 +36,11 @@ def build(seed: int):
     orgs = []
     for i in range(24):
         code = rng.choice([*DISTRICTS, None])
-        orgs.append(OrganizationFactory(name=f"单位{i}", kind=rng.choice(KINDS), region=region(code) if code else None))
+        orgs.append(
+            OrganizationFactory(
+                name=f"单位{i}", kind=rng.choice(KINDS), region=region(code) if code else None
+            )
+        )
     # A third of them change kind and/or district once or twice, on dates inside the years counted.
     for o in rng.sample(orgs, 8):
         for when in sorted(day(rng, dt.date(2022, 1, 1)) for _ in range(rng.choice([1, 2]))):
@@ -62,7 +66,9 @@ def build(seed: int):
         )
         deal.patents.set(rng.sample(patents, rng.choice([1, 2])))
         for k in range(rng.choice([0, 1, 2])):
-            Payment.objects.create(deal=deal, date=contract + dt.timedelta(days=40 * k + 1), amount=Decimal("10.25") * (k + 1))
+            Payment.objects.create(
+                deal=deal, date=contract + dt.timedelta(days=40 * k + 1), amount=Decimal("10.25") * (k + 1)
+            )
     for n in range(20):
         Pledge.objects.create(
             registration_no=f"GP{n}", borrower=rng.choice(orgs), lender_name="银行",
@@ -72,7 +78,9 @@ def build(seed: int):
             policy_no=f"GI{n}", insured=rng.choice(orgs), insurer_name="保险", premium=Decimal(10),
             coverage=Decimal(1000), start_date=day(rng),
         )  # fmt: skip
-        ProductFiling.objects.create(filing_no=f"GF{n}", organization=rng.choice(orgs), product_name="产品", filing_date=day(rng))
+        ProductFiling.objects.create(
+            filing_no=f"GF{n}", organization=rng.choice(orgs), product_name="产品", filing_date=day(rng)
+        )
     for n in range(16):
         patent = patents[n % len(patents)]
         approved = Decimal(rng.choice(["40.00", "50.00", "50.01", "30.00"]))
@@ -85,7 +93,10 @@ def build(seed: int):
         for year in (2022, 2023):
             if rng.random() < 0.8:
                 OrganizationYearStats.objects.create(
-                    organization=o, year=year, revenue=Decimal(rng.randrange(10**6)), employees=rng.randrange(1, 99)
+                    organization=o,
+                    year=year,
+                    revenue=Decimal(rng.randrange(10**6)),
+                    employees=rng.randrange(1, 99),
                 )
     for n in range(14):
         Event.objects.create(
@@ -122,7 +133,10 @@ def expected(year: int, district: str | None) -> dict:
 
     deals = list(Deal.objects.filter(kind__in=DEAL_KINDS).prefetch_related("patents"))
     out = {}
-    for name, attr, kinds in (("sme_acquisitions", "buyer_id", {"sme"}), ("institution_transfers", "seller_id", {"university", "institute"})):
+    for name, attr, kinds in (
+        ("sme_acquisitions", "buyer_id", {"sme"}),
+        ("institution_transfers", "seller_id", {"university", "institute"}),
+    ):
         counted = [
             d for d in deals
             if d.status != "terminated" and in_year(d.contract_date) and party(getattr(d, attr), d.contract_date, kinds)
@@ -141,7 +155,9 @@ def expected(year: int, district: str | None) -> dict:
     benefits = [(d.buyer_id, d.contract_date) for d in deals if d.status != "terminated"]
     benefits += [(p.borrower_id, p.registration_date) for p in Pledge.objects.all()]
     benefits += [(p.insured_id, p.start_date) for p in InsurancePolicy.objects.all()]
-    benefits += [(s.organization_id, s.decision_date) for s in Subsidy.objects.filter(status__in=["approved", "paid"])]
+    benefits += [
+        (s.organization_id, s.decision_date) for s in Subsidy.objects.filter(status__in=["approved", "paid"])
+    ]
     smes = {org_id for org_id, on in benefits if in_year(on) and party(org_id, on, {"sme"})}
     stats = {s.organization_id: s for s in OrganizationYearStats.objects.filter(year=year)}
     out["smes_benefited"] = {
@@ -149,16 +165,29 @@ def expected(year: int, district: str | None) -> dict:
         "revenue": kpi.money(sum((stats[o].revenue for o in smes if o in stats), Decimal(0))),
         "employees": sum(stats[o].employees for o in smes if o in stats),
     }
-    pledges = [p for p in Pledge.objects.all() if in_year(p.registration_date) and party(p.borrower_id, p.registration_date, {"sme"})]
-    out["sme_pledge_financing"] = {"count": len(pledges), "amount": kpi.money(sum((p.amount for p in pledges), Decimal(0)))}
+    pledges = [
+        p
+        for p in Pledge.objects.all()
+        if in_year(p.registration_date) and party(p.borrower_id, p.registration_date, {"sme"})
+    ]
+    out["sme_pledge_financing"] = {
+        "count": len(pledges),
+        "amount": kpi.money(sum((p.amount for p in pledges), Decimal(0))),
+    }
     out["product_filings"] = {
-        "count": sum(1 for f in ProductFiling.objects.all() if in_year(f.filing_date) and party(f.organization_id, f.filing_date, {"sme"}))
+        "count": sum(
+            1
+            for f in ProductFiling.objects.all()
+            if in_year(f.filing_date) and party(f.organization_id, f.filing_date, {"sme"})
+        )
     }
     events = Event.objects.filter(kind__in=["roadshow", "matchmaking"], status="held")
     if district:
         events = events.filter(district_id=district)
     out["roadshows"] = sum(1 for e in events if in_year(e.date))
-    navigation = NavigationProject.objects.filter(year_started=year, enterprise__isnull=False).exclude(status="suspended")
+    navigation = NavigationProject.objects.filter(year_started=year, enterprise__isnull=False).exclude(
+        status="suspended"
+    )
     out["navigation"] = navigation.filter(region_id=district).count() if district else navigation.count()
     granted = [
         s for s in Subsidy.objects.select_related("patent").filter(status__in=["approved", "paid"])
@@ -166,7 +195,11 @@ def expected(year: int, district: str | None) -> dict:
     ]  # fmt: skip
     violating = set()
     for s in granted:
-        upto = [o for o in Subsidy.objects.filter(patent=s.patent) if o.decision_date and o.decision_date.year <= year]
+        upto = [
+            o
+            for o in Subsidy.objects.filter(patent=s.patent)
+            if o.decision_date and o.decision_date.year <= year
+        ]
         total = sum((o.approved_amount for o in upto if o.status in ("approved", "paid")), Decimal(0))
         fees = max(o.official_fees for o in upto)
         if 2 * total > fees or s.patent.grant_date is None or s.patent.grant_date > s.decision_date:
@@ -191,11 +224,16 @@ def actual(report: dict) -> dict:
 @pytest.mark.parametrize("seed", [13, 2023])
 def test_kpis_agree_with_an_independent_computation(seed):
     build(seed)
-    assert OrganizationPeriod.objects.values("organization").distinct().count() == Organization.objects.count()
+    assert (
+        OrganizationPeriod.objects.values("organization").distinct().count() == Organization.objects.count()
+    )
     grouped = {row["code"]: row for row in kpi.kpi_districts(year=2023)}
     for year in (2022, 2023):
         assert actual(kpi.kpi_report(year=year)) == expected(year, None), year
         for district in DISTRICTS:
-            assert actual(kpi.kpi_report(year=year, district=district)) == expected(year, district), (year, district)
+            assert actual(kpi.kpi_report(year=year, district=district)) == expected(year, district), (
+                year,
+                district,
+            )
     for district in DISTRICTS:
         assert actual(grouped[district]) == expected(2023, district), district

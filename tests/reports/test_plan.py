@@ -26,9 +26,17 @@ def test_the_2021_2023_plan_is_seeded_with_the_targets_of_the_plan():
     assert (plan.base_year, plan.first_year, plan.last_year) == (2020, 2021, 2023)
     targets = {t.indicator: (t.rule, t.threshold, t.values) for t in plan.targets.all()}
     assert targets == {
-        "sme_acquisitions": ("average_growth_at_least", Decimal("0.2000"), ["patents", "contract_amount", "received_amount"]),
+        "sme_acquisitions": (
+            "average_growth_at_least",
+            Decimal("0.2000"),
+            ["patents", "contract_amount", "received_amount"],
+        ),
         # KPI 2: the plan names patents, contract amount and received amount, not the number of deals.
-        "institution_transfers": ("growth_above", Decimal("0.0000"), ["patents", "contract_amount", "received_amount"]),
+        "institution_transfers": (
+            "growth_above",
+            Decimal("0.0000"),
+            ["patents", "contract_amount", "received_amount"],
+        ),
         "smes_benefited": ("higher", Decimal("0.0000"), ["count", "revenue", "employees"]),
         "sme_pledge_financing": ("average_growth_at_least", Decimal("0.2000"), ["count", "amount"]),
         "product_filings": ("higher", Decimal("0.0000"), ["count"]),
@@ -62,16 +70,35 @@ def test_average_growth_rounds_half_up_exactly(value, base, years, expected):
 def test_average_growth_rule_is_decided_on_exact_values():
     rule = kpi.AVERAGE_GROWTH_AT_LEAST
     met = lambda value: kpi.target_met(  # noqa: E731
-        rule, {"n": Decimal(value)}, {"n": 0}, ["n"], threshold=Decimal("0.2"), base={"n": Decimal(100)}, years=3
+        rule,
+        {"n": Decimal(value)},
+        {"n": 0},
+        ["n"],
+        threshold=Decimal("0.2"),
+        base={"n": Decimal(100)},
+        years=3,
     )
     assert met("172.80") is True
     # 172.79: the average growth shows as 0.2000 (rounded) but is below 20 %: not met.
     assert met("172.79") is False
-    assert kpi.target_met(rule, {"n": 5}, {"n": 1}, ["n"], threshold=Decimal("0.2"), base={"n": 0}, years=3) is False
+    assert (
+        kpi.target_met(rule, {"n": 5}, {"n": 1}, ["n"], threshold=Decimal("0.2"), base={"n": 0}, years=3)
+        is False
+    )
 
 
 def test_kpi2_needs_no_growth_in_the_number_of_deals():
-    plan = kpi.Plan("p", 2020, 2021, 2023, {"institution_transfers": kpi.Target("growth_above", Decimal(0), ("patents", "contract_amount", "received_amount"))})
+    plan = kpi.Plan(
+        "p",
+        2020,
+        2021,
+        2023,
+        {
+            "institution_transfers": kpi.Target(
+                "growth_above", Decimal(0), ("patents", "contract_amount", "received_amount")
+            )
+        },
+    )
     target = plan.targets["institution_transfers"]
     values = {"deals": 3, "patents": 5, "contract_amount": "200.00", "received_amount": "90.00"}
     previous = {"deals": 6, "patents": 4, "contract_amount": "100.00", "received_amount": "80.00"}
@@ -108,7 +135,9 @@ def test_average_growth_since_the_base_year_in_the_report(kpi_data):
         "contract_amount": float(kpi.average_growth(Decimal("180000.50"), Decimal("200000.00"), 3)),
         "received_amount": float(kpi.average_growth(Decimal("155000.25"), Decimal("80000.00"), 3)),
     }
-    assert sme["average_growth"]["contract_amount"] == round((180000.50 / 200000) ** (1 / 3) - 1, 4) == -0.0345
+    assert (
+        sme["average_growth"]["contract_amount"] == round((180000.50 / 200000) ** (1 / 3) - 1, 4) == -0.0345
+    )
     assert sme["average_growth"]["received_amount"] == 0.2467
     # The contract amount fell below the base year's: not every targeted value is ≥ 20 % a year.
     assert sme["met"] is False
@@ -141,10 +170,19 @@ def test_a_year_outside_every_plan_has_no_average_growth_and_no_target(kpi_data)
 def test_the_bureau_adds_the_next_plan_as_data(kpi_data):
     plan = PlanPeriod.objects.create(name="下一期实施方案", base_year=2023, first_year=2024, last_year=2026)
     PlanTarget.objects.create(
-        plan=plan, indicator="sme_acquisitions", rule="growth_at_least", threshold=Decimal("0.1"), values=["deals"]
+        plan=plan,
+        indicator="sme_acquisitions",
+        rule="growth_at_least",
+        threshold=Decimal("0.1"),
+        values=["deals"],
     )
     report = kpi.kpi_report(year=2024)
-    assert report["plan"] == {"name": "下一期实施方案", "base_year": 2023, "first_year": 2024, "last_year": 2026}
+    assert report["plan"] == {
+        "name": "下一期实施方案",
+        "base_year": 2023,
+        "first_year": 2024,
+        "last_year": 2026,
+    }
     sme = report["indicators"]["sme_acquisitions"]
     # 2024: D7 only (1 deal) against 3 in 2023 (D1 D2 D5; D3 is terminated): average growth
     # (1/3)^(1/1) − 1.

@@ -73,7 +73,9 @@ def row(code: str, **indicators) -> dict:
     blocks = {
         "sme_acquisitions": block(ZERO_DEALS, ZERO_DEALS),
         "institution_transfers": block(ZERO_DEALS, ZERO_DEALS),
-        "smes_benefited": block({"count": 0, "revenue": "0.00", "employees": 0}, {"count": 0, "revenue": "0.00", "employees": 0}),
+        "smes_benefited": block(
+            {"count": 0, "revenue": "0.00", "employees": 0}, {"count": 0, "revenue": "0.00", "employees": 0}
+        ),
         "sme_pledge_financing": block({"count": 0, "amount": "0.00"}, {"count": 0, "amount": "0.00"}),
         "product_filings": block({"count": 0}, {"count": 0}),
     }
@@ -91,7 +93,10 @@ def test_a_component_without_activity_in_either_year_is_neutral():
             row(
                 "X",
                 sme_acquisitions=block(grown, base),
-                smes_benefited=block({"count": 2, "revenue": "2.00", "employees": 2}, {"count": 1, "revenue": "1.00", "employees": 1}),
+                smes_benefited=block(
+                    {"count": 2, "revenue": "2.00", "employees": 2},
+                    {"count": 1, "revenue": "1.00", "employees": 1},
+                ),
                 sme_pledge_financing=block({"count": 2, "amount": "2.00"}, {"count": 1, "amount": "1.00"}),
                 product_filings=block({"count": 2}, {"count": 1}),
             ),
@@ -103,7 +108,12 @@ def test_a_component_without_activity_in_either_year_is_neutral():
     assert x["neutral"] == ["institution_transfers"]
     assert x["components"]["institution_transfers"] is None
     assert x["score"] == 100.0  # every active component at the cap
-    assert y["neutral"] == ["sme_acquisitions", "institution_transfers", "smes_benefited", "sme_pledge_financing"]
+    assert y["neutral"] == [
+        "sme_acquisitions",
+        "institution_transfers",
+        "smes_benefited",
+        "sme_pledge_financing",
+    ]
     assert y["score"] == -100.0 and y["rank"] == 2 and y["active"] is True
 
 
@@ -122,17 +132,31 @@ def test_districts_with_no_activity_follow_active_districts_that_dipped(kpi_data
 
 def ranking_of(scores: dict[str, float | None]) -> dict:
     rows = [
-        {"code": code, "name": code, "rank": i + 1 if score is not None else None, "active": score is not None, "score": score}
+        {
+            "code": code,
+            "name": code,
+            "rank": i + 1 if score is not None else None,
+            "active": score is not None,
+            "score": score,
+        }
         for i, (code, score) in enumerate(scores.items())
     ]
     return {"year": 2023, "districts": rows}
 
 
 def test_award_shares_add_up_to_the_budget_exactly():
-    allocation = award_allocation(ranking_of({"P": 1.0, "Q": 1.0, "R": 1.0, "S": -5.0, "T": None}), Decimal("100.00"))
+    allocation = award_allocation(
+        ranking_of({"P": 1.0, "Q": 1.0, "R": 1.0, "S": -5.0, "T": None}), Decimal("100.00")
+    )
     amounts = {row["code"]: row["amount"] for row in allocation["districts"]}
     # 33.333… each: rounded down to 33.33, the cent left goes to the better-ranked of the tie.
-    assert amounts == {"P": Decimal("33.34"), "Q": Decimal("33.33"), "R": Decimal("33.33"), "S": Decimal("0.00"), "T": Decimal("0.00")}
+    assert amounts == {
+        "P": Decimal("33.34"),
+        "Q": Decimal("33.33"),
+        "R": Decimal("33.33"),
+        "S": Decimal("0.00"),
+        "T": Decimal("0.00"),
+    }
     assert sum(amounts.values()) == Decimal("100.00")
     assert all(isinstance(value, Decimal) for value in amounts.values())
     # Largest remainder first: 63.94 and 63.33 of 1,000,000.01.
@@ -164,7 +188,11 @@ def test_award_budget_page_and_exports(client, kpi_data):
         (B, Decimal("521492.09")),
         (A, Decimal("478507.91")),
     ]
-    assert sum(r["amount"] for r in allocation["districts"]) == Decimal("1000000.00") == allocation["allocated_total"]
+    assert (
+        sum(r["amount"] for r in allocation["districts"])
+        == Decimal("1000000.00")
+        == allocation["allocated_total"]
+    )
     assert 'id="award-total">¥1,000,000.00<' in html
     xlsx = client.get(reverse("reports:award-export", args=["xlsx"]), {"year": 2023})
     assert xlsx["Content-Disposition"] == 'attachment; filename="award-allocation-2023.xlsx"'

@@ -56,4 +56,7 @@ def test_a_year_without_records_says_so(client, kpi_data):
     assert 'id="no-records-notice"' in html
     # A year with records shows no such notice, and in a plan year the plan is named.
     html = client.get(reverse("reports:dashboard"), {"year": 2023}).content.decode()
-    assert 'id="no-records-notice"' not in html and "规划期：鄂尔多斯市专利转化专项计划实施方案（2021-2023年）" in html
+    assert (
+        'id="no-records-notice"' not in html
+        and "规划期：鄂尔多斯市专利转化专项计划实施方案（2021-2023年）" in html
+    )
