@@ -283,6 +283,8 @@ SPECTACULAR_SETTINGS = {
         "DealKindEnum": "demands.models.Demand.DealKind",
         "InquiryStatusEnum": "matching.models.Inquiry.Status",
         "EventKindEnum": "matching.models.Event.Kind",
+        "EventStatusEnum": "matching.models.Event.Status",
+        "NavigationProjectStatusEnum": "patents.models.NavigationProject.Status",
         "NotificationKindEnum": "matching.models.Notification.Kind",
         "DealStatusEnum": "finance.models.Deal.Status",
         "PledgeStatusEnum": "finance.models.Pledge.Status",
