@@ -76,11 +76,7 @@ messages: deps
 	$(PY) manage.py compilemessages -l en --ignore=.venv
 
 bench: deps
-	@if [ -f benchmarks/__init__.py ] || [ -f benchmarks/__main__.py ]; then \
-		$(PY) -m benchmarks $(ARGS); \
-	else \
-		echo "No benchmarks package yet (benchmarks/__main__.py); nothing to run."; \
-	fi
+	$(PY) -m benchmarks $(ARGS)
 	@if [ -n "$$DATABASE_URL" ]; then \
 		$(MAKE) --no-print-directory bench-patents ARGS=; \
 	else \
