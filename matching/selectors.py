@@ -225,24 +225,19 @@ def match_json_for_demand(*, actor: Actor, demand: Demand) -> dict:
     return {"demand": demand.code, "matches": [match_json_row(*row) for row in rows]}
 
 
-def demand_list_unserved(*, actor: Actor, filters: dict | None = None, request=None) -> QuerySet[Demand]:
+def demand_list_unserved(*, actor: Actor) -> QuerySet[Demand]:
     """Open demands the actor may see for which the engine recommends nothing: the supply gap
     the bureau can act on (targeted outreach, navigation projects). With their organization,
     industry and district; oldest first (waiting longest)."""
     if not permissions.can_see_unserved(actor):
         return Demand.objects.none()
-    queryset = (
+    return (
         Demand.objects.visible_to(actor)
         .filter(status=Demand.Status.OPEN)
         .exclude(pk__in=Match.objects.values("demand_id"))
         .select_related("organization", "industry", "district")
         .order_by("published_at", "pk")
     )
-    if filters is None:
-        return queryset
-    from .filters import UnservedDemandFilterSet
-
-    return UnservedDemandFilterSet(filters, queryset=queryset, request=request).qs
 
 
 def unserved_by_industry(queryset: QuerySet[Demand]) -> list[dict]:

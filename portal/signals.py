@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
+from .tokens import api_tokens_revoke_all
+
 
 @receiver(pre_save, sender=settings.AUTH_USER_MODEL)
 def _note_credential_change(sender, instance, update_fields=None, **kwargs):
@@ -23,7 +25,5 @@ def _note_credential_change(sender, instance, update_fields=None, **kwargs):
 @receiver(post_save, sender=settings.AUTH_USER_MODEL)
 def _revoke_tokens(sender, instance, **kwargs):
     if getattr(instance, "_portal_revoke_tokens", False):
-        from .tokens import api_tokens_revoke_all
-
         api_tokens_revoke_all(user=instance)
         instance._portal_revoke_tokens = False

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import io
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
@@ -19,10 +20,21 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from portal.errors import ApplicationError
 from portal.exports import append_row
 
 from . import charts, kpi
-from .exports import activity_rows, day_text, growth_label, met_label, render_pdf, wan_number
+from .exports import (
+    activity_rows,
+    day_text,
+    growth_label,
+    kpi_csv,
+    kpi_xlsx,
+    met_label,
+    render_pdf,
+    scope_name,
+    wan_number,
+)
 from .kpi.indicators import AMOUNT_VALUES
 from .ranking import award_formula_text
 
@@ -333,8 +345,6 @@ def _indicator_sheet(workbook, title: str, report: dict) -> None:
 
 
 def _cell(value):
-    from decimal import Decimal
-
     return Decimal(value) if isinstance(value, str) else value
 
 
@@ -588,3 +598,29 @@ def plan_report_xlsx(data: dict, cover: Cover) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# --- The dashboard's export (one KPI report as a file) --------------------------------------------
+
+
+def kpi_pdf(report: dict) -> bytes:
+    context = {
+        "report": report,
+        "scope": scope_name(report["district"]),
+        "indicators": indicator_table(report),
+        "activities": activity_rows(report, printed=True),
+        "printed": date_text(timezone.now()),
+    }
+    return render_pdf("reports/print/kpi_report.html", context)
+
+
+def kpi_file(report: dict, file_format: str) -> bytes:
+    if file_format == "csv":
+        return kpi_csv(report)
+    if file_format == "xlsx":
+        return kpi_xlsx(report)
+    if file_format == "pdf":
+        return kpi_pdf(report)
+    raise ApplicationError(
+        _("不支持的格式：%(format)s（可选 json、csv、xlsx、pdf）。") % {"format": file_format}
+    )

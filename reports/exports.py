@@ -12,7 +12,6 @@ import logging
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -287,28 +286,3 @@ def render_pdf(template: str, context: dict) -> bytes:
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     html = render_to_string(template, context)
     return HTML(string=html).write_pdf()
-
-
-def kpi_pdf(report: dict) -> bytes:
-    from .documents import date_text, indicator_table
-
-    context = {
-        "report": report,
-        "scope": scope_name(report["district"]),
-        "indicators": indicator_table(report),
-        "activities": activity_rows(report, printed=True),
-        "printed": date_text(timezone.now()),
-    }
-    return render_pdf("reports/print/kpi_report.html", context)
-
-
-def kpi_file(report: dict, file_format: str) -> bytes:
-    if file_format == "csv":
-        return kpi_csv(report)
-    if file_format == "xlsx":
-        return kpi_xlsx(report)
-    if file_format == "pdf":
-        return kpi_pdf(report)
-    raise ApplicationError(
-        _("不支持的格式：%(format)s（可选 json、csv、xlsx、pdf）。") % {"format": file_format}
-    )

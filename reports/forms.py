@@ -15,6 +15,7 @@ from portal.permissions import Actor, Role
 from . import kpi
 from .models import PlanPeriod
 from .statistics import MONTH, QUARTER
+from .years import default_report_year
 
 
 def year_choices() -> list[tuple[int, int]]:
@@ -26,8 +27,6 @@ def year_choices() -> list[tuple[int, int]]:
 def default_year() -> int:
     """The latest year that has records (last year when there are none): a page opened without a
     year shows figures, not the empty current year."""
-    from .years import default_report_year
-
     return default_report_year()
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from portal.errors import ApplicationError
 from portal.permissions import Actor, Role, actor_for
 
-from . import exports, kpi, selectors
+from . import documents, exports, kpi, selectors
 from .forms import ReportFilterForm, StatisticsForm
 from .permissions import can_view_city_reports, require_reports, scoped_district
 from .statistics import statistics_filename, statistics_xlsx
@@ -284,7 +284,7 @@ def kpi_export(request):
         content_type = "application/json; charset=utf-8"
     else:
         try:
-            content = exports.kpi_file(report, file_format)
+            content = documents.kpi_file(report, file_format)
         except ApplicationError as error:
             messages.error(request, error.message)
             return redirect("reports:dashboard")

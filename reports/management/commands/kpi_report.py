@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from portal.errors import ApplicationError
-from reports import exports, kpi
+from reports import documents, exports, kpi
 
 
 class Command(BaseCommand):
@@ -38,7 +38,7 @@ class Command(BaseCommand):
                     return
                 content = (text + "\n").encode("utf-8")
             else:
-                content = exports.kpi_file(report, file_format)
+                content = documents.kpi_file(report, file_format)
             path = Path(output)
             if not path.parent.is_dir():
                 raise ApplicationError(_("输出目录不存在：%(dir)s") % {"dir": path.parent})
