@@ -15,6 +15,8 @@ from fractions import Fraction
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from reports.models import PlanPeriod
+
 GROWTH_PLACES = Decimal("0.0001")
 _HALF_STEP = Fraction(1, 20000)  # half of the last place kept (0.00005)
 
@@ -54,8 +56,6 @@ class Plan:
 
 def plans_all() -> list[Plan]:
     """Every plan period with its targets, in one query (the table holds a handful of rows)."""
-    from reports.models import PlanPeriod
-
     rows = PlanPeriod.objects.order_by("first_year", "targets__id").values_list(
         "pk",
         "name",
