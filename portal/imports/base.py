@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
@@ -92,6 +93,9 @@ class ImportResult:
     warnings: list[RowError] = field(default_factory=list)
     errors_truncated: bool = False
     dry_run: bool = False
+    # False when a dry run validated every row but skipped the trial write that counts created /
+    # updated / unchanged (a large file on SQLite: see run_import).
+    counted: bool = True
 
     @property
     def ok(self) -> bool:
@@ -109,6 +113,7 @@ class ImportResult:
             "rows": self.rows,
             "ok": self.ok,
             "dry_run": self.dry_run,
+            "counted": self.counted,
             "created": self.counts.created,
             "updated": self.counts.updated,
             "unchanged": self.counts.unchanged,
@@ -484,6 +489,9 @@ def run_import(
         _validate(importer, data, by_index, written, result, spool, progress)
         if result.errors:
             return result
+        if dry_run and not trial_write_allowed(result.rows):
+            result.counted = False
+            return result
         with transaction.atomic():
             if spool is not None:
                 _write_spooled(importer, spool, result, progress)
@@ -499,6 +507,16 @@ def run_import(
     if progress:
         progress(result.rows, result.rows)
     return result
+
+
+def trial_write_allowed(rows: int) -> bool:
+    """Whether a dry run may write its rows in a transaction it rolls back, to count what the import
+    would create and update. SQLite has one writer for the whole database: a trial write of a large
+    file would hold it for minutes and every other write (a login, a form) would time out. There the
+    dry run stops after validating every row, and the counts come with the import itself."""
+    if transaction.get_connection().vendor != "sqlite":
+        return True
+    return rows <= settings.PORTAL_IMPORT_SQLITE_TRIAL_WRITE_MAX_ROWS
 
 
 def _validate(

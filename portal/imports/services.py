@@ -140,11 +140,12 @@ def import_job_validate(*, job: ImportJob) -> ImportJob:
         job.result = result.as_dict()
         job.rows_total = job.rows_done = result.rows
         job.status = ImportJob.Status.READY if result.ok else ImportJob.Status.INVALID
-        job.message = (
-            result.counts.summary()
-            if result.ok
-            else _("%(n)d 处错误，未写入任何数据。") % {"n": len(result.errors)}
-        )
+        if not result.ok:
+            job.message = _("%(n)d 处错误，未写入任何数据。") % {"n": len(result.errors)}
+        elif result.counted:
+            job.message = result.counts.summary()
+        else:
+            job.message = _("全部 %(n)d 行校验通过；新增与更新的条数在导入时统计。") % {"n": result.rows}
     job.save(
         update_fields=["status", "result", "message", "rows_total", "rows_done", "finished_at", "updated_at"]
     )

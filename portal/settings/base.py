@@ -108,6 +108,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Write-ahead log: pages keep reading while an import or a job writes (the default rollback
+    # journal locks readers out for the whole write transaction).
+    DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    # A transaction takes the write lock when it begins, so it waits (timeout above) for another
+    # writer instead of failing with "database is locked" when it turns from reading to writing.
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 else:
     # A database host that does not answer (rather than refusing) must not hold a request for the
     # kernel's TCP timeout: after this many seconds the request gets the 503 page.
@@ -180,6 +186,11 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# SQLite only: a dry run of a file with more rows validates every row but skips the trial write that
+# counts created / updated rows, which would lock the database for every other writer meanwhile.
+PORTAL_IMPORT_SQLITE_TRIAL_WRITE_MAX_ROWS = int(
+    os.environ.get("PORTAL_IMPORT_SQLITE_TRIAL_WRITE_MAX_ROWS", "20000")
+)
 PORTAL_UPLOAD_MAX_BYTES = int(os.environ.get("PORTAL_UPLOAD_MAX_BYTES", str(50 * 1024 * 1024)))
 # Any request body that is not a file upload (forms, API JSON): the largest free text a form
 # takes is 20,000 characters (portal/limits.py), a few times that in UTF-8 and JSON escapes.

@@ -209,3 +209,72 @@ def test_sme_cannot_upload_organizations(client, django_user_model):
     Membership.objects.create(user=user, organization=sme)
     client.force_login(user)
     assert client.get(reverse("portal:import-list")).status_code == 403
+
+
+def test_large_dry_run_on_sqlite_validates_without_a_trial_write(tmp_path, settings):
+    """SQLite has one writer: a dry run of a large file validates every row but does not hold the
+    database in a trial write (PostgreSQL still counts created / updated rows in a rolled-back
+    transaction). The import itself then counts."""
+    from django.db import connection
+
+    settings.PORTAL_IMPORT_SQLITE_TRIAL_WRITE_MAX_ROWS = 1
+    path = write(tmp_path, "orgs.csv", GOOD)
+    code, out, _err = run_command("organizations", path, "--dry-run")
+    assert code == 0
+    result = run_import(kind="organizations", path=path, dry_run=True)
+    if connection.vendor == "sqlite":
+        assert out == "dry run: 2 rows valid; counts skipped (large file on SQLite)\n"
+        assert result.ok and not result.counted and result.as_dict()["counted"] is False
+        assert result.counts.created == 0
+    else:
+        assert out == "dry run: created 2, updated 0, unchanged 0\n"
+        assert result.counted and result.counts.created == 2
+    assert not Organization.objects.exists()
+    # A bad row is still found without the trial write.
+    bad = GOOD.replace(",sme,", ",no-such-kind,")
+    assert run_command("organizations", write(tmp_path, "bad.csv", bad), "--dry-run")[0] == 1
+    assert run_command("organizations", path)[1] == "created 2, updated 0, unchanged 0\n"
+
+
+def test_sqlite_database_uses_the_write_ahead_log():
+    """Pages keep reading while an import writes (a rollback journal would block them)."""
+    from django.conf import settings as django_settings
+
+    options = django_settings.DATABASES["default"].get("OPTIONS", {})
+    if django_settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        assert "journal_mode=WAL" in options["init_command"]
+    else:
+        assert "init_command" not in options
+
+
+def test_preview_says_when_counts_come_with_the_import(
+    client, django_user_model, celery_eager, django_capture_on_commit_callbacks, settings
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import connection
+
+    from portal.models import Membership
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the trial write is skipped on SQLite only")
+    settings.PORTAL_IMPORT_SQLITE_TRIAL_WRITE_MAX_ROWS = 1
+    bureau = Organization.objects.create(
+        credit_code=make_credit_code("11150600MB0000003"),
+        name="市市场监督管理局",
+        kind="government",
+        verified=True,
+    )
+    user = django_user_model.objects.create_user("staff", password="x-pass-12345")
+    Membership.objects.create(user=user, organization=bureau)
+    client.force_login(user)
+    upload = SimpleUploadedFile("orgs.csv", GOOD.encode("utf-8"), content_type="text/csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("portal:import-list"), {"kind": "organizations", "file": upload})
+    job = ImportJob.objects.get()
+    assert job.status == "ready" and job.message == "全部 2 行校验通过；新增与更新的条数在导入时统计。"
+    page = client.get(reverse("portal:import-detail", args=[job.pk])).content.decode()
+    assert "新增与更新的条数将在导入时统计" in page and "确认导入" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("portal:import-confirm", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == "done" and job.result["created"] == 2

@@ -36,6 +36,9 @@ class Command(BaseCommand):
             sys.exit(1)
         for line in result.warning_lines():
             self.stderr.write(f"warning: {line}")
+        if not result.counted:
+            self.stdout.write(f"dry run: {result.rows} rows valid; counts skipped (large file on SQLite)")
+            return
         prefix = "dry run: " if dry_run else ""
         self.stdout.write(prefix + result.counts.summary())
 
