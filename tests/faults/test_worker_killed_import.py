@@ -1,6 +1,7 @@
 """A Celery worker killed (SIGKILL) in the middle of an import job: Redis hands the task to the
 next worker once the visibility timeout has passed, the import runs again, the job ends DONE and
-every row is there exactly once.
+every row is there exactly once. With the production visibility timeout (an hour) the heartbeat
+does it sooner: the job's task stops beating, the watchdog restarts the step within seconds.
 
 The import writes all its rows in one transaction, so the killed attempt leaves nothing behind
 (PostgreSQL rolls back when the worker's connection dies) and the second attempt creates them all;
@@ -63,14 +64,10 @@ def job_status(job_id: int) -> str:
     return ImportJob.objects.values_list("status", flat=True).get(pk=job_id)
 
 
-def test_killed_worker_import_runs_again_without_duplicates(settings, tmp_path, postgres_only, start_worker):
-    media = tmp_path / "media"
-    settings.MEDIA_ROOT = str(media)
-    env = {"DJANGO_MEDIA_ROOT": str(media), "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT)}
+def confirmed_job(rows: int) -> ImportJob:
+    """An organizations import of ``rows`` rows, validated here and confirmed, its task not sent."""
     actor = actor_for(make_user("bureau"))
-    before = Organization.objects.count()
-
-    upload = SimpleUploadedFile("organizations.csv", organizations_csv(ROWS), content_type="text/csv")
+    upload = SimpleUploadedFile("organizations.csv", organizations_csv(rows), content_type="text/csv")
     with tasks_not_sent():
         job = services.import_job_create(actor=actor, kind="organizations", uploaded_file=upload)
     job = services.import_job_validate(job=job)  # the preview step, here in this process
@@ -78,14 +75,15 @@ def test_killed_worker_import_runs_again_without_duplicates(settings, tmp_path, 
     with tasks_not_sent():
         job = services.import_job_confirm(job=job)
     assert job.status == ImportJob.Status.IMPORTING
+    return job
 
-    first = start_worker(queues=QUEUE, env=env)
-    import_job_run.apply_async(kwargs={"job_id": job.pk}, queue=QUEUE)
+
+def kill_while_writing(worker, job: ImportJob) -> None:
     wait_for(
         lambda: (
             importer_writing(Organization._meta.db_table) or job_status(job.pk) != ImportJob.Status.IMPORTING
         ),
-        timeout=240,  # validation of 30,000 rows comes first; slow when the machine is busy
+        timeout=240,  # validation of the rows comes first; slow when the machine is busy
         interval=0.02,
         message="the import to start writing",
     )
@@ -94,10 +92,21 @@ def test_killed_worker_import_runs_again_without_duplicates(settings, tmp_path, 
         f"the import ended before it could be killed: {job.message} {job.result}"
     )
     time.sleep(0.2)  # some chunks written, the transaction still open
-    first.kill()
-
+    worker.kill()
     # The killed attempt left no row: its transaction died with its connection.
     wait_for(lambda: not importer_writing(Organization._meta.db_table), timeout=20, message="the rollback")
+
+
+def test_killed_worker_import_runs_again_without_duplicates(settings, tmp_path, postgres_only, start_worker):
+    media = tmp_path / "media"
+    settings.MEDIA_ROOT = str(media)
+    env = {"DJANGO_MEDIA_ROOT": str(media), "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT)}
+    job = confirmed_job(ROWS)
+    before = Organization.objects.count()
+
+    first = start_worker(queues=QUEUE, env=env)
+    import_job_run.apply_async(kwargs={"job_id": job.pk}, queue=QUEUE)
+    kill_while_writing(first, job)
     assert Organization.objects.count() == before
     job.refresh_from_db()
     assert job.status == ImportJob.Status.IMPORTING
@@ -117,3 +126,41 @@ def test_killed_worker_import_runs_again_without_duplicates(settings, tmp_path, 
         Organization.objects.filter(name__startswith="断电测试企业").values("credit_code").distinct().count()
         == ROWS
     )
+
+
+def test_killed_worker_import_is_restarted_by_the_watchdog_not_after_an_hour(
+    settings, postgres_only, start_worker, celery_worker
+):
+    """Production settings: the broker would hand the message on after an hour. The task beats every
+    second here; once it has been silent PORTAL_IMPORT_STALL_SECONDS the watchdog (run here as beat
+    would run it) takes the step away from the dead task and sends it again, to the session's
+    worker on the default queue (same media folder as this process)."""
+    rows = 12_000
+    settings.PORTAL_IMPORT_STALL_SECONDS = 3
+    env = {"CELERY_VISIBILITY_TIMEOUT": "3600", "PORTAL_IMPORT_HEARTBEAT_SECONDS": "1"}
+    job = confirmed_job(rows)
+    before = Organization.objects.count()
+
+    first = start_worker(queues=QUEUE, env=env)
+    import_job_run.apply_async(kwargs={"job_id": job.pk}, queue=QUEUE)
+    kill_while_writing(first, job)
+    assert Organization.objects.count() == before
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.IMPORTING and job.task_id  # still taken by the dead task
+
+    wait_for(
+        lambda: services.import_jobs_restart_stalled() == [job.pk],
+        timeout=30,
+        interval=0.5,
+        message="the watchdog to see the silent task",
+    )
+    wait_for(
+        lambda: ImportJob.objects.get(pk=job.pk).status != ImportJob.Status.IMPORTING,
+        timeout=240,
+        interval=0.2,
+        message="the restarted step to finish",
+    )
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE, job.message
+    assert job.restarts == 1 and job.result["created"] == rows
+    assert Organization.objects.count() == before + rows
