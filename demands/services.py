@@ -22,6 +22,7 @@ from textanalysis import content_words
 
 from .models import Demand
 from .permissions import as_actor, can_close, can_create, can_edit
+from .signals import demands_published
 
 DEFAULT_VALIDITY_DAYS = 180
 MAX_VALIDITY_DAYS = 730
@@ -143,28 +144,12 @@ def demand_next_code(*, year: int | None = None) -> str:
     return f"{prefix}{max(numbers, default=0) + 1:04d}"
 
 
-MATCHING_BATCH = 500
-
-
 def demand_queue_matching(*, demand_ids: Iterable[int]) -> None:
-    """After commit, ask the matching engine to match these demands, if the engine is installed.
-
-    The engine lives in ``matching`` (which depends on this app, not the other way round), hence the
-    lazy import: before it exists, this does nothing.
-    """
+    """After commit, announce these published or changed demands (``signals.demands_published``):
+    the matching engine, which depends on this app, subscribes and matches them."""
     ids = sorted(set(demand_ids))
-    if not ids:
-        return
-
-    def send() -> None:
-        try:
-            from matching.tasks import match_demands
-        except ImportError:
-            return
-        for start in range(0, len(ids), MATCHING_BATCH):
-            match_demands.delay(demand_ids=ids[start : start + MATCHING_BATCH])
-
-    transaction.on_commit(send)
+    if ids:
+        transaction.on_commit(lambda: demands_published.send(sender=Demand, demand_ids=ids))
 
 
 # --- Create and edit ---------------------------------------------------------------------------

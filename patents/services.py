@@ -36,6 +36,7 @@ from .search import (
     build_search_tail,
     build_search_text,
 )
+from .signals import listings_published
 
 logger = logging.getLogger(__name__)
 
@@ -311,26 +312,12 @@ def _assert_listable(patent: Patent) -> None:
         raise ApplicationError(_("请至少选择一种交易方式（转让、许可、作价入股）或开放许可。"))
 
 
-MATCHING_BATCH = 5000
-
-
 def patent_queue_matching(*, patent_ids: Iterable[int]) -> None:
-    """After commit, ask the matching engine to score open demands against these newly listed
-    patents. The engine lives in ``matching`` (which depends on this app, not the other way round),
-    hence the lazy import: without it, this does nothing."""
+    """After commit, announce these newly listed patents (``signals.listings_published``): the
+    matching engine, which depends on this app, subscribes and scores open demands against them."""
     ids = sorted(set(patent_ids))
-    if not ids:
-        return
-
-    def send() -> None:
-        try:
-            from matching.tasks import match_new_patents
-        except ImportError:
-            return
-        for start in range(0, len(ids), MATCHING_BATCH):
-            match_new_patents.delay(patent_ids=ids[start : start + MATCHING_BATCH])
-
-    transaction.on_commit(send)
+    if ids:
+        transaction.on_commit(lambda: listings_published.send(sender=Patent, patent_ids=ids))
 
 
 def _publish(patent: Patent, *, today: datetime.date | None = None) -> Patent:

@@ -2,8 +2,6 @@
 
 import datetime as dt
 import io
-import sys
-import types
 from decimal import Decimal
 from pathlib import Path
 
@@ -164,12 +162,9 @@ def test_past_deadline_is_stored_expired_and_a_reimport_never_reopens(tmp_path, 
 
 
 def test_import_flags_duplicates_and_queues_matching(
-    tmp_path, sme, monkeypatch, django_capture_on_commit_callbacks
+    tmp_path, sme, fake_matching_task, django_capture_on_commit_callbacks
 ):
-    calls = []
-    module = types.ModuleType("matching.tasks")
-    module.match_demands = types.SimpleNamespace(delay=lambda **kwargs: calls.append(kwargs))
-    monkeypatch.setitem(sys.modules, "matching.tasks", module)
+    calls = fake_matching_task
     text = (
         HEADER
         + f"D2023-0401,{sme.credit_code},乳制品冷链保鲜技术需求,描述,乳业,,,,,,,,\n"
