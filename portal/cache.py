@@ -1,19 +1,15 @@
-"""The Redis cache backend the portal configures (``REDIS_CACHE_URL``): Django's, keeping one Redis
-client per connection pool, failing open when Redis is down.
-
-Django's client builds a new ``redis.Redis`` for every cache operation, and building one (its table
-of response callbacks) costs more than the round trip to a local Redis: with the cached page
-fragments of a list page (a filter sidebar, twenty cards, a count, a page of rows) that was a
-tenth of the page's time. A ``redis.Redis`` is safe to share between threads (each command takes
-a connection from the pool) and after a fork (the pool notices the new process), so one per pool
-is enough.
+"""The Redis cache backend the portal configures (``REDIS_CACHE_URL``): django-redis's, failing open
+when Redis is down. django-redis keeps one Redis client per connection pool (Django's own backend
+built a client per operation, a tenth of a list page's time with its cached fragments).
 
 Everything the portal caches can be computed again, so Redis being down must cost speed, never a
 page: a failed read is a miss, a failed write is skipped. After a failure the cache is not tried
 again for ``RETRY_SECONDS`` (a page reads dozens of fragments; each would otherwise wait for its own
-connection attempt), and the socket timeouts are short for the same reason. Rate limits must not
-simply open up when their counters are unreachable: ``fallback_cache`` is the cache they use, which
-keeps counters in this process's memory while Redis is down.
+connection attempt), and the socket timeouts are short for the same reason. django-redis's own
+``IGNORE_EXCEPTIONS`` swallows errors without the back-off and without telling anyone, so this
+wraps its public methods instead. Rate limits must not simply open up when their counters are
+unreachable: ``fallback_cache`` is the cache they use, which keeps counters in this process's
+memory while Redis is down.
 """
 
 from __future__ import annotations
@@ -23,28 +19,19 @@ import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
-from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCacheClient
+from django_redis.cache import RedisCache as DjangoRedisCache
+from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
 RETRY_SECONDS = 5.0
-DEFAULT_POOL_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 1.0, "health_check_interval": 30}
-_FAILURES = (RedisError, OSError)
-
-
-class RedisCacheClient(DjangoRedisCacheClient):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._clients = {}
-
-    def get_client(self, key=None, *, write=False):
-        pool = self._get_connection_pool(write)
-        client = self._clients.get(pool)
-        if client is None:
-            client = self._clients[pool] = self._client(connection_pool=pool)
-        return client
+DEFAULT_OPTIONS = {
+    "SOCKET_CONNECT_TIMEOUT": 0.5,
+    "SOCKET_TIMEOUT": 1.0,
+    "CONNECTION_POOL_KWARGS": {"health_check_interval": 30},
+}
+_FAILURES = (ConnectionInterrupted, RedisError, OSError)
 
 
 def _fail_open(default_factory=lambda args, kwargs: None):
@@ -78,9 +65,8 @@ def _default_arg(position: int, name: str):
 
 class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
-        params = {**params, "OPTIONS": {**DEFAULT_POOL_OPTIONS, **(params.get("OPTIONS") or {})}}
+        params = {**params, "OPTIONS": {**DEFAULT_OPTIONS, **(params.get("OPTIONS") or {})}}
         super().__init__(server, params)
-        self._class = RedisCacheClient
         self._down_until = 0.0
 
     @property
@@ -96,7 +82,7 @@ class RedisCache(DjangoRedisCache):
         self._down_until = time.monotonic() + RETRY_SECONDS
 
     get = _fail_open(_default_arg(1, "default"))(DjangoRedisCache.get)
-    set = _fail_open()(DjangoRedisCache.set)
+    set = _fail_open(lambda args, kwargs: False)(DjangoRedisCache.set)
     add = _fail_open(lambda args, kwargs: False)(DjangoRedisCache.add)
     touch = _fail_open(lambda args, kwargs: False)(DjangoRedisCache.touch)
     delete = _fail_open(lambda args, kwargs: False)(DjangoRedisCache.delete)
@@ -106,13 +92,13 @@ class RedisCache(DjangoRedisCache):
     delete_many = _fail_open()(DjangoRedisCache.delete_many)
     clear = _fail_open(lambda args, kwargs: False)(DjangoRedisCache.clear)
 
-    def incr(self, key, delta=1, version=None):
+    def incr(self, key, delta=1, version=None, **kwargs):
         # A counter that cannot be read is not a missing key: callers get ValueError for both,
         # which is what they already handle.
         if self.down:
             raise ValueError("cache unavailable")
         try:
-            return super().incr(key, delta, version)
+            return super().incr(key, delta, version, **kwargs)
         except _FAILURES as exc:
             self._mark_down("incr", exc)
             raise ValueError("cache unavailable") from exc

@@ -1,6 +1,7 @@
 """The Redis cache backend the portal configures (portal/cache.py), against a real Redis."""
 
 import os
+import time
 
 import pytest
 
@@ -21,7 +22,7 @@ def redis_cache():
     cache.clear()
 
 
-def test_the_redis_cache_works_and_keeps_one_client_per_pool(redis_cache):
+def test_the_redis_cache_works_and_fails_open(redis_cache):
     redis_cache.set("count", 6089, 60)
     redis_cache.set_many({"page:1": [3, 2, 1], "card:7": "<article>…</article>"}, 60)
     assert redis_cache.get("count") == 6089
@@ -33,9 +34,20 @@ def test_the_redis_cache_works_and_keeps_one_client_per_pool(redis_cache):
     redis_cache.delete("count")
     assert redis_cache.get("count", "gone") == "gone"
 
-    client = redis_cache._cache
-    assert client.get_client() is client.get_client(write=True)
-    assert len(client._clients) == 1
+    with pytest.raises(ValueError):
+        redis_cache.incr("missing-counter")
+
+
+def test_a_redis_that_does_not_answer_is_a_miss_and_is_not_tried_again_at_once():
+    from portal.cache import RedisCache
+
+    cache = RedisCache("redis://127.0.0.1:1/0", {})  # nothing listens on port 1
+    started = time.monotonic()
+    assert cache.get("k", "default") == "default" and cache.down
+    assert cache.set("k", 1, 60) is False and cache.get_many(["k"]) == {} and cache.add("k", 1) is False
+    with pytest.raises(ValueError):
+        cache.incr("k")
+    assert time.monotonic() - started < 2  # one refused connection, then the back-off
 
 
 def test_settings_choose_it_for_redis_cache_url():
