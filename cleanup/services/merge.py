@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db import models
+from django.db import IntegrityError, models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -259,6 +259,10 @@ def organization_merge(
         outcome = apply_with_impact(
             kind=CleanupRun.Kind.MERGE, apply=apply, by=by, dry_run=dry_run, confirm_frozen=confirm_frozen
         )
+    except IntegrityError as error:
+        # A rule across two columns broken by the move (a pledge whose borrower would be its own
+        # lender...): the transaction is rolled back, nothing written.
+        raise ApplicationError(_("合并会使记录违反数据规则，未执行：%(error)s") % {"error": error}) from error
     finally:
         drop.pk = drop_pk  # delete() cleared it; a rolled-back merge leaves the row in place
     return plan, outcome
