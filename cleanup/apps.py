@@ -9,7 +9,11 @@ class CleanupConfig(AppConfig):
 
     def ready(self):
         # The admin of the lower apps is registered by now (django.contrib.admin comes first and
-        # autodiscovers): give their change lists the data-quality filter the checks link to.
+        # autodiscovers): give their change lists the data-quality filter the checks link to, the
+        # bulk fixes as actions, and the annual reports the log of changes confirmed after freezing.
+        from .admin import attach_actions, attach_report_log
         from .admin_filters import attach_quality_filters
 
         attach_quality_filters()
+        attach_actions()
+        attach_report_log()

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.models import Region
-from reports.kpi import INDICATORS, collect, value_label
+from reports.kpi import INDICATORS, collect, money, value_label
 from reports.kpi.indicators import indicator_labels
 from reports.models import AnnualReport
 
@@ -58,6 +58,7 @@ def kpi_diff(before: dict, after: dict, years: list[int]) -> list[dict]:
                 for name, key in indicator.values.items():
                     a, b = _value(old, key, year), _value(new, key, year)
                     if a != b:
+                        shown = money if name in indicator.amounts else (lambda v: str(int(v)))
                         changes.append(
                             {
                                 "scope": scope,
@@ -67,8 +68,8 @@ def kpi_diff(before: dict, after: dict, years: list[int]) -> list[dict]:
                                 "indicator_label": str(labels[indicator.name]),
                                 "value": name,
                                 "value_label": str(value_label(indicator.name, name)),
-                                "before": str(a),
-                                "after": str(b),
+                                "before": shown(a),
+                                "after": shown(b),
                             }
                         )
     return sorted(changes, key=lambda c: (c["year"], c["scope"] is not None, c["scope"] or ""))

@@ -6,63 +6,136 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('reports', '0005_merge_plan_periods_and_status_indexes'),
+        ("reports", "0005_merge_plan_periods_and_status_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='QualityCount',
+            name="QualityCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=60, unique=True, verbose_name='检查代码')),
-                ('count', models.PositiveIntegerField(default=0, verbose_name='问题记录数')),
-                ('recorded_at', models.DateTimeField(auto_now=True, verbose_name='记录时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=60, unique=True, verbose_name="检查代码")),
+                ("count", models.PositiveIntegerField(default=0, verbose_name="问题记录数")),
+                ("recorded_at", models.DateTimeField(auto_now=True, verbose_name="记录时间")),
             ],
             options={
-                'verbose_name': '数据质量检查',
-                'verbose_name_plural': '数据质量检查',
-                'ordering': ['code'],
+                "verbose_name": "数据质量检查",
+                "verbose_name_plural": "数据质量检查",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='CleanupRun',
+            name="CleanupRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('merge', '合并单位'), ('withdraw_not_in_force', '撤回已失效专利的挂牌'), ('industry_from_ipc', '按IPC对照补充产业'), ('set_district', '补充单位旗区'), ('revert', '撤销清理操作')], max_length=30, verbose_name='操作')),
-                ('summary', models.CharField(max_length=500, verbose_name='摘要')),
-                ('details', models.JSONField(blank=True, default=dict, verbose_name='变更明细')),
-                ('impact', models.JSONField(blank=True, default=list, verbose_name='对绩效指标的影响')),
-                ('frozen_years', models.JSONField(blank=True, default=list, verbose_name='涉及的已审定年度')),
-                ('performed_at', models.DateTimeField(auto_now_add=True, verbose_name='操作时间')),
-                ('reverted_at', models.DateTimeField(blank=True, null=True, verbose_name='撤销时间')),
-                ('performed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('reverted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='撤销人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("merge", "合并单位"),
+                            ("withdraw_not_in_force", "撤回已失效专利的挂牌"),
+                            ("industry_from_ipc", "按IPC对照补充产业"),
+                            ("set_district", "补充单位旗区"),
+                            ("revert", "撤销清理操作"),
+                        ],
+                        max_length=30,
+                        verbose_name="操作",
+                    ),
+                ),
+                ("summary", models.CharField(max_length=500, verbose_name="摘要")),
+                ("details", models.JSONField(blank=True, default=dict, verbose_name="变更明细")),
+                ("impact", models.JSONField(blank=True, default=list, verbose_name="对绩效指标的影响")),
+                ("frozen_years", models.JSONField(blank=True, default=list, verbose_name="涉及的已审定年度")),
+                ("performed_at", models.DateTimeField(auto_now_add=True, verbose_name="操作时间")),
+                ("reverted_at", models.DateTimeField(blank=True, null=True, verbose_name="撤销时间")),
+                (
+                    "performed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "reverted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="撤销人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '数据清理记录',
-                'verbose_name_plural': '数据清理记录',
-                'ordering': ['-performed_at', '-id'],
+                "verbose_name": "数据清理记录",
+                "verbose_name_plural": "数据清理记录",
+                "ordering": ["-performed_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='FrozenReportChange',
+            name="FrozenReportChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('changes', models.JSONField(default=list, verbose_name='变化的指标')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='记录时间')),
-                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='确认人')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cleanup_changes', to='reports.annualreport', verbose_name='年度绩效报告')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='frozen_changes', to='cleanup.cleanuprun', verbose_name='数据清理记录')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("changes", models.JSONField(default=list, verbose_name="变化的指标")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="记录时间")),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="确认人",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cleanup_changes",
+                        to="reports.annualreport",
+                        verbose_name="年度绩效报告",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="frozen_changes",
+                        to="cleanup.cleanuprun",
+                        verbose_name="数据清理记录",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '已审定报告的数据变更',
-                'verbose_name_plural': '已审定报告的数据变更',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "已审定报告的数据变更",
+                "verbose_name_plural": "已审定报告的数据变更",
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]
