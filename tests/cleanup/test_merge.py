@@ -15,7 +15,8 @@ from cleanup.services.merge import organization_m2m_tables, organization_relatio
 from demands.models import Demand
 from finance.models import Deal, Payment
 from matching.models import EventRegistration, Inquiry
-from patents.models import NavigationProject
+from patents.models import NavigationProject, Patent
+from portal.errors import ApplicationError
 from portal.imports.base import run_import
 from portal.models import (
     ImportJob,
@@ -24,6 +25,7 @@ from portal.models import (
     OrganizationChange,
     OrganizationYearStats,
 )
+from portal.services import organization_register
 from tests.demands.factories import DemandFactory
 from tests.finance.factories import (
     DealFactory,
@@ -35,7 +37,7 @@ from tests.finance.factories import (
     sme,
 )
 from tests.matching.factories import EventFactory
-from tests.patents.factories import InstitutionFactory, PatentFactory, industry
+from tests.patents.factories import InstitutionFactory, PatentFactory, app_no, industry
 from tests.portal.factories import MembershipFactory, OrganizationFactory, make_user, region
 
 pytestmark = pytest.mark.django_db
@@ -208,3 +210,23 @@ def test_relations_are_found_generically():
         and not model._meta.auto_created
     }
     assert {r.label for r in organization_relations()} == expected
+
+
+def test_patent_import_and_registration_honour_the_alias(tmp_path):
+    keep, drop = InstitutionFactory(name="保留大学"), InstitutionFactory(name="重复大学")
+    organization_merge(keep=keep, drop=drop, by=None)
+    patents = tmp_path / "patents.csv"
+    number = app_no(9_000_001)
+    patents.write_text(f"application_no,title,owner_credit_code\n{number},一种测试装置,{drop.credit_code}\n")
+    result = run_import(kind="patents", path=patents)
+    assert not result.errors, result.errors
+    assert Patent.objects.get(application_no=number).owner == keep
+    with pytest.raises(ApplicationError):
+        organization_register(
+            username="newcomer",
+            email="n@example.com",
+            password="a-long-password-2024",
+            organization_name="重复大学",
+            credit_code=drop.credit_code,
+            kind="university",
+        )
