@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import DecimalField, Exists, Model, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Cast, Substr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -220,8 +220,10 @@ def outlier_q(model: type[Model], fields: Iterable[str]) -> Q:
         )
     if model is OrganizationYearStats:
         low, high = REVENUE_PER_EMPLOYEE
+        # Numeric, not integer: employees × 100,000,000 overflows an integer on PostgreSQL.
+        employees = Cast("employees", DecimalField(max_digits=24, decimal_places=2))
         q |= Q(employees__gt=0, revenue__gt=0) & (
-            Q(revenue__lt=F("employees") * low) | Q(revenue__gt=F("employees") * high)
+            Q(revenue__lt=employees * Value(low)) | Q(revenue__gt=employees * Value(high))
         )
     return q
 

@@ -32,6 +32,8 @@ def test_checks_page_link_and_merge(page, live_server):
     drop = sme(name="伊金霍洛旗 重复测试有限公司")
     DemandFactory(organization=drop)
     sign_in_as_admin(page, live_server)
+    # The merge preview computes the KPIs four times: slow on a loaded two-core machine.
+    page.set_default_timeout(60_000)
 
     page.goto("/admin/cleanup/qualitycount/")
     row = page.locator("#check-listed_but_not_in_force")
