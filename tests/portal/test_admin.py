@@ -54,7 +54,9 @@ def data():
     )
     OutboxTask.objects.create(name="portal.ping", kwargs={}, last_error="broker down (羊绒)")
     organization_reclassify(organization=organization, region_id="150621", reason="迁址")
-    OrganizationAlias.objects.create(credit_code="91150602MA0000001X", name="羊绒研究所（重复）", organization=organization)
+    OrganizationAlias.objects.create(
+        credit_code="91150602MA0000001X", name="羊绒研究所（重复）", organization=organization
+    )
     return organization
 
 
