@@ -15,6 +15,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from portal.importers import clean_credit_code
 from portal.imports.base import Column, Counts, Importer, Row, choices_map, register
 from portal.models import Industry, Organization, Region
+from portal.selectors import credit_code_ids
 
 from .models import Demand, validate_code, validate_ipc_hints
 from .services import demand_flag_duplicates, demand_queue_matching, normalize_ipc, normalize_keywords
@@ -85,12 +86,12 @@ class DemandImporter(Importer):
     )
 
     def preload(self):
-        self.organizations = {
-            code: (pk, kind, region_id)
-            for code, pk, kind, region_id in Organization.objects.values_list(
-                "credit_code", "pk", "kind", "region_id"
-            )
+        by_id = {
+            pk: (pk, kind, region_id)
+            for pk, kind, region_id in Organization.objects.values_list("pk", "kind", "region_id")
         }
+        # Through the one credit-code look-up: a merged duplicate's code names the kept organization.
+        self.organizations = {code: by_id[pk] for code, pk in credit_code_ids().items() if pk in by_id}
         self.industries = {}
         for pk, code, name in Industry.objects.values_list("pk", "code", "name"):
             self.industries[code.lower()] = pk

@@ -29,6 +29,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from portal.identifiers import normalize_credit_code
 from portal.imports.base import Column, Counts, Importer, Row, RowError, choices_map, register
 from portal.models import Industry, Organization
+from portal.selectors import credit_code_ids, organization_for_credit_code
 
 from . import bulk, permissions
 from .identifiers import ApplicationNumber, add_years, expiry_date, parse_application_no
@@ -178,7 +179,7 @@ class PatentImporter(Importer):
             code = normalize_credit_code(code)
         except ValidationError as exc:
             return [RowError(1, "--owner", " ".join(exc.messages))]
-        owner = Organization.objects.filter(credit_code=code).first()
+        owner = organization_for_credit_code(code)
         if owner is None:
             return [RowError(1, "--owner", _("单位不存在：%(code)s（请先导入单位信息）") % {"code": code})]
         problem = self._owner_problem(owner)
@@ -206,6 +207,7 @@ class PatentImporter(Importer):
         self.published_ids: set[int] = set()
         self.owners: dict[str, Organization | None] = {}
         self.owners_by_id: dict[int, Organization] = {}
+        self.owner_ids = credit_code_ids()
         if self.default_owner is not None:
             self.owners[self.default_owner.credit_code] = self.default_owner
             self.owners_by_id[self.default_owner.pk] = self.default_owner
@@ -241,14 +243,14 @@ class PatentImporter(Importer):
         except ValidationError as exc:
             row.error("owner_credit_code", " ".join(exc.messages))
             return None
-        if self.default_owner is not None and code != self.default_owner.credit_code:
+        if self.default_owner is not None and self.owner_ids.get(code) != self.default_owner.pk:
             row.error(
                 "owner_credit_code",
                 _("与指定的权利人 %(code)s 不一致") % {"code": self.default_owner.credit_code},
             )
             return None
         if code not in self.owners:
-            owner = Organization.objects.filter(credit_code=code).first()
+            owner = organization_for_credit_code(code)
             if owner is not None and self._owner_problem(owner):
                 row.error("owner_credit_code", self._owner_problem(owner))
                 self.owners[code] = None

@@ -16,6 +16,7 @@ from .models import (
     Industry,
     Membership,
     Organization,
+    OrganizationAlias,
     OrganizationChange,
     OrganizationPeriod,
     OrganizationYearStats,
@@ -365,4 +366,21 @@ class OrganizationChangeAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OrganizationAlias)
+class OrganizationAliasAdmin(admin.ModelAdmin):
+    """Credit codes of duplicates merged into another organization (data clean-up): read-only,
+    the importers resolve them to the kept organization."""
+
+    list_display = ["credit_code", "name", "organization", "merged_at", "merged_by"]
+    search_fields = ["credit_code", "name", "organization__name", "organization__credit_code"]
+    list_select_related = ["organization", "merged_by"]
+    readonly_fields = ["credit_code", "name", "organization", "merged_at", "merged_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

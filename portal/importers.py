@@ -8,13 +8,14 @@ from django.utils.translation import gettext as _
 
 from .identifiers import normalize_credit_code
 from .imports.base import Column, Counts, Importer, Row, choices_map, register
-from .models import Organization, OrganizationYearStats, Region
+from .models import Organization, OrganizationAlias, OrganizationYearStats, Region
 from .periods import (
     changes_anything,
     organization_reclassify,
     organization_spans_of,
     organizations_start_history,
 )
+from .selectors import credit_code_ids
 
 CREDIT_CODE_ALIASES = ("统一社会信用代码", "信用代码", "社会信用代码")
 # Revenue per employee outside this range (yuan) is flagged in the preview: most likely an amount
@@ -34,10 +35,11 @@ def clean_credit_code(row: Row, name: str, *, required: bool = True) -> str | No
 
 
 class OrganizationLookup:
-    """Credit code → organization id, loaded once per import (no per-row queries)."""
+    """Credit code → organization id, loaded once per import (no per-row queries); the code of a
+    merged duplicate resolves to the organization it was merged into."""
 
     def __init__(self):
-        self.ids: dict[str, int] = dict(Organization.objects.values_list("credit_code", "id"))
+        self.ids: dict[str, int] = credit_code_ids()
 
     def resolve(self, row: Row, name: str, *, required: bool = True) -> int | None:
         code = clean_credit_code(row, name, required=required)
@@ -82,9 +84,15 @@ class OrganizationImporter(Importer):
     def preload(self):
         self.regions = {r.code: r.code for r in Region.objects.all()}
         self.regions.update({r.name: r.code for r in Region.objects.all()})
+        # A merged duplicate's code names the kept organization: its row updates that one's kind
+        # and district, never its name, and never recreates the duplicate.
+        self.aliases = dict(OrganizationAlias.objects.values_list("credit_code", "organization__credit_code"))
 
     def clean_row(self, row):
         code = clean_credit_code(row, "credit_code")
+        via_alias = code in self.aliases
+        if via_alias:
+            code = self.aliases[code]
         name = row.text("name", required=True, max_length=200)
         kind = row.choice("kind", self.KINDS, required=True)
         region_text = row.text("region_code")
@@ -102,6 +110,7 @@ class OrganizationImporter(Importer):
             "kind": kind,
             "region_id": region,
             "effective_from": effective_from,
+            "via_alias": via_alias,
         }
 
     def key(self, cleaned):
@@ -129,7 +138,7 @@ class OrganizationImporter(Importer):
                 )
                 continue
             changed = False
-            if organization.name != data["name"]:
+            if organization.name != data["name"] and not data.get("via_alias"):
                 organization.name = data["name"]
                 renamed.append(organization)
                 changed = True

@@ -308,6 +308,35 @@ class Membership(TimeStampedModel):
         return f"{self.user} @ {self.organization}"
 
 
+class OrganizationAlias(models.Model):
+    """The credit code of a duplicate organization merged into ``organization`` (data clean-up):
+    every credit-code look-up of the imports honours it, so a later file naming the old code
+    lands on the kept organization."""
+
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
+    name = models.CharField(_("原名称"), max_length=200)
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("合并至单位"), on_delete=models.CASCADE, related_name="aliases"
+    )
+    merged_at = models.DateTimeField(_("合并时间"), auto_now_add=True)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+        verbose_name = _("单位合并别名")
+        verbose_name_plural = _("单位合并别名")
+
+    def __str__(self) -> str:
+        return f"{self.credit_code} → {self.organization_id}"
+
+
 class ImportJob(TimeStampedModel):
     """One uploaded file going through the import pipeline: validate, preview, confirm, import."""
 

@@ -29,4 +29,8 @@ BEAT_SCHEDULE: dict = {
         "task": "reports.tasks.annual_report_request_previous_year",
         "schedule": crontab(month_of_year=1, day_of_month=5, hour=3, minute=0),
     },
+    "cleanup-weekly-data-quality": {
+        "task": "cleanup.tasks.data_quality_weekly",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=0),
+    },
 }

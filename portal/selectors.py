@@ -19,8 +19,26 @@ from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from .models import Membership, Organization
+from .models import Membership, Organization, OrganizationAlias
 from .permissions import Actor, Role
+
+
+def credit_code_ids() -> dict[str, int]:
+    """Every credit code the portal knows → organization id: the organizations' own codes and the
+    codes of duplicates merged into them (``OrganizationAlias``). The one look-up the importers
+    use, so a file naming a merged duplicate lands on the kept organization."""
+    ids = dict(OrganizationAlias.objects.values_list("credit_code", "organization_id"))
+    ids.update(Organization.objects.values_list("credit_code", "id"))
+    return ids
+
+
+def organization_for_credit_code(code: str) -> Organization | None:
+    """The organization a (normalised) credit code names, through a merged alias if need be."""
+    organization = Organization.objects.filter(credit_code=code).first()
+    if organization is None:
+        alias = OrganizationAlias.objects.select_related("organization").filter(credit_code=code).first()
+        organization = alias.organization if alias else None
+    return organization
 
 
 class OrganizationStatus:

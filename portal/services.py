@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from .errors import ApplicationError
 from .identifiers import normalize_credit_code
-from .models import Membership, Organization, Region
+from .models import Membership, Organization, OrganizationAlias, Region
 from .permissions import Actor, Role, actor_for
 
 User = get_user_model()
@@ -57,7 +57,11 @@ def organization_register(
     if kind not in SIGNUP_KINDS:
         raise ApplicationError(_("该单位类型不能自行注册，请联系市知识产权局。"))
     code = normalize_credit_code(credit_code)
-    if Organization.objects.filter(credit_code=code).exists():
+    # A merged duplicate's code belongs to the organization it was merged into.
+    if (
+        Organization.objects.filter(credit_code=code).exists()
+        or OrganizationAlias.objects.filter(credit_code=code).exists()
+    ):
         raise ApplicationError(organization_already_registered_message())
     if User.objects.filter(username__iexact=username).exists():
         raise ApplicationError(_("该用户名已被使用。"))

@@ -19,8 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.errors import ApplicationError
-from portal.models import ImportHeartbeat, ImportJob, Organization
+from portal.models import ImportHeartbeat, ImportJob
 from portal.permissions import Actor, Role, actor_for
+from portal.selectors import organization_for_credit_code
 
 from .base import ImportFileError, importer_for, run_import
 from .readers import check_upload
@@ -47,7 +48,7 @@ def resolve_owner(*, actor: Actor, owner_code: str | None) -> str | None:
         return actor.organization.credit_code
     if not owner_code:
         return None
-    owner = Organization.objects.filter(credit_code=owner_code.strip().upper()).first()
+    owner = organization_for_credit_code(owner_code.strip().upper())
     if owner is None:
         raise ApplicationError(_("所属单位不存在：%(code)s") % {"code": owner_code})
     if actor.role == Role.AGENCY and not owner.agencies.filter(pk=actor.organization_id).exists():

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "matching",
     "finance",
     "reports",
+    "cleanup",
     "demo",
 ]
 

@@ -491,6 +491,16 @@ RULES: list[R] = [
 # so the roles below stand for all. Superusers open every change list; other admin pages may be
 # closed to them too (read-only records: no add, no change), so their answer is not asserted.
 ADMIN_ACTORS = ("anon", "sme_a", "inst_a", "district", "bureau", "admin")
+SUPERUSER = frozenset({"admin"})
+RULES += [
+    # --- Data clean-up (issue 18): superusers only; the merge page previews on GET and answers
+    # an empty POST with its form's errors (nothing merged).
+    R("admin:cleanup_qualitycount_changelist", None, SUPERUSER, SUPERUSER, actors=ADMIN_ACTORS),
+    R("admin:cleanup_merge", None, SUPERUSER, SUPERUSER, actors=ADMIN_ACTORS),
+    R("admin:cleanup_cleanuprun_changelist", None, SUPERUSER, SUPERUSER, actors=ADMIN_ACTORS),
+    R("admin:cleanup_frozenreportchange_changelist", None, SUPERUSER, SUPERUSER, actors=ADMIN_ACTORS),
+    R("admin:portal_organizationalias_changelist", None, SUPERUSER, SUPERUSER, actors=ADMIN_ACTORS),
+]
 
 
 # --- Discovery ----------------------------------------------------------------------------------
