@@ -451,6 +451,9 @@ RULES: list[R] = [
     ),
     R("api:finance-payment-detail", "pay_a", SEES["pay_a"], FINANCE_WRITERS_A, data={}),
     R("api:finance-payment-detail", "pay_b", SEES["pay_b"], CITY, data={}),
+    # --- market features (issue 16, items 4-7) ------------------------------------------------
+    R("api:price-guidance", "p_a_published", USERS),
+    R("api:price-guidance", "p_a_draft", SEES["p_a_draft"] - {"anon"}),
     # --- reports (district officers: their district only; comparisons: city staff) -----------
     R("reports:dashboard", None, STAFF),
     R("reports:dashboard", None, CITY, query="district=150602"),  # another district's figures
