@@ -23,5 +23,6 @@ urlpatterns = [
     path("events/<int:pk>/edit/", views.event_edit, name="event-edit"),
     path("events/<int:pk>/register/", views.event_register, name="event-register"),
     path("events/<int:pk>/unregister/", views.event_unregister, name="event-unregister"),
+    path("events/<int:pk>/share-with-banks/", views.event_share_with_banks, name="event-share-with-banks"),
     path("events/<int:pk>/outcome/", views.event_outcome, name="event-outcome"),
 ]

@@ -9,6 +9,7 @@ from .events import (
     event_list,
     event_outcome,
     event_register,
+    event_share_with_banks,
     event_unregister,
 )
 from .inquiries import (
@@ -30,6 +31,7 @@ __all__ = [
     "event_list",
     "event_outcome",
     "event_register",
+    "event_share_with_banks",
     "event_unregister",
     "inquiry_accept",
     "inquiry_create",

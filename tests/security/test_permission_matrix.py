@@ -92,6 +92,9 @@ SEES = {
     "org_sme_b": CITY,
     "org_pending_a": STAFF,
     "org_pending_b": CITY,
+    # Typical cases: a draft to city staff and the deal's parties; a published one to everyone.
+    "case_a": frozenset({"sme_a", "inst_a"}) | CITY,
+    "case_b": ALL,
 }
 PATENTS = tuple(f"p_{s}_{t}" for s in "ab" for t in ("draft", "submitted", "published"))
 DEMANDS = ("d_a_draft", "d_a_open", "d_a_verified", "d_b_draft", "d_b_open")
@@ -454,6 +457,35 @@ RULES: list[R] = [
     # --- market features (issue 16, items 4-7) ------------------------------------------------
     R("api:price-guidance", "p_a_published", USERS),
     R("api:price-guidance", "p_a_draft", SEES["p_a_draft"] - {"anon"}),
+    R("finance:case-list", None, ALL, shows=("case_a", "case_b")),
+    R("finance:case-detail", "case_a", SEES["case_a"]),
+    R("finance:case-detail", "case_b", ALL),
+    R("finance:case-create", None, CITY, CITY),
+    R("finance:case-edit", "case_a", CITY, CITY),
+    # A party consents (or withdraws) for itself; staff for a named party, with its evidence.
+    R("finance:case-consent", "case_a", NOBODY, {"sme_a", "inst_a"}, data={}, actors=tuple(ALL - CITY)),
+    R(
+        "finance:case-consent",
+        "case_a",
+        NOBODY,
+        CITY,
+        data={"party": "buyer", "evidence": "书面同意书"},
+        actors=tuple(ALL - {"sme_a", "inst_a"}),
+    ),
+    R("finance:case-consent-withdraw", "case_a", NOBODY, {"sme_a", "inst_a"}, actors=tuple(ALL - CITY)),
+    R(
+        "finance:case-consent-withdraw",
+        "case_a",
+        NOBODY,
+        CITY,
+        data={"party": "seller"},
+        actors=tuple(ALL - {"sme_a", "inst_a"}),
+    ),
+    R("finance:case-publish", "case_a", NOBODY, CITY),
+    R("finance:case-unpublish", "case_b", NOBODY, CITY),
+    R("finance:pledge-candidates", None, frozenset({"bank_a"}) | CITY),
+    R("finance:pledge-candidate-create", "org_sme_a", {"bank_a"}, {"bank_a"}),
+    R("matching:event-share-with-banks", "bank_event", NOBODY, {"sme_a"}, data={"shares": "0"}),
     # --- reports (district officers: their district only; comparisons: city staff) -----------
     R("reports:dashboard", None, STAFF),
     R("reports:dashboard", None, CITY, query="district=150602"),  # another district's figures
