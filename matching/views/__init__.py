@@ -22,6 +22,13 @@ from .inquiries import (
     patent_matches,
 )
 from .notifications import notification_list, notification_read, notification_read_all
+from .subscriptions import (
+    subscription_delete,
+    subscription_list,
+    subscription_save_search,
+    subscription_toggle,
+    subscription_unsubscribe,
+)
 from .unserved import unserved_demands
 
 __all__ = [
@@ -43,5 +50,10 @@ __all__ = [
     "notification_read",
     "notification_read_all",
     "patent_matches",
+    "subscription_delete",
+    "subscription_list",
+    "subscription_save_search",
+    "subscription_toggle",
+    "subscription_unsubscribe",
     "unserved_demands",
 ]

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from demands.models import Demand
 from finance.models import CaseConsent, TypicalCase
-from matching.models import EventRegistration, Inquiry, InquiryMessage, Notification
+from matching.models import EventRegistration, Inquiry, InquiryMessage, Notification, Subscription
 from patents.models import NavigationProject, OpenLicense, Patent, SupplyBulletin
 from portal.models import ImportJob
 from portal.permissions import actor_for
@@ -241,6 +241,10 @@ def build(media_file=ContentFile) -> Dataset:
         shares_with_banks_at=timezone.now(),
     )
     data.objects["bank_event"] = bank_event
+    for side in ("a", "b"):
+        data.objects[f"sub_{side}"] = Subscription.objects.create(
+            user=users[f"sme_{side}"], kind="patents", name=marker(f"sub_{side}"), params={"q": ["液压"]}
+        )
 
     # Private files: an import upload of each institution and an annual report.
     for side in ("a", "b"):
