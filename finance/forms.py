@@ -325,5 +325,6 @@ class CandidatePledgeForm(PledgeForm):
         self.fields["borrower"].initial = borrower.pk
         self.fields["borrower"].disabled = True
         self.fields["patents"].queryset = candidates
+        self.fields["patents"].empty_label = None  # ServiceForm gives choice fields a "please choose"
         self.fields["patents"].label_from_instance = lambda p: f"{p.application_no} {p.title}"
         self.fields["patents"].widget.attrs["class"] = "form-check-input"

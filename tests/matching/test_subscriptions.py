@@ -27,8 +27,11 @@ def _publish(**fields):
 
 
 def test_an_sme_saves_the_patent_search_it_sees(client):
+    client.force_login(make_user("institution"))
+    assert 'id="save-search"' not in client.get(reverse("patents:list")).content.decode()
     user = make_user("sme", email="sme@example.com")
     client.force_login(user)
+    assert 'id="save-search"' in client.get(reverse("patents:list") + "?q=液压").content.decode()
     query = "q=%E6%B6%B2%E5%8E%8B&deal_kind=transfer&ipc=E21D&page=2&sort=price&per_page=50"
     response = client.post(reverse("matching:subscription-save-search"), {"query": query})
     assert response.status_code == 302
