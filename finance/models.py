@@ -605,8 +605,10 @@ class TypicalCase(TimeStampedModel):
         PUBLISHED = "published", _("已发布")
         WITHDRAWN = "withdrawn", _("已撤下")
 
+    # Cases are written from registered deals, which cannot be deleted; a deal deleted as entered
+    # by mistake takes its case along instead of failing on a protected reference.
     deal = models.OneToOneField(
-        Deal, verbose_name=_("交易"), on_delete=models.PROTECT, related_name="typical_case"
+        Deal, verbose_name=_("交易"), on_delete=models.CASCADE, related_name="typical_case"
     )
     title = models.CharField(_("案例标题"), max_length=200)
     summary = models.CharField(_("一句话摘要"), max_length=300, blank=True)

@@ -4,6 +4,7 @@ at once when a consent is withdrawn; the public pages list published cases only.
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 
 from finance.models import CaseConsent, Deal, TypicalCase
 from finance.services import cases as services
@@ -98,3 +99,14 @@ def test_public_pages_show_published_cases_only(client, world):
     assert case.title in listing
     page = client.get(draft_page).content.decode()
     assert "一家中小企业通过平台找到了专利。" in page and 'id="case-consents"' not in page
+
+
+def test_case_list_takes_a_fixed_number_of_queries(client, django_assert_max_num_queries, world):
+    _deal, bureau, *_rest = world
+    for i in range(3):
+        deal = DealFactory(status=Deal.Status.REGISTERED, registration_no=f"DJ-CASE-N{i}")
+        services.typical_case_create(actor=bureau, deal=deal, title=f"案例{i}", story="故事")
+    TypicalCase.objects.update(status=TypicalCase.Status.PUBLISHED, published_at=timezone.now())
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("finance:case-list"))
+    assert response.content.decode().count("finance/cases/") >= 4

@@ -126,3 +126,17 @@ def test_a_bank_records_a_pledge_from_the_candidates(client, opted_in):
     assert pledge.borrower == org and pledge.lender == bank_user.membership.organization
     assert list(pledge.patents.all()) == [patents["good"]]
     assert patents["good"] not in selectors.pledge_candidates(owner_ids=[org.pk])
+
+
+def test_candidates_page_takes_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    bank_user = make_user("bank")
+    client.force_login(bank_user)
+    for _ in range(3):
+        user = make_user("sme")
+        event_services.event_register(
+            event=EventFactory(kind=Event.Kind.BANK_SME), by=user, shares_with_banks=True
+        )
+        PatentFactory(owner=user.membership.organization)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("finance:pledge-candidates"))
+    assert response.content.decode().count("data-borrower=") == 3
