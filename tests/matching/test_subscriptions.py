@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 import pytest
-from django.core import mail
+from django.core import mail, signing
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
@@ -56,7 +56,7 @@ def test_only_smes_save_patent_searches_and_only_institutions_subscribe_to_deman
 
 
 def test_daily_digest_lists_new_matching_items_once_and_emails_with_unsubscribe_links(
-    client, django_capture_on_commit_callbacks
+    client, celery_eager, django_capture_on_commit_callbacks
 ):
     sme_user = make_user("sme", email="sme@example.com")
     inst_user = make_user("institution", email="inst@example.com")
@@ -108,8 +108,12 @@ def test_unsubscribe_tokens_cannot_be_forged(client):
         client.get(reverse("matching:subscription-unsubscribe", args=[token[:-2] + "xx"])).status_code == 404
     )
     other = services.subscription_create_demands(by=make_user("institution"), ipc=["A01B"])
-    forged = token.replace(str(subscription.pk), str(other.pk))
-    assert services.subscription_from_token(forged) is None
+    # Another subscription's id under this user, or a token signed for something else: refused.
+    mixed = signing.dumps({"s": other.pk, "u": subscription.user_id}, salt=services.TOKEN_SALT, compress=True)
+    assert services.subscription_from_token(mixed) is None
+    elsewhere = signing.dumps({"s": other.pk, "u": other.user_id}, salt="another.purpose", compress=True)
+    assert services.subscription_from_token(elsewhere) is None
+    assert services.subscription_from_token("not-a-token") is None
     subscription.delete()
     assert client.post(reverse("matching:subscription-unsubscribe", args=[token])).status_code == 404
 
