@@ -11,9 +11,11 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -590,3 +592,98 @@ class ProductFiling(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.filing_no} {self.product_name}"
+
+
+# --- Typical cases (典型案例, issue 16 item 6) -------------------------------------------------------
+
+
+class TypicalCase(TimeStampedModel):
+    """A completed deal the bureau publishes as a typical case (典型案例), once both parties consented."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        PUBLISHED = "published", _("已发布")
+        WITHDRAWN = "withdrawn", _("已撤下")
+
+    # Cases are written from registered deals, which cannot be deleted; a deal deleted as entered
+    # by mistake takes its case along instead of failing on a protected reference.
+    deal = models.OneToOneField(
+        Deal, verbose_name=_("交易"), on_delete=models.CASCADE, related_name="typical_case"
+    )
+    title = models.CharField(_("案例标题"), max_length=200)
+    summary = models.CharField(_("一句话摘要"), max_length=300, blank=True)
+    story = models.TextField(_("案例故事"), **bounded_text(TEXT_SHORT))
+    results = models.TextField(
+        _("转化成效"),
+        blank=True,
+        **bounded_text(TEXT_SHORT),
+        help_text=_("实施情况、产品、收入、就业等后续成效。"),
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = _("典型案例")
+        verbose_name_plural = _("典型案例")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="typical_case_published_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CaseConsent(models.Model):
+    """One party's consent to the publication of a typical case (who gave it, when, how)."""
+
+    class Party(models.TextChoices):
+        SELLER = "seller", _("转让方/许可方")
+        BUYER = "buyer", _("受让方/被许可方")
+
+    case = models.ForeignKey(TypicalCase, on_delete=models.CASCADE, related_name="consents")
+    party = models.CharField(_("当事方"), max_length=10, choices=Party.choices)
+    organization = models.ForeignKey(
+        "portal.Organization", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    evidence = models.CharField(
+        _("同意方式"),
+        max_length=300,
+        blank=True,
+        help_text=_("如“书面同意书（2024-03-01）”；单位本人在线确认时留空。"),
+    )
+    given_at = models.DateTimeField(_("同意时间"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "party"]
+        verbose_name = _("案例发布同意")
+        verbose_name_plural = _("案例发布同意")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "party"], name="case_consent_one_per_party"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} · {self.get_party_display()}"
+
+    @property
+    def is_standing(self) -> bool:
+        return self.withdrawn_at is None

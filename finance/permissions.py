@@ -127,3 +127,43 @@ def can_write(actor: Actor, obj) -> bool:
     if actor.role == Role.BANK and actor.is_verified and _name(type(obj)) in BANK_WRITABLE:
         return obj.lender_id == actor.organization_id
     return False
+
+
+# --- Market features (issue 16): typical cases and pledge candidates ------------------------------
+
+
+def can_manage_cases(actor: Actor) -> bool:
+    """City bureau staff (and superusers) write, publish and withdraw typical cases."""
+    return actor.sees_whole_city
+
+
+def case_party_of(actor: Actor, case) -> str | None:
+    """The side of the case's deal the actor's verified organization is on (seller first), or None."""
+    if actor.organization_id is None or not actor.is_verified:
+        return None
+    if case.deal.seller_id == actor.organization_id:
+        return "seller"
+    if case.deal.buyer_id == actor.organization_id:
+        return "buyer"
+    return None
+
+
+def case_visible_q(actor: Actor) -> Q | None:
+    """Typical cases the actor may read: published ones for everyone; drafts and withdrawn ones to
+    city staff and to members of the deal's parties (who give their consent on the page)."""
+    if actor.sees_whole_city:
+        return None
+    q = Q(status="published")
+    if actor.organization_id is not None and actor.is_verified:
+        q |= Q(deal__seller_id=actor.organization_id) | Q(deal__buyer_id=actor.organization_id)
+    return q
+
+
+def can_see_pledge_candidates(actor: Actor) -> bool:
+    """Verified banks (银企对接) and city staff see the pledge candidates of consenting SMEs."""
+    return actor.sees_whole_city or (actor.role == Role.BANK and actor.is_verified)
+
+
+def can_record_candidate_pledge(actor: Actor) -> bool:
+    """A bank records, from the candidates, the pledges it lends."""
+    return actor.role == Role.BANK and actor.is_verified

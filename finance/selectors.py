@@ -8,20 +8,48 @@ annotates 实际到账金额; ``Subsidy.objects.counted()`` are the approved and
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from matching.models import Event, EventRegistration
 from patents.identifiers import normalize_application_no
 from patents.models import Patent
-from portal.permissions import Actor
+from portal.models import Organization
+from portal.permissions import Actor, actor_for
 
-from .models import SUBSIDY_CAP_RATIO, Deal, InsurancePolicy, Payment, Pledge, ProductFiling, Subsidy
+from . import permissions
+from .models import (
+    SUBSIDY_CAP_RATIO,
+    Deal,
+    InsurancePolicy,
+    Payment,
+    Pledge,
+    PledgePatent,
+    ProductFiling,
+    Subsidy,
+    TypicalCase,
+)
 from .rules import subsidy_cap
 
 NUMBERS_SPLIT = re.compile(r"[\r\n;；,，、|]+")
@@ -229,3 +257,91 @@ def finance_overview(*, actor: Actor) -> dict:
         "subsidies": subsidies,
         "filings": filings,
     }
+
+
+# --- Market features (issue 16): typical cases, pledge candidates ---------------------------------
+
+# An SME's consent to show its patents to banks counts from registering for a bank-enterprise
+# event until this many days after the event (a bank follows up on the meeting).
+CANDIDATE_CONSENT_DAYS = 180
+
+
+def typical_case_list(*, actor: Actor) -> QuerySet[TypicalCase]:
+    """Cases the actor may read (published ones for everyone), newest first."""
+    q = permissions.case_visible_q(actor)
+    queryset = TypicalCase.objects.all() if q is None else TypicalCase.objects.filter(q)
+    return queryset.select_related("deal", "deal__seller", "deal__buyer").prefetch_related(
+        "consents", Prefetch("deal__patents", queryset=Patent.objects.only("id", "application_no", "title"))
+    )
+
+
+def typical_case_list_published() -> QuerySet[TypicalCase]:
+    """The public list: published cases only, whoever asks."""
+    return typical_case_list(actor=actor_for(None)).filter(status=TypicalCase.Status.PUBLISHED)
+
+
+def typical_case_get(*, actor: Actor, pk: int) -> TypicalCase:
+    """One case; 404 whether it is missing or not visible."""
+    return get_object_or_404(typical_case_list(actor=actor), pk=pk)
+
+
+def typical_case_deals(*, actor: Actor) -> QuerySet[Deal]:
+    """Registered deals without a case yet, for the bureau's "new case" form."""
+    return (
+        Deal.objects.visible_to(actor)
+        .filter(status=Deal.Status.REGISTERED, typical_case__isnull=True)
+        .select_related("seller", "buyer")
+        .order_by("-contract_date", "-id")
+    )
+
+
+def consenting_borrowers(*, today=None) -> QuerySet[Organization]:
+    """Verified SMEs that agreed to show their pledgeable patents to banks: registered for a
+    bank-enterprise event (not cancelled, not more than CANDIDATE_CONSENT_DAYS past) with consent."""
+    today = today or timezone.localdate()
+    consents = EventRegistration.objects.filter(
+        organization_id=OuterRef("pk"),
+        shares_with_banks=True,
+        event__kind=Event.Kind.BANK_SME,
+        event__date__gte=today - dt.timedelta(days=CANDIDATE_CONSENT_DAYS),
+    ).exclude(event__status=Event.Status.CANCELLED)
+    return (
+        Organization.objects.filter(Exists(consents), kind=Organization.Kind.SME, verified=True)
+        .select_related("region")
+        .order_by("name")
+    )
+
+
+def pledge_candidates(*, owner_ids, today=None) -> QuerySet[Patent]:
+    """Patents of ``owner_ids`` a bank could take as pledge: granted, in force (not past expiry)
+    and not in an active or defaulted pledge (a released pledge frees the patent)."""
+    today = today or timezone.localdate()
+    pledged = PledgePatent.objects.filter(
+        patent_id=OuterRef("pk"), pledge__status__in=[Pledge.Status.ACTIVE, Pledge.Status.DEFAULTED]
+    )
+    return (
+        Patent.objects.filter(owner_id__in=owner_ids, legal_status=Patent.LegalStatus.GRANTED)
+        .filter(Q(expiry_date__isnull=True) | Q(expiry_date__gt=today))
+        .exclude(Exists(pledged))
+        .only("id", "application_no", "title", "patent_type", "owner_id", "grant_date", "expiry_date")
+        .order_by("owner_id", "-grant_date", "application_no")
+    )
+
+
+def pledge_candidate_groups(*, actor: Actor) -> list[tuple[Organization, list[Patent]]]:
+    """(SME, its candidate patents) for every consenting SME, for banks and city staff; [] for
+    anyone else. Two queries whatever the number of SMEs."""
+    if not permissions.can_see_pledge_candidates(actor):
+        return []
+    borrowers = list(consenting_borrowers())
+    by_owner: dict[int, list[Patent]] = {b.pk: [] for b in borrowers}
+    for patent in pledge_candidates(owner_ids=list(by_owner)):
+        by_owner[patent.owner_id].append(patent)
+    return [(b, by_owner[b.pk]) for b in borrowers]
+
+
+def pledge_candidate_borrower(*, actor: Actor, pk: int) -> Organization:
+    """One consenting SME; 404 when it did not consent or the actor may not see candidates."""
+    if not permissions.can_see_pledge_candidates(actor):
+        raise Http404
+    return get_object_or_404(consenting_borrowers(), pk=pk)

@@ -3,7 +3,7 @@ deal, pledge, insurance, subsidy and filing, and the deal actions register, term
 
 from django.urls import path
 
-from . import views
+from . import views, views_market
 
 app_name = "finance"
 
@@ -30,4 +30,24 @@ urlpatterns += [
     path("deals/<int:pk>/terminate/", views.deal_terminate, name="deal-terminate"),
     path("deals/<int:pk>/payments/new/", views.payment_create, name="payment-create"),
     path("payments/<int:pk>/delete/", views.payment_delete, name="payment-delete"),
+]
+
+# Market features (issue 16): typical cases, pledge candidates (finance/views_market.py).
+urlpatterns += [
+    path("cases/", views_market.case_list, name="case-list"),
+    path("cases/new/", views_market.case_create, name="case-create"),
+    path("cases/<int:pk>/", views_market.case_detail, name="case-detail"),
+    path("cases/<int:pk>/edit/", views_market.case_edit, name="case-edit"),
+    path("cases/<int:pk>/consent/", views_market.case_consent, name="case-consent"),
+    path(
+        "cases/<int:pk>/consent/withdraw/", views_market.case_consent_withdraw, name="case-consent-withdraw"
+    ),
+    path("cases/<int:pk>/publish/", views_market.case_publish, name="case-publish"),
+    path("cases/<int:pk>/unpublish/", views_market.case_unpublish, name="case-unpublish"),
+    path("pledge-candidates/", views_market.pledge_candidates, name="pledge-candidates"),
+    path(
+        "pledge-candidates/<int:pk>/pledge/",
+        views_market.pledge_candidate_create,
+        name="pledge-candidate-create",
+    ),
 ]

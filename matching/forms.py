@@ -187,3 +187,30 @@ class EventRegistrationForm(BootstrapFormMixin, forms.Form):
         if organization is None:
             raise ValidationError(_("平台上没有统一社会信用代码为 %(code)s 的单位。") % {"code": code})
         return organization
+
+
+class DemandSubscriptionForm(BootstrapFormMixin, forms.Form):
+    """An institution's subscription to new demands (issue 16, item 5)."""
+
+    name = forms.CharField(label=_("名称"), max_length=100, required=False)
+    industries = forms.ModelMultipleChoiceField(
+        queryset=Industry.objects.all(),
+        label=_("产业"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        to_field_name="code",
+    )
+    ipc = forms.CharField(
+        label=_("IPC分类"),
+        max_length=200,
+        required=False,
+        help_text=_("以分号分隔，如 A01B;H01M"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["industries"].widget.attrs["class"] = "form-check-input"
+
+    def ipc_list(self) -> list[str]:
+        text = self.cleaned_data.get("ipc") or ""
+        return [part.strip() for part in text.replace("；", ";").split(";") if part.strip()]

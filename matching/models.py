@@ -230,6 +230,7 @@ class Notification(models.Model):
         STATUS = "status", _("状态变化")
         EVENT = "event", _("活动")
         SYSTEM = "system", _("系统")
+        DIGEST = "digest", _("订阅摘要")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
@@ -257,6 +258,7 @@ class Event(TimeStampedModel):
         ROADSHOW = "roadshow", _("技术路演")
         MATCHMAKING = "matchmaking", _("供需对接会")
         TRAINING = "training", _("宣传培训")
+        BANK_SME = "bank_sme", _("银企对接会")
 
     class Status(models.TextChoices):
         # Only events that took place count towards the plan's roadshow target.
@@ -311,6 +313,13 @@ class EventRegistration(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(_("报名时间"), auto_now_add=True)
+    # 银企对接: an SME's consent that the banks see its pledgeable patents (issue 16, item 7).
+    shares_with_banks = models.BooleanField(
+        _("同意向银行展示可质押专利"),
+        default=False,
+        help_text=_("仅银企对接会：同意后，平台上的银行可看到本单位有效、未质押的授权专利。"),
+    )
+    shares_with_banks_at = models.DateTimeField(_("同意时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("活动报名")
@@ -321,3 +330,32 @@ class EventRegistration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} · {self.organization}"
+
+
+class Subscription(TimeStampedModel):
+    """A saved patent search of an SME, or an institution's alert on new demands in its industries
+    and IPC classes; new items are sent in a daily digest (in the portal and by e-mail)."""
+
+    class Kind(models.TextChoices):
+        PATENT_SEARCH = "patents", _("专利检索订阅")
+        DEMANDS = "demands", _("技术需求订阅")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions")
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=100)
+    # Patent searches: the patent list's query parameters (validated by its FilterSet). Demand
+    # alerts: {"industries": [codes], "ipc": [prefixes]}.
+    params = models.JSONField(_("条件"), default=dict, blank=True)
+    active = models.BooleanField(_("有效"), default=True)
+    # Items published after this moment are new; moved forward by each digest.
+    checked_at = models.DateTimeField(_("上次检查"), default=timezone.now)
+    last_sent_at = models.DateTimeField(_("上次发送"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("订阅")
+        verbose_name_plural = _("订阅")
+        indexes = [models.Index(fields=["active", "kind"], name="subscription_active_kind_idx")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -9,6 +9,7 @@ from collections import OrderedDict
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +20,7 @@ from portal.models import Industry
 from portal.permissions import Actor
 
 from . import permissions
-from .models import Event, EventRegistration, Inquiry, InquiryMessage, Match, Notification
+from .models import Event, EventRegistration, Inquiry, InquiryMessage, Match, Notification, Subscription
 
 # --- Inquiries ----------------------------------------------------------------------------------
 
@@ -415,3 +416,18 @@ def event_outcomes(*, date_from: dt.date | None = None, date_to: dt.date | None 
         "intentions_signed": totals["intentions"] or 0,
         "registrations": EventRegistration.objects.filter(event__in=queryset).count(),
     }
+
+
+# --- Subscriptions (issue 16, item 5) ---------------------------------------------------------------
+
+
+def subscription_list(*, user) -> QuerySet[Subscription]:
+    """The user's own saved searches and subscriptions, newest first."""
+    if not getattr(user, "is_authenticated", False):
+        return Subscription.objects.none()
+    return Subscription.objects.filter(user=user).order_by("-created_at", "-pk")
+
+
+def subscription_get(*, user, pk: int) -> Subscription:
+    """One of the user's subscriptions; 404 for another user's or a missing one."""
+    return get_object_or_404(subscription_list(user=user), pk=pk)

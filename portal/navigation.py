@@ -27,6 +27,7 @@ MAIN_MENU = (
     NavItem("demands", _("技术需求"), "demands:list", EVERYONE),
     NavItem("events", _("对接活动"), "matching:event-list", EVERYONE),
     NavItem("navigation", _("专利导航"), "patents:navigation-list", EVERYONE),
+    NavItem("cases", _("典型案例"), "finance:case-list", EVERYONE),
     NavItem("my-demands", _("我的需求"), "demands:mine", frozenset({Role.SME})),
     NavItem(
         "my-inquiries",
@@ -38,6 +39,12 @@ MAIN_MENU = (
     NavItem("imports", _("数据导入"), "portal:import-list", SUPPLY_SIDE),
     NavItem("finance", _("交易与金融"), "finance:home", FINANCE | {Role.SME, Role.INSTITUTION}),
     NavItem("unserved", _("未满足需求"), "matching:unserved-demands", STAFF | {Role.AGENCY}),
+    NavItem(
+        "pledge-candidates",
+        _("质押候选"),
+        "finance:pledge-candidates",
+        frozenset({Role.BANK, Role.BUREAU, Role.ADMIN}),
+    ),
     NavItem("dashboard", _("监管看板"), "reports:dashboard", STAFF),
     NavItem("review", _("审核"), "portal:organization-review", STAFF),
 )
@@ -45,6 +52,12 @@ MAIN_MENU = (
 USER_MENU = (
     NavItem("profile", _("个人资料"), "portal:profile", SIGNED_IN),
     NavItem("notifications", _("通知"), "matching:notification-list", SIGNED_IN),
+    NavItem(
+        "subscriptions",
+        _("我的订阅"),
+        "matching:subscription-list",
+        frozenset({Role.SME, Role.INSTITUTION, Role.AGENCY}),
+    ),
     NavItem("admin", _("后台管理"), "admin:index", frozenset({Role.ADMIN})),
 )
 

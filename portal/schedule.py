@@ -24,6 +24,10 @@ BEAT_SCHEDULE: dict = {
         "schedule": crontab(minute="*"),
     },
     "portal-send-outbox-tasks": {"task": "portal.tasks.outbox_flush", "schedule": crontab(minute="*")},
+    "matching-subscription-digest": {
+        "task": "matching.tasks.subscriptions.subscription_digest_send",
+        "schedule": crontab(hour=7, minute=30),
+    },
     "demands-expire-due": {"task": "demands.tasks.demand_expire_due", "schedule": crontab(hour=0, minute=15)},
     "reports-annual-report-previous-year": {
         "task": "reports.tasks.annual_report_request_previous_year",

@@ -3,7 +3,7 @@ insurance-policies, subsidies, product-filings; URL names api:finance-<record>-l
 
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import market, views
 
 router = SimpleRouter()
 router.register("finance/deals", views.DealViewSet, basename="finance-deal")
@@ -15,4 +15,4 @@ router.register(
 router.register("finance/subsidies", views.SubsidyViewSet, basename="finance-subsidy")
 router.register("finance/product-filings", views.ProductFilingViewSet, basename="finance-product-filing")
 
-urlpatterns = router.urls
+urlpatterns = router.urls + market.urlpatterns  # market: price guidance (issue 16)

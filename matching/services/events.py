@@ -26,6 +26,7 @@ __all__ = [
     "event_create",
     "event_record_outcome",
     "event_register",
+    "event_registration_share_with_banks",
     "event_unregister",
     "event_update",
 ]
@@ -127,9 +128,12 @@ def event_update(
 
 
 @transaction.atomic
-def event_register(*, event: Event, by, organization: Organization | None = None) -> EventRegistration:
+def event_register(
+    *, event: Event, by, organization: Organization | None = None, shares_with_banks: bool = False
+) -> EventRegistration:
     """Register an organization: staff register any organization (also after the date, to
-    record who came); others register their own organization for an upcoming event."""
+    record who came); others register their own organization for an upcoming event. At a
+    bank-enterprise event an SME may agree to show its pledgeable patents to banks."""
     actor = actor_for(by)
     if organization is None:
         organization = actor.organization
@@ -150,9 +154,33 @@ def event_register(*, event: Event, by, organization: Organization | None = None
         raise ApplicationError(_("%(org)s已报名该活动。") % {"org": organization.name})
     try:
         with transaction.atomic():
-            return EventRegistration.objects.create(event=event, organization=organization, registered_by=by)
+            registration = EventRegistration.objects.create(
+                event=event, organization=organization, registered_by=by
+            )
     except IntegrityError:  # registered at the same moment by a colleague
         raise ApplicationError(_("%(org)s已报名该活动。") % {"org": organization.name}) from None
+    if shares_with_banks:
+        event_registration_share_with_banks(registration=registration, by=by, shares=True)
+    return registration
+
+
+@transaction.atomic
+def event_registration_share_with_banks(
+    *, registration: EventRegistration, by, shares: bool
+) -> EventRegistration:
+    """Give or withdraw an SME's consent that banks see its pledgeable patents (银企对接). Only
+    the SME's own members decide, only for bank-enterprise events; withdrawing works at any time."""
+    actor = actor_for(by)
+    if registration.organization_id != actor.organization_id:
+        raise PermissionDenied(_("只有企业本身可以同意或撤回向银行展示专利。"))
+    if registration.event.kind != Event.Kind.BANK_SME:
+        raise ApplicationError(_("只有银企对接会可以向银行展示可质押专利。"))
+    if registration.organization.kind != Organization.Kind.SME:
+        raise ApplicationError(_("只有中小微企业可以向银行展示可质押专利。"))
+    registration.shares_with_banks = bool(shares)
+    registration.shares_with_banks_at = timezone.now() if shares else None
+    registration.save(update_fields=["shares_with_banks", "shares_with_banks_at"])
+    return registration
 
 
 @transaction.atomic

@@ -2,3 +2,4 @@
 
 from .notifications import *  # noqa: F403
 from .runs import *  # noqa: F403
+from .subscriptions import *  # noqa: F403

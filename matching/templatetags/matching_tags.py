@@ -20,7 +20,12 @@ STATUS_BADGES = {
     "declined": "text-bg-secondary",
     "withdrawn": "text-bg-light border",
 }
-EVENT_BADGES = {"roadshow": "text-bg-danger", "matchmaking": "text-bg-primary", "training": "text-bg-info"}
+EVENT_BADGES = {
+    "roadshow": "text-bg-danger",
+    "matchmaking": "text-bg-primary",
+    "training": "text-bg-info",
+    "bank_sme": "text-bg-warning",
+}
 PREVIEW = 5
 
 

@@ -9,6 +9,7 @@ from .events import (
     event_list,
     event_outcome,
     event_register,
+    event_share_with_banks,
     event_unregister,
 )
 from .inquiries import (
@@ -21,6 +22,13 @@ from .inquiries import (
     patent_matches,
 )
 from .notifications import notification_list, notification_read, notification_read_all
+from .subscriptions import (
+    subscription_delete,
+    subscription_list,
+    subscription_save_search,
+    subscription_toggle,
+    subscription_unsubscribe,
+)
 from .unserved import unserved_demands
 
 __all__ = [
@@ -30,6 +38,7 @@ __all__ = [
     "event_list",
     "event_outcome",
     "event_register",
+    "event_share_with_banks",
     "event_unregister",
     "inquiry_accept",
     "inquiry_create",
@@ -41,5 +50,10 @@ __all__ = [
     "notification_read",
     "notification_read_all",
     "patent_matches",
+    "subscription_delete",
+    "subscription_list",
+    "subscription_save_search",
+    "subscription_toggle",
+    "subscription_unsubscribe",
     "unserved_demands",
 ]

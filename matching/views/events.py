@@ -53,10 +53,12 @@ def event_detail(request, pk: int):
     today = timezone.localdate()
     can_manage = permissions.can_manage_events(actor)
     registrations = selectors.event_registrations(actor=actor, event=event)
-    own_registered = (
-        actor.organization_id is not None
-        and event.registrations.filter(organization_id=actor.organization_id).exists()
+    own_registration = (
+        event.registrations.filter(organization_id=actor.organization_id).first()
+        if actor.organization_id is not None
+        else None
     )
+    own_registered = own_registration is not None
     context = {
         "event": event,
         "patents": selectors.event_patents(actor=actor, event=event),
@@ -71,6 +73,9 @@ def event_detail(request, pk: int):
         ),
         "registration_form": EventRegistrationForm(),
         "is_anonymous": actor.role == Role.ANONYMOUS,
+        # 银企对接: an SME decides whether banks see its pledgeable patents.
+        "own_registration": own_registration,
+        "asks_bank_consent": event.kind == Event.Kind.BANK_SME and actor.role == Role.SME,
     }
     return render(request, "matching/event_detail.html", context)
 
@@ -137,7 +142,12 @@ def event_register(request, pk: int):
             if not form.is_valid():
                 raise ApplicationError(" ".join(form.errors["credit_code"]))
             organization = form.cleaned_data["credit_code"]
-        registration = event_services.event_register(event=event, by=request.user, organization=organization)
+        registration = event_services.event_register(
+            event=event,
+            by=request.user,
+            organization=organization,
+            shares_with_banks=organization is None and request.POST.get("shares_with_banks") == "on",
+        )
         return _("%(org)s已报名“%(title)s”。") % {"org": registration.organization.name, "title": event.title}
 
     return _event_action(request, pk, register)
@@ -174,3 +184,22 @@ def event_outcome(request, pk: int):
         return _("活动成效已记录。")
 
     return _event_action(request, pk, record)
+
+
+@login_required
+@require_POST
+def event_share_with_banks(request, pk: int):
+    """An SME gives or withdraws its consent that banks see its pledgeable patents (银企对接)."""
+    actor = actor_for(request.user)
+
+    def share(event: Event):
+        registration = event.registrations.filter(organization_id=actor.organization_id).first()
+        if registration is None:
+            raise ApplicationError(_("贵单位尚未报名该活动。"))
+        shares = request.POST.get("shares") == "1"
+        event_services.event_registration_share_with_banks(
+            registration=registration, by=request.user, shares=shares
+        )
+        return _("已同意向银行展示本单位可质押专利。") if shares else _("已撤回向银行展示专利的同意。")
+
+    return _event_action(request, pk, share)

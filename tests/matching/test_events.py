@@ -265,7 +265,7 @@ def test_events_count_for_the_roadshow_kpi():
     assert selectors.events_count(kind="roadshow") == 3
     assert selectors.events_count(kind="roadshow", date_from=start, date_to=end, district_code="150621") == 1
     outcomes = selectors.event_outcomes(date_from=start, date_to=end)
-    assert outcomes["by_kind"] == {"roadshow": 2, "matchmaking": 1, "training": 0}
+    assert outcomes["by_kind"] == {"roadshow": 2, "matchmaking": 1, "training": 0, "bank_sme": 0}
 
 
 # --- API ------------------------------------------------------------------------------------------

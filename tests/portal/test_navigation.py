@@ -17,22 +17,23 @@ from tests.portal.factories import OrganizationFactory, make_user
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = {"patents", "demands", "events", "navigation"}
+PUBLIC = {"patents", "demands", "events", "navigation", "cases"}
 STAFF = PUBLIC | {"imports", "finance", "unserved", "dashboard", "review", "profile", "notifications"}
 
 # Written out here, not derived from portal.navigation, so a change there has to be deliberate.
 EXPECTED = {
     Role.ANONYMOUS: PUBLIC | {"login", "signup"},
     Role.NONE: PUBLIC | {"profile", "notifications"},
-    Role.SME: PUBLIC | {"my-demands", "my-inquiries", "finance", "profile", "notifications"},
+    Role.SME: PUBLIC | {"my-demands", "my-inquiries", "finance", "profile", "notifications", "subscriptions"},
     Role.INSTITUTION: PUBLIC
-    | {"my-inquiries", "my-patents", "imports", "finance", "profile", "notifications"},
-    Role.AGENCY: PUBLIC | {"my-inquiries", "my-patents", "imports", "unserved", "profile", "notifications"},
-    Role.BANK: PUBLIC | {"finance", "profile", "notifications"},
+    | {"my-inquiries", "my-patents", "imports", "finance", "profile", "notifications", "subscriptions"},
+    Role.AGENCY: PUBLIC
+    | {"my-inquiries", "my-patents", "imports", "unserved", "profile", "notifications", "subscriptions"},
+    Role.BANK: PUBLIC | {"finance", "profile", "notifications", "pledge-candidates"},
     Role.INSURER: PUBLIC | {"finance", "profile", "notifications"},
     Role.DISTRICT_OFFICER: STAFF,
-    Role.BUREAU: STAFF,
-    Role.ADMIN: STAFF | {"admin"},
+    Role.BUREAU: STAFF | {"pledge-candidates"},
+    Role.ADMIN: STAFF | {"admin", "pledge-candidates"},
 }
 
 URL_NAMES = {
@@ -51,6 +52,9 @@ URL_NAMES = {
     "profile": "portal:profile",
     "notifications": "matching:notification-list",
     "admin": "admin:index",
+    "cases": "finance:case-list",
+    "pledge-candidates": "finance:pledge-candidates",
+    "subscriptions": "matching:subscription-list",
     "login": "portal:login",
     "signup": "portal:signup",
 }

@@ -17,7 +17,8 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from demands.models import Demand
-from matching.models import EventRegistration, Inquiry, InquiryMessage, Notification
+from finance.models import CaseConsent, TypicalCase
+from matching.models import EventRegistration, Inquiry, InquiryMessage, Notification, Subscription
 from patents.models import NavigationProject, OpenLicense, Patent, SupplyBulletin
 from portal.models import ImportJob
 from portal.permissions import actor_for
@@ -215,6 +216,34 @@ def build(media_file=ContentFile) -> Dataset:
         )
         data.objects[f"filing_{side}"] = ProductFilingFactory(
             organization=buyer, product_name=marker(f"filing_{side}"), patents=[]
+        )
+
+    # Market features (issue 16): typical cases of deal_a (a draft both parties consented to) and
+    # of deal_b (published); a bank-enterprise event at which SME A agreed to show its patents.
+    for side, status in (("a", TypicalCase.Status.DRAFT), ("b", TypicalCase.Status.PUBLISHED)):
+        deal = data[f"deal_{side}"]
+        case = TypicalCase.objects.create(
+            deal=deal,
+            title=marker(f"case_{side}"),
+            story="案例故事",
+            status=status,
+            published_at=timezone.now() if status == TypicalCase.Status.PUBLISHED else None,
+        )
+        for party, organization in (("seller", deal.seller), ("buyer", deal.buyer)):
+            CaseConsent.objects.create(case=case, party=party, organization=organization)
+        data.objects[f"case_{side}"] = case
+    bank_event = EventFactory(title="银企对接会", kind="bank_sme", district=region(DISTRICT_A))
+    EventRegistration.objects.create(
+        event=bank_event,
+        organization=orgs["sme_a"],
+        registered_by=users["sme_a"],
+        shares_with_banks=True,
+        shares_with_banks_at=timezone.now(),
+    )
+    data.objects["bank_event"] = bank_event
+    for side in ("a", "b"):
+        data.objects[f"sub_{side}"] = Subscription.objects.create(
+            user=users[f"sme_{side}"], kind="patents", name=marker(f"sub_{side}"), params={"q": ["液压"]}
         )
 
     # Private files: an import upload of each institution and an annual report.

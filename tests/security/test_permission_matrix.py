@@ -33,6 +33,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from matching.services.subscriptions import subscription_token
 from patents.models import Patent
 from tests.patents.factories import app_no
 from tests.security.dataset import ACTORS, build, marker
@@ -50,6 +51,7 @@ MANAGERS_A = OWNER_A | CITY  # edit institution A's inventory
 REVIEWERS_A = frozenset({"agency_a"}) | STAFF  # review and publish institution A's listings
 IMPORTERS = frozenset({"inst_a", "agency_a", "agency_b", "bank_a"}) | STAFF  # a bank: its own pledges
 FINANCE_WRITERS_A = frozenset({"district"}) | CITY  # records with a party in 150622
+INSTITUTIONS = frozenset({"inst_a", "agency_a", "agency_b"})  # subscribe to demands
 
 # Who may read each object of the data set (its detail page, and its marker on list pages).
 SEES = {
@@ -92,6 +94,11 @@ SEES = {
     "org_sme_b": CITY,
     "org_pending_a": STAFF,
     "org_pending_b": CITY,
+    # Typical cases: a draft to city staff and the deal's parties; a published one to everyone.
+    "case_a": frozenset({"sme_a", "inst_a"}) | CITY,
+    "case_b": ALL,
+    "sub_a": {"sme_a"},
+    "sub_b": {"sme_b"},
 }
 PATENTS = tuple(f"p_{s}_{t}" for s in "ab" for t in ("draft", "submitted", "published"))
 DEMANDS = ("d_a_draft", "d_a_open", "d_a_verified", "d_b_draft", "d_b_open")
@@ -451,6 +458,51 @@ RULES: list[R] = [
     ),
     R("api:finance-payment-detail", "pay_a", SEES["pay_a"], FINANCE_WRITERS_A, data={}),
     R("api:finance-payment-detail", "pay_b", SEES["pay_b"], CITY, data={}),
+    # --- market features (issue 16, items 4-7) ------------------------------------------------
+    R("api:price-guidance", "p_a_published", USERS),
+    R("api:price-guidance", "p_a_draft", SEES["p_a_draft"] - {"anon"}),
+    R("finance:case-list", None, ALL, shows=("case_a", "case_b")),
+    R("finance:case-detail", "case_a", SEES["case_a"]),
+    R("finance:case-detail", "case_b", ALL),
+    R("finance:case-create", None, CITY, CITY),
+    R("finance:case-edit", "case_a", CITY, CITY),
+    # A party consents (or withdraws) for itself; staff for a named party, with its evidence.
+    R("finance:case-consent", "case_a", NOBODY, {"sme_a", "inst_a"}, data={}, actors=tuple(ALL - CITY)),
+    R(
+        "finance:case-consent",
+        "case_a",
+        NOBODY,
+        CITY,
+        data={"party": "buyer", "evidence": "书面同意书"},
+        actors=tuple(ALL - {"sme_a", "inst_a"}),
+    ),
+    R("finance:case-consent-withdraw", "case_a", NOBODY, {"sme_a", "inst_a"}, actors=tuple(ALL - CITY)),
+    R(
+        "finance:case-consent-withdraw",
+        "case_a",
+        NOBODY,
+        CITY,
+        data={"party": "seller"},
+        actors=tuple(ALL - {"sme_a", "inst_a"}),
+    ),
+    R("finance:case-publish", "case_a", NOBODY, CITY),
+    R("finance:case-unpublish", "case_b", NOBODY, CITY),
+    R("finance:pledge-candidates", None, frozenset({"bank_a"}) | CITY),
+    R("finance:pledge-candidate-create", "org_sme_a", {"bank_a"}, {"bank_a"}),
+    R("matching:event-share-with-banks", "bank_event", NOBODY, {"sme_a"}, data={"shares": "0"}),
+    R(
+        "matching:subscription-list",
+        None,
+        USERS,
+        INSTITUTIONS,
+        data={"ipc": "H01M"},
+        shows=("sub_a", "sub_b"),
+    ),
+    R("matching:subscription-save-search", None, NOBODY, SMES, data={"query": "q=液压"}),
+    R("matching:subscription-delete", "sub_a", NOBODY, {"sme_a"}),
+    R("matching:subscription-toggle", "sub_a", NOBODY, {"sme_a"}),
+    # The e-mail's link: its signed token is the proof, no sign-in.
+    R("matching:subscription-unsubscribe", "sub_a", ALL, ALL),
     # --- reports (district officers: their district only; comparisons: city staff) -----------
     R("reports:dashboard", None, STAFF),
     R("reports:dashboard", None, CITY, query="district=150602"),  # another district's figures
@@ -650,6 +702,8 @@ def url_for(route: Route, row: R, data) -> str:
             kwargs[name] = getattr(obj, "application_no", None) or obj.patent.application_no
         elif name == "code":
             kwargs[name] = obj.code
+        elif name == "token":  # a subscription's unsubscribe link
+            kwargs[name] = subscription_token(obj)
         elif name == "pk":
             kwargs[name] = obj.pk
         elif name == "year":
