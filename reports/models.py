@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.limits import TEXT_LONG, TEXT_SHORT, bounded_text
 from portal.models import TimeStampedModel
 
 INDICATOR_CHOICES = [
@@ -40,7 +41,7 @@ class PlanPeriod(TimeStampedModel):
     base_year = models.PositiveSmallIntegerField(_("基期年度"))
     first_year = models.PositiveSmallIntegerField(_("起始年度"))
     last_year = models.PositiveSmallIntegerField(_("终止年度"))
-    note = models.TextField(_("说明"), blank=True, help_text=_("如规划文件名称、文号"))
+    note = models.TextField(_("说明"), blank=True, help_text=_("如规划文件名称、文号"), **bounded_text(TEXT_SHORT))
 
     objects = CityReportQuerySet.as_manager()
 
@@ -188,7 +189,7 @@ class GeneratedReport(TimeStampedModel):
 
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
     data = models.JSONField(_("报告数据"), default=dict, blank=True)
-    narrative = models.TextField(_("完成情况说明"), blank=True)
+    narrative = models.TextField(_("完成情况说明"), blank=True, **bounded_text(TEXT_LONG))
     generated_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -10,7 +10,9 @@ names the earliest year its rows touch:
 - a record with its own date: that date's year (old and new values);
 - a deal: its contract year and the years of its payments; a deal-patent link: the deal's year;
 - an organization period: from the first date whose classification changes (a change effective
-  from D closes the old period at D and opens a new one: from D; a period from the start: 0);
+  from D closes the old period at D and opens a new one: from D; a period from the start added or
+  removed: from the first year of the organization's records, none for a new organization; a
+  changed kind or district of a period from the start: every year);
 - a patent: the years of its subsidies (the 50 % rule reads its grant); a patent's industries:
   the years of its deals (agricultural patents); an industry or a district: every year.
 """
@@ -79,7 +81,23 @@ TABLES = {
         None,
     ),
     "portal_organizationperiod": (
-        "SELECT CASE WHEN bool_or(r.valid_from IS NULL) THEN 0 ELSE min(extract(year FROM r.valid_from))::int END FROM {rows} r",
+        # A period from a date: from that year. A period from the start (a new organization's first
+        # period, or one a correction writes): from the first year of the organization's records
+        # (none for a new organization, whose records come later, each with its own trigger).
+        "SELECT min(y) FROM ("
+        "SELECT extract(year FROM r.valid_from)::int AS y FROM {rows} r WHERE r.valid_from IS NOT NULL "
+        "UNION ALL SELECT extract(year FROM min(d.contract_date))::int FROM finance_deal d "
+        "WHERE d.buyer_id IN (SELECT organization_id FROM {rows} WHERE valid_from IS NULL) "
+        "OR d.seller_id IN (SELECT organization_id FROM {rows} WHERE valid_from IS NULL) "
+        "UNION ALL SELECT extract(year FROM min(x.registration_date))::int FROM finance_pledge x "
+        "WHERE x.borrower_id IN (SELECT organization_id FROM {rows} WHERE valid_from IS NULL) "
+        "UNION ALL SELECT extract(year FROM min(x.start_date))::int FROM finance_insurancepolicy x "
+        "WHERE x.insured_id IN (SELECT organization_id FROM {rows} WHERE valid_from IS NULL) "
+        "UNION ALL SELECT extract(year FROM min(x.decision_date))::int FROM finance_subsidy x "
+        "WHERE x.organization_id IN (SELECT organization_id FROM {rows} WHERE valid_from IS NULL) "
+        "UNION ALL SELECT extract(year FROM min(x.filing_date))::int FROM finance_productfiling x "
+        "WHERE x.organization_id IN (SELECT organization_id FROM {rows} WHERE valid_from IS NULL)"
+        ") t",
         "SELECT min(CASE WHEN (o.organization_id, o.kind, o.region_id, o.valid_from) IS DISTINCT FROM (n.organization_id, n.kind, n.region_id, n.valid_from) THEN CASE WHEN o.valid_from IS NULL OR n.valid_from IS NULL THEN 0 ELSE extract(year FROM LEAST(o.valid_from, n.valid_from))::int END WHEN o.valid_to IS DISTINCT FROM n.valid_to THEN extract(year FROM LEAST(o.valid_to, n.valid_to))::int END) FROM old_rows o JOIN new_rows n ON n.id = o.id",
     ),
 }

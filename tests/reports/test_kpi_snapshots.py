@@ -19,7 +19,7 @@ from reports import kpi
 from reports.kpi import snapshots
 from reports.models import KpiChange, KpiSnapshot
 from tests.patents.factories import PatentFactory
-from tests.reports.conftest import A, B, build_kpi_data, pay
+from tests.reports.conftest import A, B, build_kpi_data, org, pay
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -262,3 +262,8 @@ def test_triggers_record_the_first_year_a_change_touches(committed):
     lonely = PatentFactory(owner=o.uni_a)
     assert first_year(lambda: Patent.objects.filter(pk=lonely.pk).update(title="改名")) is None
     assert first_year(lambda: Region.objects.filter(code=B).update(is_county_level=True)) == 0
+    # A new organization (its first period, from the start) has no records yet: nothing; the
+    # records it gets later name their own years.
+    assert first_year(lambda: org("新注册企业", "sme", A)) is None
+    # Its periods rewritten from the start (deleted and written again): from its first record.
+    assert first_year(lambda: OrganizationPeriod.objects.filter(organization=o.sme_a2).delete()) == 2021
