@@ -206,6 +206,8 @@ def seed_events(ctx: DemoContext) -> None:
             title=title,
             kind=kind,
             date=day,
+            # All in the past: held (only held events count toward the plan's roadshow target).
+            status="held",
             venue=f"{park}会议中心",
             district=ctx.regions[district],
             park=park,
@@ -215,10 +217,14 @@ def seed_events(ctx: DemoContext) -> None:
         )
     actor = actor_for(bureau)
     titles = set(NavigationProject.objects.values_list("title", flat=True))
-    for year, industry, kind in (
-        (2021, "coal", "industry_planning"),
-        (2022, "cashmere", "enterprise_operation"),
-        (2023, "dairy", "rd"),
+    # Enterprise navigation projects (the plan's 企业专利导航: each names the enterprise it serves).
+    enterprises = [o for o in ctx.smes if o.region_id]
+    for number, (year, industry, kind) in enumerate(
+        (
+            (2021, "coal", "industry_planning"),
+            (2022, "cashmere", "enterprise_operation"),
+            (2023, "dairy", "rd"),
+        )
     ):
         title = f"{ctx.industries[industry].name}产业专利导航项目（{year}）"
         if title not in titles:
@@ -229,6 +235,7 @@ def seed_events(ctx: DemoContext) -> None:
                 kind=kind,
                 industry=ctx.industries[industry],
                 year_started=year,
+                enterprise=enterprises[number % len(enterprises)] if enterprises else None,
                 status="completed" if year < 2023 else "in_progress",
                 summary="围绕产业链重点企业开展专利信息检索与分析。",
             )

@@ -13,6 +13,7 @@ from patents.identifiers import parse_application_no
 from patents.models import Patent
 from portal.forms import BootstrapFormMixin
 from portal.identifiers import normalize_credit_code
+from portal.limits import TEXT_LONG
 from portal.models import Industry, Organization
 
 from .models import Event, Inquiry
@@ -170,6 +171,7 @@ class EventOutcomeForm(BootstrapFormMixin, forms.Form):
     outcome_notes = forms.CharField(
         label=_("活动成效"),
         required=False,
+        max_length=TEXT_LONG,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("参会情况、达成的意向和随后签订的交易（可写合同编号）。"),
     )

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.limits import MESSAGE_MAX, TEXT_LONG, bounded_text
 from portal.models import TimeStampedModel
 
 
@@ -206,7 +207,7 @@ class InquiryMessage(models.Model):
     organization = models.ForeignKey(
         "portal.Organization", on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    body = models.TextField(_("内容"), blank=True)
+    body = models.TextField(_("内容"), blank=True, **bounded_text(MESSAGE_MAX))
     status_from = models.CharField(max_length=12, blank=True)
     status_to = models.CharField(max_length=12, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
@@ -276,7 +277,7 @@ class Event(TimeStampedModel):
     )
     park = models.CharField(_("产业园区"), max_length=200, blank=True)
     organizer = models.CharField(_("主办单位"), max_length=200)
-    description = models.TextField(_("活动介绍"), blank=True)
+    description = models.TextField(_("活动介绍"), blank=True, **bounded_text(TEXT_LONG))
     industries = models.ManyToManyField("portal.Industry", verbose_name=_("产业"), blank=True)
     patents = models.ManyToManyField(
         "patents.Patent", verbose_name=_("推介专利"), blank=True, related_name="events"
@@ -285,7 +286,7 @@ class Event(TimeStampedModel):
         "demands.Demand", verbose_name=_("对接需求"), blank=True, related_name="events"
     )
     intentions_signed = models.PositiveIntegerField(_("签约意向数"), default=0)
-    outcome_notes = models.TextField(_("活动成效"), blank=True)
+    outcome_notes = models.TextField(_("活动成效"), blank=True, **bounded_text(TEXT_LONG))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -11,6 +11,7 @@ from django.core.validators import MaxLengthValidator
 
 TEXT_LONG = 20_000  # abstracts, claims, demand descriptions, project summaries
 TEXT_SHORT = 2_000  # notes, fee standards, an organization's description
+MESSAGE_MAX = 5_000  # one message of an inquiry thread
 IMPORT_CELL_MAX = TEXT_LONG  # any one cell of an imported file
 
 

@@ -66,20 +66,21 @@ def narrative(city: dict, ranking: list[dict], plan: kpi.Plan | None = None) -> 
             _value_text(indicator.name, value, block) for value in _targeted(indicator, plan)
         )
         target = plan.targets.get(indicator.name) if plan else None
-        lines.append(
-            _("%(label)s：%(figures)s。目标：%(target)s，%(result)s。")
-            % {
+        if block["met"] is None:
+            # The target text already says why nothing is judged ("…未设目标"): not twice.
+            line = _("%(label)s：%(figures)s。%(target)s。") % {
                 "label": indicator.label,
                 "figures": figures,
                 "target": block["target"],
-                "result": _("未设目标")
-                if block["met"] is None
-                else _("已达标")
-                if block["met"]
-                else _("未达标"),
             }
-            + no_base_note(target, block["average_growth"], plan)
-        )
+        else:
+            line = _("%(label)s：%(figures)s。目标：%(target)s，%(result)s。") % {
+                "label": indicator.label,
+                "figures": figures,
+                "target": block["target"],
+                "result": _("已达标") if block["met"] else _("未达标"),
+            }
+        lines.append(line + no_base_note(target, block["average_growth"], plan))
     activities = city["activities"]
     plan = activities["roadshows"]["plan_period"]
     subsidies = activities["subsidies"]

@@ -8,8 +8,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.limits import TEXT_LONG, TEXT_SHORT, bounded_text
 from portal.models import TimeStampedModel
 
 INDICATOR_CHOICES = [
@@ -39,7 +41,7 @@ class PlanPeriod(TimeStampedModel):
     base_year = models.PositiveSmallIntegerField(_("基期年度"))
     first_year = models.PositiveSmallIntegerField(_("起始年度"))
     last_year = models.PositiveSmallIntegerField(_("终止年度"))
-    note = models.TextField(_("说明"), blank=True, help_text=_("如规划文件名称、文号"))
+    note = models.TextField(_("说明"), blank=True, help_text=_("如规划文件名称、文号"), **bounded_text(TEXT_SHORT))
 
     objects = CityReportQuerySet.as_manager()
 
@@ -187,7 +189,7 @@ class GeneratedReport(TimeStampedModel):
 
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
     data = models.JSONField(_("报告数据"), default=dict, blank=True)
-    narrative = models.TextField(_("完成情况说明"), blank=True)
+    narrative = models.TextField(_("完成情况说明"), blank=True, **bounded_text(TEXT_LONG))
     generated_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -297,3 +299,51 @@ class PlanPeriodReport(GeneratedReport):
     @property
     def file_stem(self) -> str:
         return f"plan-report-{self.plan.first_year}-{self.plan.last_year}"
+
+
+# --- Snapshots of closed years' KPI figures -------------------------------------------------------
+
+
+class KpiSnapshot(models.Model):
+    """The raw KPI figures of one closed year for one scope (the city, a district, or every district
+    grouped), as read in one database snapshot (``taken_in``, PostgreSQL's ``pg_snapshot``).
+
+    Valid while no change to the records that year's figures depend on has committed outside that
+    snapshot (``KpiChange``, written by database triggers), and while the counting code is the one
+    that computed it (``definition``). See ``reports.kpi.snapshots``."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    scope = models.CharField(_("范围"), max_length=16, help_text=_("空：全市；旗区代码；*：全部旗区分组"))
+    definition = models.CharField(_("口径版本"), max_length=64)
+    figures = models.JSONField(_("统计数值"))
+    taken_in = models.TextField(_("数据库快照"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("绩效指标年度快照")
+        verbose_name_plural = _("绩效指标年度快照")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "scope"], name="reports_kpisnapshot_year_scope_uniq")
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.scope or '-'}"
+
+
+class KpiChange(models.Model):
+    """One statement that changed records the KPIs count, as recorded by the database triggers of
+    ``reports`` migration 0006: the first year whose figures it may change (0: every year) and the
+    transaction that made it (``pg_current_xact_id()``)."""
+
+    id = models.BigAutoField(primary_key=True)
+    from_year = models.IntegerField(_("起始年度"))
+    transaction_id = models.BigIntegerField(_("事务号"))
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("统计记录变更")
+        verbose_name_plural = _("统计记录变更")
+        indexes = [models.Index(fields=["transaction_id"], name="reports_kpichange_xid_idx")]
+
+    def __str__(self):
+        return f"{self.from_year} @ {self.transaction_id}"

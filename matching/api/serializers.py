@@ -11,6 +11,7 @@ from rest_framework import serializers
 from demands.models import Demand
 from patents.identifiers import parse_application_no
 from patents.models import Patent
+from portal.limits import TEXT_LONG
 from portal.models import Industry, Region
 from portal.permissions import actor_for
 
@@ -238,7 +239,7 @@ class EventWriteSerializer(serializers.Serializer):
     )
     park = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     organizer = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(max_length=TEXT_LONG, required=False, allow_blank=True, default="")
     industries = serializers.ListField(child=serializers.CharField(), required=False, help_text="产业代码")
     patents = serializers.ListField(child=serializers.CharField(), required=False, help_text="申请号")
     demands = serializers.ListField(child=serializers.CharField(), required=False, help_text="需求编号")
@@ -290,7 +291,7 @@ class EventRegisterSerializer(serializers.Serializer):
 
 class EventOutcomeSerializer(serializers.Serializer):
     intentions_signed = serializers.IntegerField(min_value=0)
-    outcome_notes = serializers.CharField(required=False, allow_blank=True, default="")
+    outcome_notes = serializers.CharField(max_length=TEXT_LONG, required=False, allow_blank=True, default="")
 
 
 class EventRegistrationSerializer(serializers.Serializer):

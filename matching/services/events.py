@@ -217,5 +217,7 @@ def event_record_outcome(
         raise ApplicationError(_("签约意向数不能为负数。"))
     event.intentions_signed = int(intentions_signed)
     event.outcome_notes = (outcome_notes or "").strip()
+    # The field's own limit (portal.limits), whatever the entry point.
+    event.clean_fields(exclude=[f.name for f in Event._meta.fields if f.name != "outcome_notes"])
     event.save(update_fields=["intentions_signed", "outcome_notes", "updated_at"])
     return event

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from demands.models import Demand
 from patents.models import Patent
 from portal.errors import ApplicationError
+from portal.limits import MESSAGE_MAX
 from portal.models import Organization
 from portal.permissions import actor_for
 
@@ -39,7 +40,7 @@ __all__ = [
 Status = Inquiry.Status
 OWNER_TARGETS, ASKER_TARGETS = permissions.OWNER_TARGETS, permissions.ASKER_TARGETS
 OWNER, ASKER = permissions.OWNER, permissions.ASKER
-MAX_BODY = 5000
+MAX_BODY = MESSAGE_MAX
 
 
 def _side(user, inquiry: Inquiry) -> str:

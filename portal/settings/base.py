@@ -315,6 +315,9 @@ MATCHING_NOTIFY_MIN_SCORE = float(os.environ.get("PORTAL_MATCHING_NOTIFY_MIN_SCO
 # KPI reports on PostgreSQL: how many database connections (sharing one snapshot) run a report's
 # queries side by side; 1 runs them one after the other on the request's own connection.
 REPORTS_KPI_CONNECTIONS = max(1, int(os.environ.get("PORTAL_KPI_CONNECTIONS", "2")))
+# KPI reports on PostgreSQL: keep the figures of closed years (before this one) and reuse them until
+# a record they depend on changes (database triggers record every change; reports.kpi.snapshots).
+REPORTS_KPI_SNAPSHOTS = env_bool("PORTAL_KPI_SNAPSHOTS", True)
 # The bureau named on the cover of the reports it submits (annual report, plan-period summary).
 REPORTS_BUREAU_NAME = os.environ.get("PORTAL_BUREAU_NAME", "鄂尔多斯市市场监督管理局（知识产权局）")
 

@@ -5,7 +5,6 @@ charts draw from them. Bureau staff only; a district officer gets their own dist
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -18,6 +17,7 @@ from portal.permissions import actor_for
 from reports import kpi
 from reports.permissions import can_view_city_reports, can_view_reports, scoped_district
 from reports.ranking import district_ranking
+from reports.years import default_report_year
 
 from . import serializers
 
@@ -49,7 +49,9 @@ class ReportView(APIView):
     def params(self, request) -> tuple[int, str | None]:
         query = self.query_serializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        year = query.validated_data.get("year") or timezone.localdate().year
+        # Like the dashboards: without a year, the latest year that has records (the current
+        # year has none until the first record of January is entered).
+        year = query.validated_data.get("year") or default_report_year()
         try:
             district = scoped_district(actor_for(request.user), query.validated_data.get("district"))
         except DjangoPermissionDenied as error:

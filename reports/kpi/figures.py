@@ -26,6 +26,7 @@ from django.db.models import (
 
 from portal.models import OrganizationPeriod
 
+from . import snapshots
 from .records import (
     COUNTY_Q,
     DEAL_PARTIES,
@@ -284,19 +285,28 @@ PLAN_QUERIES = 1
 
 
 def query_count(*, grouped: bool = False) -> int:
-    """The queries one report runs on this database: the plans, the figures, plus the settings on
-    PostgreSQL."""
+    """The queries one report runs on this database when it computes every figure: the plans, the
+    figures, plus on PostgreSQL the settings and the look-up of closed years' snapshots (outside an
+    enclosing transaction, one more: SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, and the
+    storing of the snapshots). With valid snapshots of every year it reads, only the plans and the
+    look-up."""
     tuning = 1 if connection.vendor == "postgresql" else 0
-    return PLAN_QUERIES + (GROUPED_QUERY_COUNT if grouped else QUERY_COUNT) + tuning
+    return (
+        PLAN_QUERIES + (GROUPED_QUERY_COUNT if grouped else QUERY_COUNT) + tuning + int(snapshots.enabled())
+    )
 
 
-def _tune(values: dict[str, str] = POSTGRES_SETTINGS) -> None:
+def _tune(values: dict[str, str] = POSTGRES_SETTINGS) -> str | None:
+    """Apply the report's settings to the current transaction; on PostgreSQL, answer the database
+    snapshot the transaction reads in (meaningful in REPEATABLE READ: the snapshots of closed years
+    record it), in the same query."""
     if connection.vendor != "postgresql":
-        return
+        return None
     calls = ", ".join("set_config(%s, %s, true)" for _ in values)
     params = [value for item in values.items() for value in item]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {calls}", params)
+        cursor.execute(f"SELECT pg_current_snapshot()::text, {calls}", params)
+        return cursor.fetchone()[0]
 
 
 Raw = dict[str, Any]  # "figure.measure" -> {year: value}
@@ -432,12 +442,18 @@ def _violations(years: list[int], district: str | None, by_district: bool, out: 
         _store(out, group, "subsidies.violations", year, len(violating_patent_ids(group_rows)))
 
 
-def _run_all(jobs: list[Callable[[dict], None]], out: dict) -> None:
-    """Run ``jobs`` on this thread's connection, in one transaction with the report's settings."""
+def _run_all(jobs: list[Callable[[dict], None]], out: dict) -> str | None:
+    """Run ``jobs`` on this thread's connection, in one transaction with the report's settings.
+    Outside an enclosing transaction on PostgreSQL, in REPEATABLE READ: answers its snapshot."""
+    repeatable = connection.vendor == "postgresql" and not connection.in_atomic_block
     with transaction.atomic(savepoint=False):
-        _tune()
+        if repeatable:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        taken_in = _tune()
         for job in jobs:
             job(out)
+    return taken_in if repeatable else None
 
 
 def _concurrent() -> bool:
@@ -461,7 +477,7 @@ def _snapshot_transaction(snapshot: str | None = None) -> str | None:
         return cursor.fetchone()[0]
 
 
-def _run_concurrently(jobs: list[Callable[[dict], None]], out: dict) -> None:
+def _run_concurrently(jobs: list[Callable[[dict], None]], out: dict) -> str:
     """Run ``jobs`` on ``REPORTS_KPI_CONNECTIONS`` connections that share one snapshot, so the
     figures are exactly those of a single transaction. Each connection takes the next job from
     the queue when it is free (the costliest jobs come first); on two CPUs a year's report takes
@@ -493,7 +509,7 @@ def _run_concurrently(jobs: list[Callable[[dict], None]], out: dict) -> None:
     helpers = settings.REPORTS_KPI_CONNECTIONS - 1
     with transaction.atomic(savepoint=False):
         snapshot = _snapshot_transaction()
-        _tune(CONCURRENT_SETTINGS)
+        taken_in = _tune(CONCURRENT_SETTINGS)
         with ThreadPoolExecutor(max_workers=helpers) as pool:
             futures = [pool.submit(helper, snapshot) for _ in range(helpers)]
             work()
@@ -502,6 +518,7 @@ def _run_concurrently(jobs: list[Callable[[dict], None]], out: dict) -> None:
     for partial_out in results:
         for group, values in partial_out.items():
             out.setdefault(group, {}).update(values)
+    return taken_in
 
 
 def collect(
@@ -515,9 +532,30 @@ def collect(
     None (the city, or ``district``) or, with ``by_district``, each district's code.
 
     Without ``figures``: every KPI and activity figure (``QUERY_COUNT`` queries, or
-    ``GROUPED_QUERY_COUNT`` by district)."""
+    ``GROUPED_QUERY_COUNT`` by district), the closed years from their snapshots while these are
+    valid (``snapshots``: one more query on PostgreSQL)."""
     years = sorted(set(years))
     out: dict = {}
+    kpis = figures is None
+    kept: dict[int, dict] = {}
+    scope = snapshots.scope_of(district, by_district)
+    if kpis and snapshots.enabled():
+        kept = snapshots.load(years, scope)
+    missing = [year for year in years if year not in kept]
+    if missing:
+        taken_in = _compute(missing, district, by_district, figures, out)
+        if kpis and taken_in and snapshots.enabled():
+            snapshots.store(out, missing, scope, taken_in)
+    for year, stored in kept.items():
+        snapshots.merge(out, year, stored)
+    return out
+
+
+def _compute(
+    years: list[int], district: str | None, by_district: bool, figures: tuple[Figure, ...] | None, out: dict
+) -> str | None:
+    """Run the queries of ``years`` into ``out``; answers the database snapshot they read in when
+    they all read in one (None inside an enclosing transaction, or on SQLite)."""
     kpis = figures is None
     if kpis:
         figures = FIGURES if by_district else (*_city_deal_figures(district), *OTHER_FIGURES)
@@ -526,8 +564,6 @@ def collect(
         jobs.append(partial(_benefited, years, district, by_district))
         jobs.append(partial(_violations, years, district, by_district))
     if _concurrent() and len(jobs) > 1:
-        _run_concurrently(jobs, out)
-    else:
-        # One transaction, so that the settings apply to every query (no savepoint: only reads).
-        _run_all(jobs, out)
-    return out
+        return _run_concurrently(jobs, out)
+    # One transaction, so that the settings apply to every query (no savepoint: only reads).
+    return _run_all(jobs, out)

@@ -184,6 +184,20 @@ def test_org_stats_preview_warns_on_implausible_revenue_per_employee(tmp_path):
     assert err.getvalue().startswith("warning: row 2, column 营业收入: ")
 
 
+def test_org_stats_preview_warns_above_a_hundred_million_a_head_and_not_on_the_bounds(tmp_path):
+    """Revenue per employee under 1,000 or over 100,000,000 yuan is implausible; the bounds are not."""
+    organization = OrganizationFactory(kind="sme", region=region(A))
+    rows = [
+        ["统一社会信用代码", "年度", "营业收入", "从业人数"],
+        [organization.credit_code, "2023", "1000000001", "10"],  # 100,000,000.10 a head
+        [organization.credit_code, "2022", "1000000000", "10"],  # 100,000,000 a head: plausible
+        [organization.credit_code, "2021", "10000", "10"],  # 1,000 a head: plausible
+    ]
+    result = run_import(kind="org_stats", path=write_csv(tmp_path, rows), dry_run=True)
+    assert result.ok
+    assert [(w.row, w.column) for w in result.warnings] == [(2, "营业收入")]
+
+
 def test_org_stats_revenue_in_wan_yuan(tmp_path):
     organization = OrganizationFactory(kind="sme", region=region(A))
     rows = [

@@ -319,3 +319,14 @@ def test_plan_report_pages(client, kpi_data, media, celery_eager, django_capture
     assert report.is_frozen and not report.files_pending
     refused = client.post(reverse("reports:plan-report-regenerate", args=[report.pk]), follow=True)
     assert "已审定，审定后的报告不能重新生成" in refused.content.decode()
+
+
+def test_narrative_outside_the_plan_says_once_that_no_target_is_set(kpi_data):
+    """2024 is in no plan period: each indicator's line names the reason once, and judges nothing."""
+    from reports.annual import narrative
+
+    city = kpi.kpi_report(year=2024)
+    text = narrative(city, [], None)
+    assert "未设目标，未设目标" not in text
+    assert text.count("2024 年不在已录入的规划期内，未设目标。") == 5
+    assert "未达标。" not in text.split("专项工作")[0] and "已达标。" not in text.split("专项工作")[0]

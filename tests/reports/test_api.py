@@ -1,8 +1,11 @@
 """/api/reports/...: the same JSON as the command, for bureau staff only; district officers get
 their own district and are refused another."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from reports import kpi
@@ -81,11 +84,26 @@ def test_bad_parameters_are_400(api, db):
     assert response.json()["errors"]["district"] == ["未知的旗区代码：150699。"]
 
 
-def test_year_defaults_to_this_year(api, db):
-    from django.utils import timezone
-
+def test_year_defaults_to_the_latest_year_with_records(api, kpi_data):
+    """Like the dashboards (reports/years.py): the hand-built data ends in 2024, while this year
+    has no records yet; every endpoint without a year answers for 2024."""
     as_role(api, "bureau")
-    assert api.get(KPI).json()["year"] == timezone.localdate().year
+    assert dt.date.today().year > 2024
+    assert api.get(KPI).json() == api.get(KPI, {"year": 2024}).json()
+    assert api.get(KPI).json()["year"] == 2024
+    assert api.get(TREND).json()["years"][-1] == 2024
+    assert api.get(FUNNEL).json()["year"] == 2024
+    assert api.get(DISTRICTS).json()["year"] == 2024
+    assert api.get(RANKING).json()["year"] == 2024
+    # A district officer without a year: their district, the same default year.
+    as_role(api, "district_officer", district=A)
+    report = api.get(KPI).json()
+    assert (report["year"], report["district"]) == (2024, A)
+
+
+def test_year_defaults_to_last_year_without_any_record(api, db):
+    as_role(api, "bureau")
+    assert api.get(KPI).json()["year"] == timezone.localdate().year - 1
 
 
 def test_kpi_endpoint_query_count(api, kpi_data, django_assert_max_num_queries):

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from reports import services
+from reports.documents import definitions
 from reports.models import PlanPeriod
 from tests.reports.conftest import make_deal, pay
 
@@ -57,12 +58,24 @@ def test_submitted_documents_read_back(
     assert any("康巴什区" in line for line in lines)
     assert not any(line.strip() in {"康", "巴", "什", "区", "康巴", "什区"} for line in lines)
     assert any("是否达标" in line for line in lines) and any("旗区 交易数 专利数" in line for line in lines)
+    # Indicator names whole in the city table (not 中小微企业专利质 / 押融资).
+    assert any(line.startswith("中小微企业获得专利转化 交易数") for line in lines)
+    assert any(line.startswith("中小微企业专利质押融资 质押笔数") for line in lines)
     # Amounts in 万元 with thousands separators; no raw yuan figures, file paths or ISO timestamps.
     assert "合同成交额（万元）" in everything and "18.00" in everything  # 180,000.50 yuan (D3 terminated)
     assert "442826501.06" not in everything
     assert "docs/kpi.md" not in everything and "/media/" not in everything
     assert not ISO_TIMESTAMP.search(everything)
-    assert "附录：指标定义" in texts[-1] and "年均增幅" in texts[-1]
+    assert "年均增幅" in everything.split("附录：指标定义")[-1]
+    # Every term of the appendix is on the page of (the start of) its definition.
+    first = max(i for i, text in enumerate(texts) if text.splitlines()[1:2] == ["附录：指标定义"])
+    for term, text in definitions():
+        page = next(t for t in texts[first:] if term in t.splitlines())
+        assert text[:8] in page.replace("\n", ""), term
+    # The appendix states the counting decisions an auditor asks about.
+    appendix = everything.split("附录：指标定义")[-1]
+    for term in ("按时点统计", "已终止交易", "只计已举办的路演", "未终止的企业专利导航项目", "2倍不得超过"):
+        assert term in appendix.replace("\n", ""), term
 
     plan = PlanPeriod.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
