@@ -104,7 +104,7 @@ def test_both_confirmations_sign_the_contract_into_a_linked_deal():
 
 
 def test_terms_are_checked_before_signing():
-    sme_user, owner_user, inquiry = agreed_inquiry()
+    sme_user, _owner_user, inquiry = agreed_inquiry()
     contract = services.contract_draft(inquiry=inquiry, by=sme_user)
     beyond = inquiry.patent.expiry_date + dt.timedelta(days=1)
     contract = services.contract_update(
@@ -118,7 +118,7 @@ def test_terms_are_checked_before_signing():
 
 
 def test_staff_record_a_paper_signature_parties_cannot():
-    sme_user, owner_user, inquiry = agreed_inquiry()
+    sme_user, _owner_user, inquiry = agreed_inquiry()
     contract = services.contract_draft(inquiry=inquiry, by=sme_user)
     with pytest.raises(PermissionDenied):
         services.contract_record_signed(contract=contract, actor=actor_for(sme_user), signed_on=TODAY())
@@ -136,7 +136,7 @@ def test_staff_record_a_paper_signature_parties_cannot():
 def test_contract_files_docx_and_pdf_with_chinese_text():
     from docx import Document
 
-    sme_user, owner_user, inquiry = agreed_inquiry(title="一种羊绒纤维低损伤分梳装置")
+    sme_user, _owner_user, inquiry = agreed_inquiry(title="一种羊绒纤维低损伤分梳装置")
     contract = services.contract_draft(inquiry=inquiry, by=sme_user)
     text = "\n".join(p.text for p in Document(io.BytesIO(contract_docx(contract))).paragraphs)
     assert "专利实施许可合同" in text and "一种羊绒纤维低损伤分梳装置" in text
@@ -215,7 +215,7 @@ def test_open_licence_term_stays_within_the_declaration_and_the_patent_life():
 
 
 def test_only_verified_smes_take_a_standing_open_licence():
-    owner_user, declaration = _declared()
+    _owner_user, declaration = _declared()
     for user in (make_user("institution"), make_user("sme", verified=False), make_user("bureau")):
         with pytest.raises(PermissionDenied):
             services.open_license_take(declaration=declaration, by=user)
@@ -335,7 +335,7 @@ def test_add_months_clamps_to_the_end_of_month():
 
 def test_migration_links_deals_whose_references_identify_the_inquiry():
     link = importlib.import_module("finance.migrations.0005_link_deals_to_inquiries_from_references").link
-    sme_user, owner_user, by_number = agreed_inquiry()
+    _sme_user, _owner_user, by_number = agreed_inquiry()
     _s2, _o2, by_reference = agreed_inquiry()
     _s3, _o3, ambiguous = agreed_inquiry()
     _s4, _o4, wrong_party = agreed_inquiry()
