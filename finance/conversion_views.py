@@ -114,7 +114,7 @@ def contract_confirm(request, pk: int):
         _errors(request, error)
     else:
         if contract.status == Contract.Status.SIGNED:
-            messages.success(request, _("双方均已确认，合同已签订，交易已登记。"))
+            messages.success(request, _("双方均已确认，合同已签订，交易已记录。"))
         else:
             messages.success(request, _("已确认合同，等待对方确认。"))
     return redirect("finance:contract-detail", pk=contract.pk)
@@ -138,7 +138,7 @@ def contract_record_signed(request, pk: int):
     except (ApplicationError, ValidationError, PermissionDenied) as error:
         _errors(request, error)
     else:
-        messages.success(request, _("已登记合同签订，交易已登记。"))
+        messages.success(request, _("已登记合同签订，交易已记录。"))
     return redirect("finance:contract-detail", pk=contract.pk)
 
 
@@ -187,7 +187,7 @@ def open_license_take(request, pk: int):
         except (ApplicationError, ValidationError, PermissionDenied) as error:
             _errors(request, error, form)
         else:
-            messages.success(request, _("已取得开放许可，交易已登记，专利权人已收到通知。"))
+            messages.success(request, _("已取得开放许可，许可交易已记录，专利权人已收到通知。"))
             return redirect("finance:deal-detail", pk=deal.pk)
     context = {
         "form": form,

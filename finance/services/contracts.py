@@ -306,6 +306,6 @@ def _sign(contract: Contract, *, signed_on: datetime.date, actor: Actor | None, 
         contract,
         to_side=None,
         by=None,
-        title=_("合同 %(no)s 已签订，交易已登记") % {"no": contract.contract_no},
+        title=_("合同 %(no)s 已签订，交易已记录") % {"no": contract.contract_no},
     )
     return contract
