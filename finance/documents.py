@@ -1,21 +1,17 @@
-"""A contract as a file: DOCX (python-docx) and PDF (WeasyPrint with the Noto CJK fonts, which it
+"""A contract as a file: DOCX (``finance.docx``) and PDF (WeasyPrint with the Noto CJK fonts, which it
 embeds). Both render the same clauses (``contract_clauses``), following the structure of the
 national model contracts (国家知识产权局《专利权转让合同》《专利实施许可合同》模板)."""
 
 from __future__ import annotations
 
-import io
 import logging
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Pt
 
 from portal.errors import ApplicationError
 
+from .docx import Paragraph, docx_bytes
 from .models import Contract, Deal
 
 CJK_FONT = "Noto Serif CJK SC"
@@ -118,34 +114,27 @@ def contract_clauses(contract: Contract) -> dict:
 
 def contract_docx(contract: Contract) -> bytes:
     data = contract_clauses(contract)
-    document = Document()
-    style = document.styles["Normal"]
-    style.font.name = CJK_FONT
-    style.font.size = Pt(11)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), CJK_FONT)
-    heading = document.add_paragraph()
-    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = heading.add_run(data["title"] + (f"（{data['subtitle']}）" if data["subtitle"] else ""))
-    run.bold, run.font.size = True, Pt(18)
-    number = document.add_paragraph(_("合同编号：%(no)s") % {"no": data["contract_no"]})
-    number.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    title = data["title"] + (f"（{data['subtitle']}）" if data["subtitle"] else "")
+    paragraphs = [
+        Paragraph(title, bold=True, size_pt=18, align="center"),
+        Paragraph(_("合同编号：%(no)s") % {"no": data["contract_no"]}, align="right"),
+    ]
     if data["is_draft"]:
-        document.add_paragraph(_("（草稿，未签订）"))
+        paragraphs.append(Paragraph(_("（草稿，未签订）"), align="center"))
     for role, name, code in data["parties"]:
-        document.add_paragraph(f"{role}：{name}（{_('统一社会信用代码')}：{code or '—'}）")
-    for index, title, body in data["clauses"]:
-        paragraph = document.add_paragraph()
-        paragraph.add_run(_("第%(n)d条 %(title)s") % {"n": index, "title": title}).bold = True
-        document.add_paragraph(body)
-    document.add_paragraph("")
+        paragraphs.append(Paragraph(f"{role}：{name}（{_('统一社会信用代码')}：{code or '—'}）"))
+    for index, title_, body in data["clauses"]:
+        paragraphs.append(Paragraph(_("第%(n)d条 %(title)s") % {"n": index, "title": title_}, bold=True))
+        paragraphs.append(Paragraph(body))
+    paragraphs.append(Paragraph(""))
     for role, name, _code in data["parties"]:
-        document.add_paragraph(
-            _("%(role)s（盖章）：%(name)s        日期：%(date)s")
-            % {"role": role, "name": name, "date": data["signed_on"] or "____年__月__日"}
+        paragraphs.append(
+            Paragraph(
+                _("%(role)s（盖章）：%(name)s        日期：%(date)s")
+                % {"role": role, "name": name, "date": data["signed_on"] or "____年__月__日"}
+            )
         )
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return docx_bytes(paragraphs, font=CJK_FONT)
 
 
 def contract_pdf(contract: Contract) -> bytes:

@@ -7,6 +7,7 @@ import datetime as dt
 import importlib
 import io
 import re
+import zipfile
 import zlib
 from decimal import Decimal
 
@@ -18,6 +19,7 @@ from django.utils import timezone
 
 from finance import services
 from finance.documents import contract_docx, contract_pdf
+from finance.docx import docx_text
 from finance.models import Contract, Deal, FollowUp
 from finance.services.follow_ups import add_months
 from matching.models import Notification
@@ -134,14 +136,16 @@ def test_staff_record_a_paper_signature_parties_cannot():
 
 
 def test_contract_files_docx_and_pdf_with_chinese_text():
-    from docx import Document
-
     sme_user, _owner_user, inquiry = agreed_inquiry(title="一种羊绒纤维低损伤分梳装置")
     contract = services.contract_draft(inquiry=inquiry, by=sme_user)
-    text = "\n".join(p.text for p in Document(io.BytesIO(contract_docx(contract))).paragraphs)
+    content = contract_docx(contract)
+    text = docx_text(content)
     assert "专利实施许可合同" in text and "一种羊绒纤维低损伤分梳装置" in text
     assert inquiry.organization.name in text and inquiry.patent.owner.name in text
     assert "普通许可" in text and "80,000.00" in text
+    with zipfile.ZipFile(io.BytesIO(content)) as package:
+        assert "Noto Serif CJK SC" in package.read("word/styles.xml").decode()
+        assert package.testzip() is None
     pdf = contract_pdf(contract)
     assert pdf.startswith(b"%PDF") and b"/FontFile" in _pdf_objects(pdf)
     assert b"CJK" in _pdf_objects(pdf)  # the Noto CJK font is embedded
@@ -361,3 +365,26 @@ def test_migration_links_deals_whose_references_identify_the_inquiry():
     assert linked == {a.pk: by_number.pk, b.pk: by_reference.pk, c1.pk: None, c2.pk: None, d.pk: None}
     link(apps, None)  # idempotent
     assert Deal.objects.filter(inquiry__isnull=False).count() == 2
+
+
+def test_api_shows_the_links_both_ways():
+    from rest_framework.test import APIClient
+
+    sme_user, owner_user, inquiry = agreed_inquiry()
+    contract = services.contract_draft(inquiry=inquiry, by=sme_user)
+    services.contract_confirm(contract=contract, by=sme_user)
+    deal = services.contract_confirm(contract=contract, by=owner_user).deal
+    client = APIClient()
+    client.force_authenticate(sme_user)
+    assert client.get(f"/api/inquiries/{inquiry.pk}/").json()["deal"] == deal.pk
+    assert client.get(f"/api/finance/deals/{deal.pk}/").json()["inquiry"] == inquiry.pk
+
+
+def test_docx_writer_escapes_text_and_drops_invalid_characters():
+    from finance.docx import Paragraph, docx_bytes
+
+    content = docx_bytes(
+        [Paragraph('甲方 <&> "乙方"\x01\x0b', bold=True), Paragraph("第一行\n第二行")],
+        font="Noto Serif CJK SC",
+    )
+    assert docx_text(content) == '甲方 <&> "乙方"\n第一行第二行'
