@@ -337,4 +337,6 @@ class FollowUpAnswerForm(BootstrapFormMixin, forms.Form):
         label=_("由此带来的收入（元）"), required=False, min_value=0, max_digits=14, decimal_places=2
     )
     jobs = forms.IntegerField(label=_("带动就业（人）"), required=False, min_value=0, max_value=1_000_000)
-    notes = forms.CharField(label=_("说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(
+        label=_("说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -658,7 +658,9 @@ class Contract(TimeStampedModel):
     )
     territory = models.CharField(_("实施地域"), max_length=200, blank=True)
     term_starts_on = models.DateField(_("许可期限起"), null=True, blank=True)
-    term_ends_on = models.DateField(_("许可期限止"), null=True, blank=True, help_text=_("不得晚于专利保护期届满日。"))
+    term_ends_on = models.DateField(
+        _("许可期限止"), null=True, blank=True, help_text=_("不得晚于专利保护期届满日。")
+    )
     fee_mode = models.CharField(_("付费方式"), max_length=20, choices=FeeMode.choices)
     amount = models.DecimalField(
         _("合同金额（元）"), **MONEY, help_text=_("提成支付的，填写约定的最低或预计许可费总额。")
@@ -674,10 +676,19 @@ class Contract(TimeStampedModel):
     buyer_confirmed_at = models.DateTimeField(_("受让方/被许可方确认时间"), null=True, blank=True)
     signed_on = models.DateField(_("签订日期"), null=True, blank=True)
     deal = models.OneToOneField(
-        Deal, verbose_name=_("交易"), on_delete=models.SET_NULL, null=True, blank=True, related_name="contract"
+        Deal,
+        verbose_name=_("交易"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contract",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("起草人"), on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("起草人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
     )
 
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
@@ -729,7 +740,9 @@ class FollowUp(TimeStampedModel):
 
     MONTHS = (6, 12)
 
-    deal = models.ForeignKey(Deal, verbose_name=_("交易"), on_delete=models.CASCADE, related_name="follow_ups")
+    deal = models.ForeignKey(
+        Deal, verbose_name=_("交易"), on_delete=models.CASCADE, related_name="follow_ups"
+    )
     months = models.PositiveSmallIntegerField(_("交易后月数"))
     due_on = models.DateField(_("回访日期"))
     organization = models.ForeignKey(
@@ -770,7 +783,11 @@ class FollowUpAnswer(models.Model):
     jobs = models.PositiveIntegerField(_("带动就业（人）"), default=0)
     notes = models.TextField(_("说明"), blank=True, **bounded_text(TEXT_SHORT))
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("填报人"), on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("填报人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
 
@@ -779,7 +796,9 @@ class FollowUpAnswer(models.Model):
         verbose_name = _("回访填报")
         verbose_name_plural = _("回访填报")
         constraints = [
-            models.UniqueConstraint(fields=["follow_up", "revision"], name="follow_up_answer_unique_revision"),
+            models.UniqueConstraint(
+                fields=["follow_up", "revision"], name="follow_up_answer_unique_revision"
+            ),
             models.CheckConstraint(condition=Q(revenue__gte=0), name="follow_up_answer_revenue_nonneg"),
         ]
 

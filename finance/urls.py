@@ -37,7 +37,9 @@ urlpatterns += [
     path("contracts/<int:pk>/", conversion_views.contract_detail, name="contract-detail"),
     path("contracts/<int:pk>/edit/", conversion_views.contract_edit, name="contract-edit"),
     path("contracts/<int:pk>/confirm/", conversion_views.contract_confirm, name="contract-confirm"),
-    path("contracts/<int:pk>/signed/", conversion_views.contract_record_signed, name="contract-record-signed"),
+    path(
+        "contracts/<int:pk>/signed/", conversion_views.contract_record_signed, name="contract-record-signed"
+    ),
     path(
         "contracts/<int:pk>/download.<str:file_format>",
         conversion_views.contract_download,

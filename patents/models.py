@@ -414,7 +414,9 @@ class AnnualFeeReduction(TimeStampedModel):
     open_license = models.ForeignKey(
         OpenLicense, verbose_name=_("开放许可声明"), on_delete=models.PROTECT, related_name="fee_reductions"
     )
-    fee_year = models.PositiveSmallIntegerField(_("年度（第几年）"), help_text=_("专利年费的缴费年度，如第 6 年。"))
+    fee_year = models.PositiveSmallIntegerField(
+        _("年度（第几年）"), help_text=_("专利年费的缴费年度，如第 6 年。")
+    )
     annual_fee = models.DecimalField(_("应缴年费（元）"), max_digits=14, decimal_places=2)
     reduction = models.DecimalField(_("减免金额（元）"), max_digits=14, decimal_places=2)
     paid_on = models.DateField(_("缴费日期"))

@@ -738,9 +738,10 @@ def annual_fee_reduction_record(
     errors: dict[str, list[str]] = {}
     in_force_until = declaration.withdrawn_at.date() if declaration.withdrawn_at else declaration.ends_on
     if not (declaration.starts_on <= paid_on <= min(in_force_until, declaration.ends_on)):
-        errors["paid_on"] = [_("缴费日期须在开放许可期间内（%(start)s 至 %(end)s）。") % {
-            "start": declaration.starts_on, "end": min(in_force_until, declaration.ends_on)
-        }]
+        errors["paid_on"] = [
+            _("缴费日期须在开放许可期间内（%(start)s 至 %(end)s）。")
+            % {"start": declaration.starts_on, "end": min(in_force_until, declaration.ends_on)}
+        ]
     if paid_on > timezone.localdate():
         errors.setdefault("paid_on", []).append(_("缴费日期不能晚于今天。"))
     if annual_fee is None or annual_fee <= 0:

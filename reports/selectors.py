@@ -363,7 +363,12 @@ DRILLDOWNS: dict[str, Drilldown] = {
         *_deal_drilldowns("sme_acquisitions", _("中小微企业获得专利转化")),
         *_deal_drilldowns("institution_transfers", _("高校院所专利转化")),
         Drilldown(
-            "smes_benefited.count", _("受益中小微企业"), _benefited, SME_COLUMNS, _follow_up_link, scoped_link=True
+            "smes_benefited.count",
+            _("受益中小微企业"),
+            _benefited,
+            SME_COLUMNS,
+            _follow_up_link,
+            scoped_link=True,
         ),
         Drilldown(
             "smes_benefited.revenue",

@@ -9,179 +9,648 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('finance', '0003_free_text_size_limits'),
-        ('matching', '0003_merge_event_status_and_match_tier'),
-        ('patents', '0011_open_license_annual_fee_reductions'),
-        ('portal', '0010_merge_organization_periods_and_hardening'),
+        ("finance", "0003_free_text_size_limits"),
+        ("matching", "0003_merge_event_status_and_match_tier"),
+        ("patents", "0011_open_license_annual_fee_reductions"),
+        ("portal", "0010_merge_organization_periods_and_hardening"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='deal',
-            name='inquiry',
-            field=models.OneToOneField(blank=True, help_text='促成该交易的平台对接咨询。', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='deal', to='matching.inquiry', verbose_name='来源咨询'),
+            model_name="deal",
+            name="inquiry",
+            field=models.OneToOneField(
+                blank=True,
+                help_text="促成该交易的平台对接咨询。",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="deal",
+                to="matching.inquiry",
+                verbose_name="来源咨询",
+            ),
         ),
         migrations.AddField(
-            model_name='deal',
-            name='open_license',
-            field=models.ForeignKey(blank=True, help_text='按开放许可声明公布的条件取得的许可。', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='deals', to='patents.openlicense', verbose_name='开放许可声明'),
+            model_name="deal",
+            name="open_license",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="按开放许可声明公布的条件取得的许可。",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="deals",
+                to="patents.openlicense",
+                verbose_name="开放许可声明",
+            ),
         ),
         migrations.AddField(
-            model_name='historicaldeal',
-            name='inquiry',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text='促成该交易的平台对接咨询。', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='matching.inquiry', verbose_name='来源咨询'),
+            model_name="historicaldeal",
+            name="inquiry",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                help_text="促成该交易的平台对接咨询。",
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="matching.inquiry",
+                verbose_name="来源咨询",
+            ),
         ),
         migrations.AddField(
-            model_name='historicaldeal',
-            name='open_license',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text='按开放许可声明公布的条件取得的许可。', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='patents.openlicense', verbose_name='开放许可声明'),
+            model_name="historicaldeal",
+            name="open_license",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                help_text="按开放许可声明公布的条件取得的许可。",
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="patents.openlicense",
+                verbose_name="开放许可声明",
+            ),
         ),
         migrations.CreateModel(
-            name='FollowUp',
+            name="FollowUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('months', models.PositiveSmallIntegerField(verbose_name='交易后月数')),
-                ('due_on', models.DateField(verbose_name='回访日期')),
-                ('status', models.CharField(choices=[('pending', '待填报'), ('answered', '已填报')], default='pending', max_length=10, verbose_name='状态')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='最近填报时间')),
-                ('implemented', models.BooleanField(blank=True, null=True, verbose_name='已实施')),
-                ('product', models.CharField(blank=True, max_length=200, verbose_name='实施产品')),
-                ('revenue', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='实施收入（元）')),
-                ('jobs', models.PositiveIntegerField(blank=True, null=True, verbose_name='带动就业（人）')),
-                ('deal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='follow_ups', to='finance.deal', verbose_name='交易')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='follow_ups', to='portal.organization', verbose_name='受让企业')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("months", models.PositiveSmallIntegerField(verbose_name="交易后月数")),
+                ("due_on", models.DateField(verbose_name="回访日期")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "待填报"), ("answered", "已填报")],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("answered_at", models.DateTimeField(blank=True, null=True, verbose_name="最近填报时间")),
+                ("implemented", models.BooleanField(blank=True, null=True, verbose_name="已实施")),
+                ("product", models.CharField(blank=True, max_length=200, verbose_name="实施产品")),
+                (
+                    "revenue",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="实施收入（元）"
+                    ),
+                ),
+                ("jobs", models.PositiveIntegerField(blank=True, null=True, verbose_name="带动就业（人）")),
+                (
+                    "deal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="follow_ups",
+                        to="finance.deal",
+                        verbose_name="交易",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="follow_ups",
+                        to="portal.organization",
+                        verbose_name="受让企业",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '交易后回访',
-                'verbose_name_plural': '交易后回访',
-                'ordering': ['-due_on', '-id'],
+                "verbose_name": "交易后回访",
+                "verbose_name_plural": "交易后回访",
+                "ordering": ["-due_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='FollowUpAnswer',
+            name="FollowUpAnswer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('revision', models.PositiveSmallIntegerField(verbose_name='版本')),
-                ('implemented', models.BooleanField(verbose_name='已实施')),
-                ('product', models.CharField(blank=True, max_length=200, verbose_name='实施产品')),
-                ('revenue', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=14, verbose_name='实施收入（元）')),
-                ('jobs', models.PositiveIntegerField(default=0, verbose_name='带动就业（人）')),
-                ('notes', models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='说明')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='填报时间')),
-                ('answered_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='填报人')),
-                ('follow_up', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='finance.followup')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("revision", models.PositiveSmallIntegerField(verbose_name="版本")),
+                ("implemented", models.BooleanField(verbose_name="已实施")),
+                ("product", models.CharField(blank=True, max_length=200, verbose_name="实施产品")),
+                (
+                    "revenue",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0.00"),
+                        max_digits=14,
+                        verbose_name="实施收入（元）",
+                    ),
+                ),
+                ("jobs", models.PositiveIntegerField(default=0, verbose_name="带动就业（人）")),
+                (
+                    "notes",
+                    models.TextField(
+                        blank=True,
+                        max_length=2000,
+                        validators=[django.core.validators.MaxLengthValidator(2000)],
+                        verbose_name="说明",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="填报时间")),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="填报人",
+                    ),
+                ),
+                (
+                    "follow_up",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="finance.followup",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '回访填报',
-                'verbose_name_plural': '回访填报',
-                'ordering': ['follow_up', '-revision'],
+                "verbose_name": "回访填报",
+                "verbose_name_plural": "回访填报",
+                "ordering": ["follow_up", "-revision"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalContract',
+            name="HistoricalContract",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('contract_no', models.CharField(max_length=50, verbose_name='合同编号')),
-                ('kind', models.CharField(choices=[('transfer', '专利权转让合同'), ('license', '专利实施许可合同')], max_length=10, verbose_name='合同类型')),
-                ('license_scope', models.CharField(blank=True, choices=[('ordinary', '普通许可'), ('exclusive', '独占许可'), ('sole', '排他许可')], max_length=10, verbose_name='许可方式')),
-                ('scope_of_use', models.CharField(blank=True, help_text='如：制造、使用、销售专利产品。', max_length=500, verbose_name='实施范围')),
-                ('territory', models.CharField(blank=True, max_length=200, verbose_name='实施地域')),
-                ('term_starts_on', models.DateField(blank=True, null=True, verbose_name='许可期限起')),
-                ('term_ends_on', models.DateField(blank=True, help_text='不得晚于专利保护期届满日。', null=True, verbose_name='许可期限止')),
-                ('fee_mode', models.CharField(choices=[('lump_sum', '一次总付'), ('instalments', '分期支付'), ('royalty', '提成支付'), ('entry_fee_royalty', '入门费+提成')], max_length=20, verbose_name='付费方式')),
-                ('amount', models.DecimalField(decimal_places=2, help_text='提成支付的，填写约定的最低或预计许可费总额。', max_digits=14, verbose_name='合同金额（元）')),
-                ('entry_fee', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='入门费（元）')),
-                ('royalty_rate', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='提成比例（%）')),
-                ('payment_terms', models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='支付方式与期限')),
-                ('other_terms', models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='其他约定')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('signed', '已签订')], default='draft', max_length=10, verbose_name='状态')),
-                ('seller_confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='转让方/许可方确认时间')),
-                ('buyer_confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='受让方/被许可方确认时间')),
-                ('signed_on', models.DateField(blank=True, null=True, verbose_name='签订日期')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('buyer', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='portal.organization', verbose_name='受让方/被许可方')),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='起草人')),
-                ('deal', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='finance.deal', verbose_name='交易')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('inquiry', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='matching.inquiry', verbose_name='来源咨询')),
-                ('patent', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='patents.patent', verbose_name='专利')),
-                ('seller', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='portal.organization', verbose_name='转让方/许可方')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("contract_no", models.CharField(max_length=50, verbose_name="合同编号")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("transfer", "专利权转让合同"), ("license", "专利实施许可合同")],
+                        max_length=10,
+                        verbose_name="合同类型",
+                    ),
+                ),
+                (
+                    "license_scope",
+                    models.CharField(
+                        blank=True,
+                        choices=[("ordinary", "普通许可"), ("exclusive", "独占许可"), ("sole", "排他许可")],
+                        max_length=10,
+                        verbose_name="许可方式",
+                    ),
+                ),
+                (
+                    "scope_of_use",
+                    models.CharField(
+                        blank=True,
+                        help_text="如：制造、使用、销售专利产品。",
+                        max_length=500,
+                        verbose_name="实施范围",
+                    ),
+                ),
+                ("territory", models.CharField(blank=True, max_length=200, verbose_name="实施地域")),
+                ("term_starts_on", models.DateField(blank=True, null=True, verbose_name="许可期限起")),
+                (
+                    "term_ends_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="不得晚于专利保护期届满日。",
+                        null=True,
+                        verbose_name="许可期限止",
+                    ),
+                ),
+                (
+                    "fee_mode",
+                    models.CharField(
+                        choices=[
+                            ("lump_sum", "一次总付"),
+                            ("instalments", "分期支付"),
+                            ("royalty", "提成支付"),
+                            ("entry_fee_royalty", "入门费+提成"),
+                        ],
+                        max_length=20,
+                        verbose_name="付费方式",
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="提成支付的，填写约定的最低或预计许可费总额。",
+                        max_digits=14,
+                        verbose_name="合同金额（元）",
+                    ),
+                ),
+                (
+                    "entry_fee",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="入门费（元）"
+                    ),
+                ),
+                (
+                    "royalty_rate",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=5, null=True, verbose_name="提成比例（%）"
+                    ),
+                ),
+                (
+                    "payment_terms",
+                    models.TextField(
+                        blank=True,
+                        max_length=2000,
+                        validators=[django.core.validators.MaxLengthValidator(2000)],
+                        verbose_name="支付方式与期限",
+                    ),
+                ),
+                (
+                    "other_terms",
+                    models.TextField(
+                        blank=True,
+                        max_length=2000,
+                        validators=[django.core.validators.MaxLengthValidator(2000)],
+                        verbose_name="其他约定",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "草稿"), ("signed", "已签订")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "seller_confirmed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="转让方/许可方确认时间"),
+                ),
+                (
+                    "buyer_confirmed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="受让方/被许可方确认时间"),
+                ),
+                ("signed_on", models.DateField(blank=True, null=True, verbose_name="签订日期")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "buyer",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="portal.organization",
+                        verbose_name="受让方/被许可方",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="起草人",
+                    ),
+                ),
+                (
+                    "deal",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="finance.deal",
+                        verbose_name="交易",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "inquiry",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="matching.inquiry",
+                        verbose_name="来源咨询",
+                    ),
+                ),
+                (
+                    "patent",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="patents.patent",
+                        verbose_name="专利",
+                    ),
+                ),
+                (
+                    "seller",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="portal.organization",
+                        verbose_name="转让方/许可方",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 技术合同',
-                'verbose_name_plural': 'historical 技术合同',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 技术合同",
+                "verbose_name_plural": "historical 技术合同",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Contract',
+            name="Contract",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('contract_no', models.CharField(max_length=50, verbose_name='合同编号')),
-                ('kind', models.CharField(choices=[('transfer', '专利权转让合同'), ('license', '专利实施许可合同')], max_length=10, verbose_name='合同类型')),
-                ('license_scope', models.CharField(blank=True, choices=[('ordinary', '普通许可'), ('exclusive', '独占许可'), ('sole', '排他许可')], max_length=10, verbose_name='许可方式')),
-                ('scope_of_use', models.CharField(blank=True, help_text='如：制造、使用、销售专利产品。', max_length=500, verbose_name='实施范围')),
-                ('territory', models.CharField(blank=True, max_length=200, verbose_name='实施地域')),
-                ('term_starts_on', models.DateField(blank=True, null=True, verbose_name='许可期限起')),
-                ('term_ends_on', models.DateField(blank=True, help_text='不得晚于专利保护期届满日。', null=True, verbose_name='许可期限止')),
-                ('fee_mode', models.CharField(choices=[('lump_sum', '一次总付'), ('instalments', '分期支付'), ('royalty', '提成支付'), ('entry_fee_royalty', '入门费+提成')], max_length=20, verbose_name='付费方式')),
-                ('amount', models.DecimalField(decimal_places=2, help_text='提成支付的，填写约定的最低或预计许可费总额。', max_digits=14, verbose_name='合同金额（元）')),
-                ('entry_fee', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='入门费（元）')),
-                ('royalty_rate', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='提成比例（%）')),
-                ('payment_terms', models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='支付方式与期限')),
-                ('other_terms', models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='其他约定')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('signed', '已签订')], default='draft', max_length=10, verbose_name='状态')),
-                ('seller_confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='转让方/许可方确认时间')),
-                ('buyer_confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='受让方/被许可方确认时间')),
-                ('signed_on', models.DateField(blank=True, null=True, verbose_name='签订日期')),
-                ('buyer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='portal.organization', verbose_name='受让方/被许可方')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='起草人')),
-                ('deal', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='contract', to='finance.deal', verbose_name='交易')),
-                ('inquiry', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='contract', to='matching.inquiry', verbose_name='来源咨询')),
-                ('patent', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='patents.patent', verbose_name='专利')),
-                ('seller', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='portal.organization', verbose_name='转让方/许可方')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("contract_no", models.CharField(max_length=50, verbose_name="合同编号")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("transfer", "专利权转让合同"), ("license", "专利实施许可合同")],
+                        max_length=10,
+                        verbose_name="合同类型",
+                    ),
+                ),
+                (
+                    "license_scope",
+                    models.CharField(
+                        blank=True,
+                        choices=[("ordinary", "普通许可"), ("exclusive", "独占许可"), ("sole", "排他许可")],
+                        max_length=10,
+                        verbose_name="许可方式",
+                    ),
+                ),
+                (
+                    "scope_of_use",
+                    models.CharField(
+                        blank=True,
+                        help_text="如：制造、使用、销售专利产品。",
+                        max_length=500,
+                        verbose_name="实施范围",
+                    ),
+                ),
+                ("territory", models.CharField(blank=True, max_length=200, verbose_name="实施地域")),
+                ("term_starts_on", models.DateField(blank=True, null=True, verbose_name="许可期限起")),
+                (
+                    "term_ends_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="不得晚于专利保护期届满日。",
+                        null=True,
+                        verbose_name="许可期限止",
+                    ),
+                ),
+                (
+                    "fee_mode",
+                    models.CharField(
+                        choices=[
+                            ("lump_sum", "一次总付"),
+                            ("instalments", "分期支付"),
+                            ("royalty", "提成支付"),
+                            ("entry_fee_royalty", "入门费+提成"),
+                        ],
+                        max_length=20,
+                        verbose_name="付费方式",
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="提成支付的，填写约定的最低或预计许可费总额。",
+                        max_digits=14,
+                        verbose_name="合同金额（元）",
+                    ),
+                ),
+                (
+                    "entry_fee",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="入门费（元）"
+                    ),
+                ),
+                (
+                    "royalty_rate",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=5, null=True, verbose_name="提成比例（%）"
+                    ),
+                ),
+                (
+                    "payment_terms",
+                    models.TextField(
+                        blank=True,
+                        max_length=2000,
+                        validators=[django.core.validators.MaxLengthValidator(2000)],
+                        verbose_name="支付方式与期限",
+                    ),
+                ),
+                (
+                    "other_terms",
+                    models.TextField(
+                        blank=True,
+                        max_length=2000,
+                        validators=[django.core.validators.MaxLengthValidator(2000)],
+                        verbose_name="其他约定",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "草稿"), ("signed", "已签订")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "seller_confirmed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="转让方/许可方确认时间"),
+                ),
+                (
+                    "buyer_confirmed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="受让方/被许可方确认时间"),
+                ),
+                ("signed_on", models.DateField(blank=True, null=True, verbose_name="签订日期")),
+                (
+                    "buyer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="portal.organization",
+                        verbose_name="受让方/被许可方",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="起草人",
+                    ),
+                ),
+                (
+                    "deal",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="contract",
+                        to="finance.deal",
+                        verbose_name="交易",
+                    ),
+                ),
+                (
+                    "inquiry",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contract",
+                        to="matching.inquiry",
+                        verbose_name="来源咨询",
+                    ),
+                ),
+                (
+                    "patent",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="patents.patent",
+                        verbose_name="专利",
+                    ),
+                ),
+                (
+                    "seller",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="portal.organization",
+                        verbose_name="转让方/许可方",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '技术合同',
-                'verbose_name_plural': '技术合同',
-                'ordering': ['-updated_at'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('amount__gte', 0), models.Q(('entry_fee__isnull', True), ('entry_fee__gte', 0), _connector='OR'), models.Q(('royalty_rate__isnull', True), models.Q(('royalty_rate__gte', 0), ('royalty_rate__lte', 100)), _connector='OR')), name='contract_amounts_valid', violation_error_message='金额不能为负数，提成比例应在 0–100 之间。'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'license'), ('license_scope__in', ['exclusive', 'sole', 'ordinary'])), models.Q(('kind', 'transfer'), ('license_scope', '')), _connector='OR'), name='contract_license_scope_for_licenses', violation_error_message='许可合同须注明许可方式，转让合同不填许可方式。'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'signed'), _negated=True), ('signed_on__isnull', False), _connector='OR'), name='contract_signed_has_date', violation_error_message='已签订的合同须有签订日期。')],
+                "verbose_name": "技术合同",
+                "verbose_name_plural": "技术合同",
+                "ordering": ["-updated_at"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("amount__gte", 0),
+                            models.Q(("entry_fee__isnull", True), ("entry_fee__gte", 0), _connector="OR"),
+                            models.Q(
+                                ("royalty_rate__isnull", True),
+                                models.Q(("royalty_rate__gte", 0), ("royalty_rate__lte", 100)),
+                                _connector="OR",
+                            ),
+                        ),
+                        name="contract_amounts_valid",
+                        violation_error_message="金额不能为负数，提成比例应在 0–100 之间。",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("kind", "license"), ("license_scope__in", ["exclusive", "sole", "ordinary"])
+                            ),
+                            models.Q(("kind", "transfer"), ("license_scope", "")),
+                            _connector="OR",
+                        ),
+                        name="contract_license_scope_for_licenses",
+                        violation_error_message="许可合同须注明许可方式，转让合同不填许可方式。",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "signed"), _negated=True),
+                            ("signed_on__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="contract_signed_has_date",
+                        violation_error_message="已签订的合同须有签订日期。",
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='followup',
-            index=models.Index(fields=['organization', 'status'], name='follow_up_org_status_idx'),
+            model_name="followup",
+            index=models.Index(fields=["organization", "status"], name="follow_up_org_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='followup',
-            constraint=models.UniqueConstraint(fields=('deal', 'months'), name='follow_up_unique_deal_months'),
+            model_name="followup",
+            constraint=models.UniqueConstraint(
+                fields=("deal", "months"), name="follow_up_unique_deal_months"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='followup',
-            constraint=models.CheckConstraint(condition=models.Q(('months__in', [6, 12])), name='follow_up_months_6_or_12'),
+            model_name="followup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("months__in", [6, 12])), name="follow_up_months_6_or_12"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='followup',
-            constraint=models.CheckConstraint(condition=models.Q(('revenue__isnull', True), ('revenue__gte', 0), _connector='OR'), name='follow_up_revenue_nonneg'),
+            model_name="followup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("revenue__isnull", True), ("revenue__gte", 0), _connector="OR"),
+                name="follow_up_revenue_nonneg",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='followupanswer',
-            constraint=models.UniqueConstraint(fields=('follow_up', 'revision'), name='follow_up_answer_unique_revision'),
+            model_name="followupanswer",
+            constraint=models.UniqueConstraint(
+                fields=("follow_up", "revision"), name="follow_up_answer_unique_revision"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='followupanswer',
-            constraint=models.CheckConstraint(condition=models.Q(('revenue__gte', 0)), name='follow_up_answer_revenue_nonneg'),
+            model_name="followupanswer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("revenue__gte", 0)), name="follow_up_answer_revenue_nonneg"
+            ),
         ),
     ]

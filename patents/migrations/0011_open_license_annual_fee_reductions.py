@@ -6,31 +6,80 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('patents', '0010_merge_search_columns_and_text_limits'),
+        ("patents", "0010_merge_search_columns_and_text_limits"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AnnualFeeReduction',
+            name="AnnualFeeReduction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('fee_year', models.PositiveSmallIntegerField(help_text='专利年费的缴费年度，如第 6 年。', verbose_name='年度（第几年）')),
-                ('annual_fee', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='应缴年费（元）')),
-                ('reduction', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='减免金额（元）')),
-                ('paid_on', models.DateField(verbose_name='缴费日期')),
-                ('open_license', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='fee_reductions', to='patents.openlicense', verbose_name='开放许可声明')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "fee_year",
+                    models.PositiveSmallIntegerField(
+                        help_text="专利年费的缴费年度，如第 6 年。", verbose_name="年度（第几年）"
+                    ),
+                ),
+                (
+                    "annual_fee",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="应缴年费（元）"),
+                ),
+                (
+                    "reduction",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="减免金额（元）"),
+                ),
+                ("paid_on", models.DateField(verbose_name="缴费日期")),
+                (
+                    "open_license",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="fee_reductions",
+                        to="patents.openlicense",
+                        verbose_name="开放许可声明",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '开放许可年费减免',
-                'verbose_name_plural': '开放许可年费减免',
-                'ordering': ['open_license', 'fee_year'],
-                'constraints': [models.UniqueConstraint(fields=('open_license', 'fee_year'), name='fee_reduction_unique_year'), models.CheckConstraint(condition=models.Q(('annual_fee__gt', 0), ('reduction__gt', 0), ('reduction__lte', models.F('annual_fee'))), name='fee_reduction_within_fee', violation_error_message='减免金额须大于 0 且不超过应缴年费。'), models.CheckConstraint(condition=models.Q(('fee_year__gte', 1), ('fee_year__lte', 20)), name='fee_reduction_year_1_to_20')],
+                "verbose_name": "开放许可年费减免",
+                "verbose_name_plural": "开放许可年费减免",
+                "ordering": ["open_license", "fee_year"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("open_license", "fee_year"), name="fee_reduction_unique_year"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("annual_fee__gt", 0),
+                            ("reduction__gt", 0),
+                            ("reduction__lte", models.F("annual_fee")),
+                        ),
+                        name="fee_reduction_within_fee",
+                        violation_error_message="减免金额须大于 0 且不超过应缴年费。",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("fee_year__gte", 1), ("fee_year__lte", 20)),
+                        name="fee_reduction_year_1_to_20",
+                    ),
+                ],
             },
         ),
     ]
