@@ -388,3 +388,22 @@ def test_docx_writer_escapes_text_and_drops_invalid_characters():
         font="Noto Serif CJK SC",
     )
     assert docx_text(content) == '甲方 <&> "乙方"\n第一行第二行'
+
+
+def test_fee_reductions_are_recorded_and_shown_on_the_patent_page(client):
+    owner_user, declaration = _declared()
+    patent = declaration.patent
+    Patent.objects.filter(pk=patent.pk).update(
+        listing_status=Patent.ListingStatus.PUBLISHED,
+        published_at=timezone.now(),
+        listed_until=TODAY() + dt.timedelta(days=90),
+    )
+    client.force_login(owner_user)
+    url = f"/patents/{patent.application_no}/open-license/{declaration.pk}/fee-reductions/"
+    response = client.post(url, {"fee_year": 6, "annual_fee": "2000.00", "paid_on": TODAY().isoformat()})
+    assert response.status_code == 302
+    page = client.get(f"/patents/{patent.application_no}/").content.decode()
+    assert 'id="fee-reductions"' in page and "¥300.00" in page
+    client.force_login(make_user("sme"))
+    page = client.get(f"/patents/{patent.application_no}/").content.decode()
+    assert 'id="take-open-license"' in page and 'id="fee-reduction-form"' not in page
