@@ -16,7 +16,17 @@ from portal.errors import ApplicationError
 from portal.permissions import actor_for
 
 from . import services
-from .models import Deal, InsurancePolicy, Payment, Pledge, ProductFiling, Subsidy
+from .models import (
+    Contract,
+    Deal,
+    FollowUp,
+    FollowUpAnswer,
+    InsurancePolicy,
+    Payment,
+    Pledge,
+    ProductFiling,
+    Subsidy,
+)
 
 
 class FinanceAdmin(SimpleHistoryAdmin):
@@ -223,3 +233,45 @@ class ProductFilingAdmin(FinanceAdmin):
     delete_service = services.product_filing_delete
     instance_arg = "filing"
     page_url_name = "finance:filing-detail"
+
+
+# --- Contracts and follow-ups: read-only (the pages and their services write them) ------------------
+
+
+class _ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Contract)
+class ContractAdmin(_ReadOnly, SimpleHistoryAdmin):
+    list_display = ["contract_no", "kind", "license_scope", "seller", "buyer", "status", "signed_on", "deal"]
+    list_filter = ["status", "kind"]
+    search_fields = ["contract_no", "seller__name", "buyer__name", "patent__application_no"]
+    list_select_related = ["seller", "buyer", "deal"]
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+
+class FollowUpAnswerInline(admin.TabularInline):
+    model = FollowUpAnswer
+    extra = 0
+    fields = ["revision", "implemented", "product", "revenue", "jobs", "answered_by", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(_ReadOnly):
+    list_display = ["deal", "months", "due_on", "organization", "status", "implemented", "revenue", "jobs"]
+    list_filter = ["status", "months", "implemented"]
+    search_fields = ["deal__deal_no", "organization__name", "product"]
+    list_select_related = ["deal", "organization"]
+    inlines = [FollowUpAnswerInline]

@@ -196,6 +196,24 @@ class Deal(TimeStampedModel):
     source_reference = models.CharField(
         _("来源对接/咨询"), max_length=100, blank=True, help_text=_("促成该交易的对接或咨询编号（可选）。")
     )
+    inquiry = models.OneToOneField(
+        "matching.Inquiry",
+        verbose_name=_("来源咨询"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deal",
+        help_text=_("促成该交易的平台对接咨询。"),
+    )
+    open_license = models.ForeignKey(
+        "patents.OpenLicense",
+        verbose_name=_("开放许可声明"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deals",
+        help_text=_("按开放许可声明公布的条件取得的许可。"),
+    )
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.SIGNED)
     terminated_on = models.DateField(_("终止日期"), null=True, blank=True)
     termination_reason = models.CharField(_("终止原因"), max_length=500, blank=True)
@@ -687,3 +705,198 @@ class CaseConsent(models.Model):
     @property
     def is_standing(self) -> bool:
         return self.withdrawn_at is None
+
+
+# --- From an agreed inquiry to a patent in use ------------------------------------------------------
+
+
+class Contract(TimeStampedModel):
+    """A contract drafted from an agreed inquiry on the national model contracts (专利权转让合同,
+    专利实施许可合同); signing it records the deal."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SIGNED = "signed", _("已签订")
+
+    class FeeMode(models.TextChoices):
+        LUMP_SUM = "lump_sum", _("一次总付")
+        INSTALMENTS = "instalments", _("分期支付")
+        ROYALTY = "royalty", _("提成支付")
+        ENTRY_FEE_ROYALTY = "entry_fee_royalty", _("入门费+提成")
+
+    # The licence scopes a model licence contract offers (an open licence needs no contract).
+    CONTRACT_SCOPES = (Deal.LicenseScope.ORDINARY, Deal.LicenseScope.EXCLUSIVE, Deal.LicenseScope.SOLE)
+
+    inquiry = models.OneToOneField(
+        "matching.Inquiry", verbose_name=_("来源咨询"), on_delete=models.PROTECT, related_name="contract"
+    )
+    contract_no = models.CharField(_("合同编号"), max_length=50)
+    kind = models.CharField(
+        _("合同类型"),
+        max_length=10,
+        choices=[(Deal.Kind.TRANSFER, _("专利权转让合同")), (Deal.Kind.LICENSE, _("专利实施许可合同"))],
+    )
+    license_scope = models.CharField(
+        _("许可方式"),
+        max_length=10,
+        blank=True,
+        choices=[(scope.value, scope.label) for scope in CONTRACT_SCOPES],
+    )
+    patent = models.ForeignKey(Patent, verbose_name=_("专利"), on_delete=models.PROTECT, related_name="+")
+    seller = models.ForeignKey(
+        "portal.Organization", verbose_name=_("转让方/许可方"), on_delete=models.PROTECT, related_name="+"
+    )
+    buyer = models.ForeignKey(
+        "portal.Organization", verbose_name=_("受让方/被许可方"), on_delete=models.PROTECT, related_name="+"
+    )
+    scope_of_use = models.CharField(
+        _("实施范围"), max_length=500, blank=True, help_text=_("如：制造、使用、销售专利产品。")
+    )
+    territory = models.CharField(_("实施地域"), max_length=200, blank=True)
+    term_starts_on = models.DateField(_("许可期限起"), null=True, blank=True)
+    term_ends_on = models.DateField(
+        _("许可期限止"), null=True, blank=True, help_text=_("不得晚于专利保护期届满日。")
+    )
+    fee_mode = models.CharField(_("付费方式"), max_length=20, choices=FeeMode.choices)
+    amount = models.DecimalField(
+        _("合同金额（元）"), **MONEY, help_text=_("提成支付的，填写约定的最低或预计许可费总额。")
+    )
+    entry_fee = models.DecimalField(_("入门费（元）"), **MONEY, null=True, blank=True)
+    royalty_rate = models.DecimalField(
+        _("提成比例（%）"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    payment_terms = models.TextField(_("支付方式与期限"), blank=True, **bounded_text(TEXT_SHORT))
+    other_terms = models.TextField(_("其他约定"), blank=True, **bounded_text(TEXT_SHORT))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    seller_confirmed_at = models.DateTimeField(_("转让方/许可方确认时间"), null=True, blank=True)
+    buyer_confirmed_at = models.DateTimeField(_("受让方/被许可方确认时间"), null=True, blank=True)
+    signed_on = models.DateField(_("签订日期"), null=True, blank=True)
+    deal = models.OneToOneField(
+        Deal,
+        verbose_name=_("交易"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contract",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("起草人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("技术合同")
+        verbose_name_plural = _("技术合同")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0)
+                & (Q(entry_fee__isnull=True) | Q(entry_fee__gte=0))
+                & (Q(royalty_rate__isnull=True) | (Q(royalty_rate__gte=0) & Q(royalty_rate__lte=100))),
+                name="contract_amounts_valid",
+                violation_error_message=_("金额不能为负数，提成比例应在 0–100 之间。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="license", license_scope__in=["exclusive", "sole", "ordinary"])
+                | (Q(kind="transfer") & Q(license_scope="")),
+                name="contract_license_scope_for_licenses",
+                violation_error_message=_("许可合同须注明许可方式，转让合同不填许可方式。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="signed") | Q(signed_on__isnull=False),
+                name="contract_signed_has_date",
+                violation_error_message=_("已签订的合同须有签订日期。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.contract_no
+
+    @property
+    def model_title(self) -> str:
+        """The national model contract this one follows."""
+        if self.kind == Deal.Kind.TRANSFER:
+            return str(_("专利权转让合同"))
+        return str(_("专利实施许可合同"))
+
+
+class FollowUp(TimeStampedModel):
+    """A request to the acquiring SME, 6 or 12 months after a deal: is the patent in use, in which
+    product, with what revenue and jobs. ``implemented``..``jobs`` repeat the latest answer (the
+    revisions are ``FollowUpAnswer`` rows) so the effectiveness figures need no subquery."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待填报")
+        ANSWERED = "answered", _("已填报")
+
+    MONTHS = (6, 12)
+
+    deal = models.ForeignKey(
+        Deal, verbose_name=_("交易"), on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    months = models.PositiveSmallIntegerField(_("交易后月数"))
+    due_on = models.DateField(_("回访日期"))
+    organization = models.ForeignKey(
+        "portal.Organization", verbose_name=_("受让企业"), on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    answered_at = models.DateTimeField(_("最近填报时间"), null=True, blank=True)
+    implemented = models.BooleanField(_("已实施"), null=True, blank=True)
+    product = models.CharField(_("实施产品"), max_length=200, blank=True)
+    revenue = models.DecimalField(_("实施收入（元）"), **MONEY, null=True, blank=True)
+    jobs = models.PositiveIntegerField(_("带动就业（人）"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-due_on", "-id"]
+        verbose_name = _("交易后回访")
+        verbose_name_plural = _("交易后回访")
+        constraints = [
+            models.UniqueConstraint(fields=["deal", "months"], name="follow_up_unique_deal_months"),
+            models.CheckConstraint(condition=Q(months__in=[6, 12]), name="follow_up_months_6_or_12"),
+            models.CheckConstraint(
+                condition=Q(revenue__isnull=True) | Q(revenue__gte=0), name="follow_up_revenue_nonneg"
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "status"], name="follow_up_org_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.deal} +{self.months}"
+
+
+class FollowUpAnswer(models.Model):
+    """One revision of the answer to a follow-up; every revision is kept, the last one counts."""
+
+    follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="answers")
+    revision = models.PositiveSmallIntegerField(_("版本"))
+    implemented = models.BooleanField(_("已实施"))
+    product = models.CharField(_("实施产品"), max_length=200, blank=True)
+    revenue = models.DecimalField(_("实施收入（元）"), **MONEY, default=Decimal("0.00"))
+    jobs = models.PositiveIntegerField(_("带动就业（人）"), default=0)
+    notes = models.TextField(_("说明"), blank=True, **bounded_text(TEXT_SHORT))
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("填报人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["follow_up", "-revision"]
+        verbose_name = _("回访填报")
+        verbose_name_plural = _("回访填报")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["follow_up", "revision"], name="follow_up_answer_unique_revision"
+            ),
+            models.CheckConstraint(condition=Q(revenue__gte=0), name="follow_up_answer_revenue_nonneg"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.follow_up} v{self.revision}"

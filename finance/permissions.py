@@ -167,3 +167,65 @@ def can_see_pledge_candidates(actor: Actor) -> bool:
 def can_record_candidate_pledge(actor: Actor) -> bool:
     """A bank records, from the candidates, the pledges it lends."""
     return actor.role == Role.BANK and actor.is_verified
+
+
+# --- Contracts drafted from inquiries, follow-ups after deals ---------------------------------------
+# A contract's sides: the seller's members and the agencies acting for it, the buyer's members.
+# Staff read them (district officers: a party in their district) and record a signature made on
+# paper; they never confirm on a party's behalf. A follow-up is the buyer's to answer; staff read it.
+
+SELLER, BUYER = "seller", "buyer"
+
+
+def contract_side(actor: Actor, contract) -> str | None:
+    """ "seller", "buyer" or None."""
+    if actor.organization is None or not actor.is_verified:
+        return None
+    if contract.seller_id in _held_patent_owner_ids(actor):
+        return SELLER
+    if actor.organization_id == contract.buyer_id:
+        return BUYER
+    return None
+
+
+def staff_sees_parties(actor: Actor, *organizations) -> bool:
+    if actor.sees_whole_city:
+        return True
+    if actor.role == Role.DISTRICT_OFFICER and actor.district_code:
+        return any(org.region_id == actor.district_code for org in organizations)
+    return False
+
+
+def can_view_contract(actor: Actor, contract) -> bool:
+    return contract_side(actor, contract) is not None or staff_sees_parties(
+        actor, contract.seller, contract.buyer
+    )
+
+
+def can_record_signed(actor: Actor, contract) -> bool:
+    """Staff who may record deals with these parties may record a contract signed on paper."""
+    return staff_sees_parties(actor, contract.seller, contract.buyer)
+
+
+def contract_visible_q(actor: Actor) -> Q | None:
+    if actor.sees_whole_city:
+        return None
+    if actor.role == Role.DISTRICT_OFFICER and actor.district_code:
+        return Q(seller__region_id=actor.district_code) | Q(buyer__region_id=actor.district_code)
+    if actor.organization is None or not actor.is_verified:
+        return NOTHING
+    return Q(buyer_id=actor.organization_id) | Q(seller_id__in=_held_patent_owner_ids(actor))
+
+
+def can_answer_follow_up(actor: Actor, follow_up) -> bool:
+    return actor.is_verified and actor.organization_id == follow_up.organization_id
+
+
+def follow_up_visible_q(actor: Actor) -> Q | None:
+    if actor.sees_whole_city:
+        return None
+    if actor.role == Role.DISTRICT_OFFICER and actor.district_code:
+        return Q(organization__region_id=actor.district_code)
+    if actor.organization is None or not actor.is_verified:
+        return NOTHING
+    return Q(organization_id=actor.organization_id)

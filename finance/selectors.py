@@ -41,7 +41,9 @@ from portal.permissions import Actor, actor_for
 from . import permissions
 from .models import (
     SUBSIDY_CAP_RATIO,
+    Contract,
     Deal,
+    FollowUp,
     InsurancePolicy,
     Payment,
     Pledge,
@@ -50,6 +52,7 @@ from .models import (
     Subsidy,
     TypicalCase,
 )
+from .permissions import contract_visible_q, follow_up_visible_q
 from .rules import subsidy_cap
 
 NUMBERS_SPLIT = re.compile(r"[\r\n;；,，、|]+")
@@ -345,3 +348,45 @@ def pledge_candidate_borrower(*, actor: Actor, pk: int) -> Organization:
     if not permissions.can_see_pledge_candidates(actor):
         raise Http404
     return get_object_or_404(consenting_borrowers(), pk=pk)
+
+
+# --- Contracts, open licences, follow-ups -----------------------------------------------------------
+
+
+def _narrow(queryset: QuerySet, q) -> QuerySet:
+    return queryset if q is None else queryset.filter(q)
+
+
+def contract_list(*, actor: Actor) -> QuerySet:
+    return _narrow(Contract.objects.all(), contract_visible_q(actor)).select_related(
+        "patent", "seller", "buyer", "inquiry", "deal"
+    )
+
+
+def contract_get(*, actor: Actor, pk: int):
+    """404 whether the contract is missing or not visible."""
+    return get_object_or_404(contract_list(actor=actor), pk=pk)
+
+
+def contract_history(*, contract) -> QuerySet:
+    return contract.history.select_related("history_user").order_by("-history_date")[:20]
+
+
+def follow_up_list(*, actor: Actor) -> QuerySet:
+    return _narrow(FollowUp.objects.all(), follow_up_visible_q(actor)).select_related(
+        "deal", "deal__seller", "organization"
+    )
+
+
+def follow_up_get(*, actor: Actor, pk: int):
+    """404 whether the follow-up is missing or not visible."""
+    return get_object_or_404(follow_up_list(actor=actor), pk=pk)
+
+
+def follow_up_answers(*, follow_up) -> QuerySet:
+    return follow_up.answers.select_related("answered_by").order_by("-revision")
+
+
+def deal_follow_ups(*, deal: Deal) -> QuerySet:
+
+    return FollowUp.objects.filter(deal=deal).prefetch_related("answers").order_by("months")

@@ -1,9 +1,10 @@
 """Finance pages: finance:home, finance:<record>-list/-detail/-create/-update/-delete for the records
-deal, pledge, insurance, subsidy and filing, and the deal actions register, terminate and payments."""
+deal, pledge, insurance, subsidy and filing, the deal actions register, terminate and payments; contracts
+drafted from inquiries, taking an open licence, and the follow-ups after a deal."""
 
 from django.urls import path
 
-from . import views, views_market
+from . import conversion_views, views, views_market
 
 app_name = "finance"
 
@@ -50,4 +51,22 @@ urlpatterns += [
         views_market.pledge_candidate_create,
         name="pledge-candidate-create",
     ),
+]
+
+urlpatterns += [
+    path("contracts/new/<int:pk>/", conversion_views.contract_create, name="contract-create"),
+    path("contracts/<int:pk>/", conversion_views.contract_detail, name="contract-detail"),
+    path("contracts/<int:pk>/edit/", conversion_views.contract_edit, name="contract-edit"),
+    path("contracts/<int:pk>/confirm/", conversion_views.contract_confirm, name="contract-confirm"),
+    path(
+        "contracts/<int:pk>/signed/", conversion_views.contract_record_signed, name="contract-record-signed"
+    ),
+    path(
+        "contracts/<int:pk>/download.<str:file_format>",
+        conversion_views.contract_download,
+        name="contract-download",
+    ),
+    path("open-licenses/<int:pk>/take/", conversion_views.open_license_take, name="open-license-take"),
+    path("follow-ups/", conversion_views.follow_up_list, name="follow-up-list"),
+    path("follow-ups/<int:pk>/", conversion_views.follow_up_detail, name="follow-up-detail"),
 ]

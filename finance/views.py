@@ -22,7 +22,7 @@ from portal.permissions import Actor, Role, actor_for
 
 from . import filters, forms, permissions, selectors, services
 from .history import history_entries
-from .models import Deal, InsurancePolicy, Payment, Pledge, ProductFiling, Subsidy
+from .models import Contract, Deal, InsurancePolicy, Payment, Pledge, ProductFiling, Subsidy
 
 PAGE_SIZE = 20
 
@@ -69,6 +69,8 @@ def _deal_extra(request, actor: Actor, deal: Deal) -> dict:
         else None
     )
     return {
+        "follow_ups": selectors.deal_follow_ups(deal=deal),
+        "deal_contract": Contract.objects.filter(deal=deal).only("pk", "contract_no").first(),
         "payments": payments,
         "payment_history": payment_history,
         "payment_form": forms.PaymentForm() if can_write and deal.status != Deal.Status.TERMINATED else None,

@@ -28,7 +28,7 @@ CLOSED_STATUSES = tuple(permissions.CLOSED_STATUSES)
 
 
 def _inquiry_related(queryset: QuerySet) -> QuerySet:
-    return queryset.select_related("patent", "patent__owner", "organization", "demand", "created_by")
+    return queryset.select_related("patent", "patent__owner", "organization", "demand", "created_by", "deal")
 
 
 def inquiry_list(*, actor: Actor, filters: dict | None = None, request=None) -> QuerySet[Inquiry]:

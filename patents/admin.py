@@ -19,7 +19,15 @@ from portal.permissions import actor_for
 
 from . import exports, services
 from .identifiers import normalize_application_no
-from .models import IpcEntry, NavigationProject, OpenLicense, Patent, PatentIpc, SupplyBulletin
+from .models import (
+    AnnualFeeReduction,
+    IpcEntry,
+    NavigationProject,
+    OpenLicense,
+    Patent,
+    PatentIpc,
+    SupplyBulletin,
+)
 
 
 class PatentIpcInline(admin.TabularInline):
@@ -177,6 +185,21 @@ class OpenLicenseAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "fee_mode"]
     search_fields = ["patent__application_no", "patent__title"]
     raw_id_fields = ["patent", "declared_by"]
+
+
+@admin.register(AnnualFeeReduction)
+class AnnualFeeReductionAdmin(admin.ModelAdmin):
+    """Annual-fee reductions of open-license patents; recorded on the patent page (service)."""
+
+    list_display = ["open_license", "fee_year", "annual_fee", "reduction", "paid_on", "recorded_by"]
+    search_fields = ["open_license__patent__application_no", "open_license__patent__title"]
+    list_select_related = ["open_license__patent", "recorded_by"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(SupplyBulletin)

@@ -167,6 +167,26 @@ class OpenLicenseForm(BootstrapMixin, forms.ModelForm):
         pass
 
 
+class FeeReductionForm(BootstrapMixin, forms.Form):
+    """An annual-fee reduction for a fee year paid under an open license."""
+
+    fee_year = forms.IntegerField(label=_("年度（第几年）"), min_value=1, max_value=20)
+    annual_fee = forms.DecimalField(label=_("应缴年费（元）"), min_value=0, max_digits=14, decimal_places=2)
+    reduction = forms.DecimalField(
+        label=_("减免金额（元）"),
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        help_text=_("留空按应缴年费的 15% 计算。"),
+    )
+    paid_on = forms.DateField(label=_("缴费日期"), widget=DATE_INPUT)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
 class NavigationProjectForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = NavigationProject

@@ -4,6 +4,7 @@ patent navigation projects."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -401,6 +402,46 @@ class OpenLicense(TimeStampedModel):
 
     def stands_on(self, day: datetime.date) -> bool:
         return self.status == self.Status.ACTIVE and self.starts_on <= day <= self.ends_on
+
+
+class AnnualFeeReduction(TimeStampedModel):
+    """An annual-fee reduction (年费减免) granted for a patent while its open-license declaration
+    stands (专利法实施细则: 开放许可实施期间年费减免), tracked per fee year."""
+
+    # The reduction of the annual fee while an open license is in effect.
+    DEFAULT_RATE = Decimal("0.15")
+
+    open_license = models.ForeignKey(
+        OpenLicense, verbose_name=_("开放许可声明"), on_delete=models.PROTECT, related_name="fee_reductions"
+    )
+    fee_year = models.PositiveSmallIntegerField(
+        _("年度（第几年）"), help_text=_("专利年费的缴费年度，如第 6 年。")
+    )
+    annual_fee = models.DecimalField(_("应缴年费（元）"), max_digits=14, decimal_places=2)
+    reduction = models.DecimalField(_("减免金额（元）"), max_digits=14, decimal_places=2)
+    paid_on = models.DateField(_("缴费日期"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["open_license", "fee_year"]
+        verbose_name = _("开放许可年费减免")
+        verbose_name_plural = _("开放许可年费减免")
+        constraints = [
+            models.UniqueConstraint(fields=["open_license", "fee_year"], name="fee_reduction_unique_year"),
+            models.CheckConstraint(
+                condition=Q(annual_fee__gt=0) & Q(reduction__gt=0) & Q(reduction__lte=models.F("annual_fee")),
+                name="fee_reduction_within_fee",
+                violation_error_message=_("减免金额须大于 0 且不超过应缴年费。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(fee_year__gte=1) & Q(fee_year__lte=20), name="fee_reduction_year_1_to_20"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.open_license.patent.application_no} #{self.fee_year}"
 
 
 class SupplyBulletin(TimeStampedModel):

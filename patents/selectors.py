@@ -14,7 +14,7 @@ from portal.permissions import Actor
 
 from . import permissions
 from .identifiers import parse_application_no
-from .models import NavigationProject, OpenLicense, Patent, SupplyBulletin
+from .models import AnnualFeeReduction, NavigationProject, OpenLicense, Patent, SupplyBulletin
 
 
 def _industries() -> Prefetch:
@@ -134,6 +134,11 @@ def patent_open_licenses(*, patent: Patent) -> QuerySet:
 
 def patent_history(*, patent: Patent, limit: int = 20) -> QuerySet:
     return patent.history.select_related("history_user").order_by("-history_date")[:limit]
+
+
+def patent_fee_reductions(*, patent: Patent) -> QuerySet:
+    """The annual-fee reductions granted under the patent's open-license declarations."""
+    return AnnualFeeReduction.objects.filter(open_license__patent=patent).order_by("fee_year", "pk")
 
 
 def patent_counts_by_status(*, queryset: QuerySet) -> dict[str, int]:

@@ -27,7 +27,7 @@ from portal.permissions import Actor
 from . import permissions
 from .identifiers import ApplicationNumber, add_years, expiry_date, parse_application_no
 from .ipc import known_subclass, split_ipc
-from .models import NavigationProject, OpenLicense, Patent, PatentIpc, SupplyBulletin
+from .models import AnnualFeeReduction, NavigationProject, OpenLicense, Patent, PatentIpc, SupplyBulletin
 from .search import (
     build_search_bigram_codes,
     build_search_body_end,
@@ -706,6 +706,50 @@ def open_license_end_due(*, today: datetime.date | None = None) -> int:
         patents = Patent.objects.filter(pk__in=[d.patent_id for d in due])
         _bulk_set_with_history(patents, open_license=False)
     return len(due)
+
+
+@transaction.atomic
+def annual_fee_reduction_record(
+    *,
+    declaration: OpenLicense,
+    actor: Actor | None,
+    fee_year: int,
+    annual_fee: Decimal,
+    paid_on: datetime.date,
+    reduction: Decimal | None = None,
+) -> AnnualFeeReduction:
+    """Record the annual-fee reduction granted for a fee year paid while the open-license
+    declaration stood (by default ``AnnualFeeReduction.DEFAULT_RATE`` of the fee)."""
+    if actor is not None:
+        _require(permissions.can_edit(actor, declaration.patent))
+    errors: dict[str, list[str]] = {}
+    in_force_until = declaration.withdrawn_at.date() if declaration.withdrawn_at else declaration.ends_on
+    if not (declaration.starts_on <= paid_on <= min(in_force_until, declaration.ends_on)):
+        errors["paid_on"] = [
+            _("缴费日期须在开放许可期间内（%(start)s 至 %(end)s）。")
+            % {"start": declaration.starts_on, "end": min(in_force_until, declaration.ends_on)}
+        ]
+    if paid_on > timezone.localdate():
+        errors.setdefault("paid_on", []).append(_("缴费日期不能晚于今天。"))
+    if annual_fee is None or annual_fee <= 0:
+        errors["annual_fee"] = [_("应缴年费必须大于 0。")]
+    if errors:
+        raise ValidationError(errors)
+    if reduction is None:
+        reduction = (annual_fee * AnnualFeeReduction.DEFAULT_RATE).quantize(Decimal("0.01"))
+    if AnnualFeeReduction.objects.filter(open_license=declaration, fee_year=fee_year).exists():
+        raise ValidationError({"fee_year": [_("该年度的年费减免已登记。")]})
+    record = AnnualFeeReduction(
+        open_license=declaration,
+        fee_year=fee_year,
+        annual_fee=annual_fee,
+        reduction=reduction,
+        paid_on=paid_on,
+        recorded_by=getattr(actor, "user", None) if actor and getattr(actor.user, "pk", None) else None,
+    )
+    record.full_clean(validate_constraints=True)
+    record.save()
+    return record
 
 
 # ---------------------------------------------------------------------------------------------

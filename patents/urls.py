@@ -54,4 +54,9 @@ urlpatterns = [
         views.open_license_withdraw,
         name="open-license-withdraw",
     ),
+    path(
+        "<appno:application_no>/open-license/<int:pk>/fee-reductions/",
+        views.fee_reduction_create,
+        name="fee-reduction-create",
+    ),
 ]

@@ -29,7 +29,14 @@ from portal.permissions import Role, actor_for
 
 from . import exports, ipc, permissions, selectors, services
 from .filters import RELEVANCE, SORT_CHOICES, PatentFilterSet
-from .forms import ExportForm, NavigationProjectForm, OpenLicenseForm, PatentForm, ReviewForm
+from .forms import (
+    ExportForm,
+    FeeReductionForm,
+    NavigationProjectForm,
+    OpenLicenseForm,
+    PatentForm,
+    ReviewForm,
+)
 from .models import NavigationProject, OpenLicense, Patent
 from .search import RelevancePaginator, keyword_page_query, query_terms
 
@@ -182,6 +189,8 @@ def patent_detail(request, application_no: str):
         "patent": patent,
         "ipc_codes": partial(ipc.titles_for, patent.ipc_list),  # called only when not cached
         "open_license": services.open_license_standing(patent),
+        "fee_reductions": selectors.patent_fee_reductions(patent=patent),
+        "fee_reduction_form": FeeReductionForm() if can_edit else None,
         "can_edit": can_edit,
         "can_review": permissions.can_review(actor, patent),
         "can_publish": permissions.can_publish_directly(actor, patent),
@@ -444,6 +453,29 @@ def open_license_withdraw(request, application_no: str, pk: int):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("开放许可声明已撤回。"))
+    return redirect("patents:detail", application_no=patent.application_no)
+
+
+@login_required
+@require_POST
+def fee_reduction_create(request, application_no: str, pk: int):
+    """Record an annual-fee reduction for an open-license declaration (its holder's side, city staff)."""
+    actor = actor_for(request.user)
+    patent = selectors.patent_get_editable(actor=actor, application_no=application_no)
+    declaration = OpenLicense.objects.filter(patent=patent, pk=pk).first()
+    if declaration is None:
+        raise Http404
+    form = FeeReductionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请完整填写年度、应缴年费和缴费日期。"))
+        return redirect("patents:detail", application_no=patent.application_no)
+    try:
+        services.annual_fee_reduction_record(declaration=declaration, actor=actor, **form.cleaned_data)
+    except (ApplicationError, ValidationError) as exc:
+        for text in getattr(exc, "messages", [getattr(exc, "message", str(exc))]):
+            messages.error(request, text)
+    else:
+        messages.success(request, _("年费减免已登记。"))
     return redirect("patents:detail", application_no=patent.application_no)
 
 

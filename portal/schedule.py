@@ -28,6 +28,10 @@ BEAT_SCHEDULE: dict = {
         "task": "matching.tasks.subscriptions.subscription_digest_send",
         "schedule": crontab(hour=7, minute=30),
     },
+    "finance-follow-up-requests": {
+        "task": "finance.tasks.follow_up_request_due",
+        "schedule": crontab(hour=9, minute=0),
+    },
     "demands-expire-due": {"task": "demands.tasks.demand_expire_due", "schedule": crontab(hour=0, minute=15)},
     "reports-annual-report-previous-year": {
         "task": "reports.tasks.annual_report_request_previous_year",

@@ -75,6 +75,8 @@ class Drilldown:
     link: Callable[[Any], str] | None = None
     total: str | None = None  # the field whose sum is the number (None: the number is the count)
     total_label: Any = None
+    # The link names no year: the page adds the drill-down's year and district to it.
+    scoped_link: bool = False
 
 
 def _party(org, record=None, alias: str = "") -> str:
@@ -196,6 +198,12 @@ def _patent_link(patent) -> str:
 
 def _benefited(year, district):
     return r.benefited_sme_records(year, district).select_related("region").order_by("name", "pk")
+
+
+def _follow_up_link(organization) -> str:
+    """KPI 3's evidence: the SME's deals of the year with its follow-up answers (implemented,
+    product, revenue, jobs), on the conversion effectiveness drill-down."""
+    return f"{reverse('reports:conversion-deals')}?buyer={organization.pk}"
 
 
 SME_COLUMNS = (
@@ -354,24 +362,33 @@ DRILLDOWNS: dict[str, Drilldown] = {
     for d in [
         *_deal_drilldowns("sme_acquisitions", _("中小微企业获得专利转化")),
         *_deal_drilldowns("institution_transfers", _("高校院所专利转化")),
-        Drilldown("smes_benefited.count", _("受益中小微企业"), _benefited, SME_COLUMNS),
+        Drilldown(
+            "smes_benefited.count",
+            _("受益中小微企业"),
+            _benefited,
+            SME_COLUMNS,
+            _follow_up_link,
+            scoped_link=True,
+        ),
         Drilldown(
             "smes_benefited.revenue",
             _("受益中小微企业"),
             _benefited,
             SME_COLUMNS,
-            None,
+            _follow_up_link,
             "year_revenue",
             _("营业收入"),
+            scoped_link=True,
         ),
         Drilldown(
             "smes_benefited.employees",
             _("受益中小微企业"),
             _benefited,
             SME_COLUMNS,
-            None,
+            _follow_up_link,
             "year_employees",
             _("从业人数"),
+            scoped_link=True,
         ),
         Drilldown(
             "sme_pledge_financing.count",

@@ -1,9 +1,9 @@
 """Report pages: reports:dashboard, drilldown, ranking, award-export, kpi-export, annual-list and
-annual-/plan-report- detail/status/approve/regenerate/download, plan-report-request, statistics."""
+annual-/plan-report- detail/status/approve/regenerate/download, plan-report-request, statistics, conversion, conversion-deals."""
 
 from django.urls import path
 
-from . import report_views, views
+from . import conversion_views, report_views, views
 
 app_name = "reports"
 urlpatterns = [
@@ -33,4 +33,6 @@ urlpatterns = [
         name="plan-report-download",
     ),
     path("statistics/", views.statistics, name="statistics"),
+    path("conversion/", conversion_views.conversion_overview, name="conversion"),
+    path("conversion/deals/", conversion_views.conversion_deals, name="conversion-deals"),
 ]

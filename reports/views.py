@@ -235,6 +235,13 @@ def _cell(column, record):
     return value
 
 
+def _scoped(url: str, spec, year: int, district: str | None) -> str:
+    if not spec.scoped_link:
+        return url
+    query = {"year": year, **({"district": district} if district else {})}
+    return f"{url}&{urlencode(query)}" if "?" in url else f"{url}?{urlencode(query)}"
+
+
 @login_required
 def drilldown(request, key: str):
     actor = _actor(request)
@@ -246,7 +253,7 @@ def drilldown(request, key: str):
     rows = [
         {
             "cells": [{"value": _cell(column, record), "money": column.money} for column in spec.columns],
-            "url": spec.link(record) if spec.link else None,
+            "url": _scoped(spec.link(record), spec, year, district) if spec.link else None,
         }
         for record in page_obj
     ]

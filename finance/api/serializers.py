@@ -123,6 +123,8 @@ class DealSerializer(serializers.ModelSerializer):
             "use_first_pay_later",
             "fee_waived",
             "source_reference",
+            "inquiry",
+            "open_license",
             "status",
             "terminated_on",
             "termination_reason",

@@ -15,6 +15,15 @@ What follows from a deal (through the patents app's services):
 Terminating a registered transfer does not move the patent back: that needs a new transfer.
 """
 
+from .contracts import (
+    CONTRACT_FIELDS,
+    contract_confirm,
+    contract_draft,
+    contract_prefill,
+    contract_record_signed,
+    contract_terms_errors,
+    contract_update,
+)
 from .deals import (
     DEAL_FIELDS,
     deal_create,
@@ -26,6 +35,8 @@ from .deals import (
     payment_delete,
     payment_update,
 )
+from .follow_ups import follow_up_answer, follow_up_request_due
+from .open_licenses import open_license_take, open_license_term_end
 from .records import (
     FILING_FIELDS,
     INSURANCE_FIELDS,
@@ -46,19 +57,30 @@ from .records import (
 )
 
 __all__ = [
+    "CONTRACT_FIELDS",
     "DEAL_FIELDS",
     "FILING_FIELDS",
     "INSURANCE_FIELDS",
     "PLEDGE_FIELDS",
     "SUBSIDY_FIELDS",
+    "contract_confirm",
+    "contract_draft",
+    "contract_prefill",
+    "contract_record_signed",
+    "contract_terms_errors",
+    "contract_update",
     "deal_create",
     "deal_delete",
     "deal_register",
     "deal_terminate",
     "deal_update",
+    "follow_up_answer",
+    "follow_up_request_due",
     "insurance_policy_create",
     "insurance_policy_delete",
     "insurance_policy_update",
+    "open_license_take",
+    "open_license_term_end",
     "payment_create",
     "payment_delete",
     "payment_update",

@@ -136,9 +136,13 @@ def deal_create(
     fee_waived: bool = False,
     source_reference: str = "",
     notes: str = "",
+    inquiry=None,
+    open_license=None,
 ) -> Deal:
     """Record a signed deal; with a registration number it is registered at once, with all that
-    follows (ownership change, license record, dormant state)."""
+    follows (ownership change, license record, dormant state). ``inquiry``: the agreed inquiry it
+    came from (a real link, see ``contract_sign``); ``open_license``: the declaration whose
+    published terms it takes (``open_license_take``)."""
     require_create(actor, Deal)
     registration_no = _registration_no(registration_no)
     deal = Deal(
@@ -155,6 +159,8 @@ def deal_create(
         fee_waived=fee_waived,
         source_reference=source_reference or "",
         notes=notes or "",
+        inquiry=inquiry,
+        open_license=open_license,
         status=Deal.Status.REGISTERED if registration_no else Deal.Status.SIGNED,
     )
     require_write(actor, deal)

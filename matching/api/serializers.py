@@ -74,6 +74,8 @@ class InquirySerializer(serializers.ModelSerializer):
     organization = OrganizationRefSerializer(read_only=True)
     demand = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     contacts = serializers.SerializerMethodField()
+    # The deal signed from this inquiry (its id in the finance API), null until then.
+    deal = serializers.IntegerField(source="deal.pk", read_only=True, allow_null=True)
 
     class Meta:
         model = Inquiry
@@ -91,6 +93,7 @@ class InquirySerializer(serializers.ModelSerializer):
             "first_replied_at",
             "closed_at",
             "deal_reference",
+            "deal",
             "created_at",
             "updated_at",
         ]

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from demands.models import Demand
 from demands.selectors import demand_list_mine
+from finance.models import Contract, Deal
 from patents.selectors import patent_get, patent_inventory_owners
 from portal.errors import ApplicationError
 from portal.permissions import Role, actor_for
@@ -70,6 +71,10 @@ def _inquiry_context(request, actor, inquiry, **forms) -> dict:
         "accept_form": forms.get("accept_form") or InquiryAcceptForm(),
         "transition_form": forms.get("transition_form") or InquiryTransitionForm(),
         "status_steps": _status_steps(inquiry),
+        # From the agreement to the contract and the deal (finance), linked by foreign keys.
+        "contract": Contract.objects.filter(inquiry=inquiry).only("pk", "contract_no", "status").first(),
+        "linked_deal": Deal.objects.filter(inquiry=inquiry).only("pk", "deal_no").first(),
+        "can_draft_contract": actions["side"] is not None and inquiry.status == Inquiry.Status.AGREED,
     }
 
 

@@ -17,7 +17,8 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from demands.models import Demand
-from finance.models import CaseConsent, TypicalCase
+from finance.models import CaseConsent, Contract, FollowUp, TypicalCase
+from finance.services import contract_draft
 from matching.models import EventRegistration, Inquiry, InquiryMessage, Notification, Subscription
 from patents.models import NavigationProject, OpenLicense, Patent, SupplyBulletin
 from portal.models import ImportJob
@@ -244,6 +245,34 @@ def build(media_file=ContentFile) -> Dataset:
     for side in ("a", "b"):
         data.objects[f"sub_{side}"] = Subscription.objects.create(
             user=users[f"sme_{side}"], kind="patents", name=marker(f"sub_{side}"), params={"q": ["液压"]}
+        )
+    # The conversion loop (issue 16): an agreed inquiry of each SME with its draft contract, and a
+    # follow-up on each side's deal whose answer carries a marker.
+    for side in ("a", "b"):
+        agreed = Inquiry.objects.create(
+            patent=data[f"p_{side}_published"],
+            organization=orgs[f"sme_{side}"],
+            subject="已达成意向",
+            status=Inquiry.Status.AGREED,
+            contacts_released=True,
+            first_replied_at=timezone.now(),
+            closed_at=timezone.now(),
+            created_by=users[f"sme_{side}"],
+        )
+        data.objects[f"inq_agreed_{side}"] = agreed
+        contract = contract_draft(inquiry=agreed, by=users[f"sme_{side}"])
+        Contract.objects.filter(pk=contract.pk).update(amount=Decimal("50000.00"))
+        data.objects[f"contract_{side}"] = Contract.objects.get(pk=contract.pk)
+        data.objects[f"fu_{side}"] = FollowUp.objects.create(
+            deal=data[f"deal_{side}"],
+            months=6,
+            due_on=dt.date(2023, 11, 1),
+            organization=orgs[f"sme_{side}"],
+            status=FollowUp.Status.ANSWERED,
+            implemented=True,
+            product=marker(f"fu_{side}"),
+            revenue=Decimal("1000.00"),
+            jobs=1,
         )
 
     # Private files: an import upload of each institution and an annual report.

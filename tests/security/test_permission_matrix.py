@@ -90,6 +90,8 @@ SEES = {
     "filing_b": {"sme_b"} | CITY,
     "job_a": {"inst_a"} | STAFF,
     "job_b": CITY,  # an upload of an institution outside the district officer's district
+    "fu_a": {"sme_a"} | STAFF,  # a follow-up answer: the buyer and staff
+    "fu_b": {"sme_b"} | CITY,
     "org_sme_a": STAFF,
     "org_sme_b": CITY,
     "org_pending_a": STAFF,
@@ -503,6 +505,57 @@ RULES: list[R] = [
     R("matching:subscription-toggle", "sub_a", NOBODY, {"sme_a"}),
     # The e-mail's link: its signed token is the proof, no sign-in.
     R("matching:subscription-unsubscribe", "sub_a", ALL, ALL),
+    # --- the conversion loop (issue 16) -----------------------------------------------------
+    # Either side of an agreed inquiry drafts (or opens) its contract; staff read, never draft.
+    R("finance:contract-create", "inq_agreed_a", None, {"sme_a"} | OWNER_A),
+    R("finance:contract-create", "inq_agreed_b", None, {"sme_b"}),
+    R("finance:contract-detail", "contract_a", {"sme_a"} | OWNER_A | STAFF),
+    R("finance:contract-detail", "contract_b", {"sme_b"} | CITY),
+    R("finance:contract-edit", "contract_a", {"sme_a"} | OWNER_A, {"sme_a"} | OWNER_A),
+    R("finance:contract-edit", "contract_b", {"sme_b"}, {"sme_b"}),
+    R("finance:contract-confirm", "contract_a", None, {"sme_a"} | OWNER_A),
+    R("finance:contract-confirm", "contract_b", None, {"sme_b"}),
+    # A signature made on paper: staff who may record deals with these parties.
+    R(
+        "finance:contract-record-signed",
+        "contract_a",
+        None,
+        FINANCE_WRITERS_A,
+        data=lambda d: {"signed_on": timezone.localdate().isoformat()},
+    ),
+    R(
+        "finance:contract-record-signed",
+        "contract_b",
+        None,
+        CITY,
+        data=lambda d: {"signed_on": timezone.localdate().isoformat()},
+    ),
+    R("finance:contract-download", "contract_a", {"sme_a"} | OWNER_A | STAFF, kwargs={"file_format": "docx"}),
+    R("finance:contract-download", "contract_b", {"sme_b"} | CITY, kwargs={"file_format": "docx"}),
+    # The terms of a published open licence are public to users; verified SMEs take it.
+    R("finance:open-license-take", "ol_a", USERS, SMES, data={"confirm": "on"}),
+    R("finance:open-license-take", "ol_b", USERS, SMES, data={"confirm": "on"}),
+    R("finance:follow-up-list", None, USERS, shows=("fu_a", "fu_b")),
+    R("finance:follow-up-detail", "fu_a", SEES["fu_a"], {"sme_a"}),
+    R("finance:follow-up-detail", "fu_b", SEES["fu_b"], {"sme_b"}),
+    R(
+        "patents:fee-reduction-create",
+        "ol_a",
+        None,
+        MANAGERS_A,
+        data=lambda d: {"fee_year": 3, "annual_fee": "900.00", "paid_on": timezone.localdate().isoformat()},
+    ),
+    R(
+        "patents:fee-reduction-create",
+        "ol_b",
+        None,
+        CITY,
+        data=lambda d: {"fee_year": 3, "annual_fee": "900.00", "paid_on": timezone.localdate().isoformat()},
+    ),
+    R("reports:conversion", None, STAFF),
+    R("reports:conversion", None, CITY, query="district=150602"),  # another district's figures
+    R("reports:conversion-deals", None, STAFF, query="buyer=1"),
+    R("reports:conversion-deals", None, CITY, query="district=150602"),
     # --- reports (district officers: their district only; comparisons: city staff) -----------
     R("reports:dashboard", None, STAFF),
     R("reports:dashboard", None, CITY, query="district=150602"),  # another district's figures
