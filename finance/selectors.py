@@ -8,6 +8,7 @@ annotates 实际到账金额; ``Subsidy.objects.counted()`` are the approved and
 
 from __future__ import annotations
 
+import datetime
 import re
 from decimal import Decimal
 
@@ -21,7 +22,16 @@ from patents.identifiers import normalize_application_no
 from patents.models import Patent
 from portal.permissions import Actor
 
-from .models import SUBSIDY_CAP_RATIO, Deal, InsurancePolicy, Payment, Pledge, ProductFiling, Subsidy
+from .models import (
+    PLEDGE_DUE_DAYS,
+    SUBSIDY_CAP_RATIO,
+    Deal,
+    InsurancePolicy,
+    Payment,
+    Pledge,
+    ProductFiling,
+    Subsidy,
+)
 from .rules import subsidy_cap
 
 NUMBERS_SPLIT = re.compile(r"[\r\n;；,，、|]+")
@@ -229,3 +239,13 @@ def finance_overview(*, actor: Actor) -> dict:
         "subsidies": subsidies,
         "filings": filings,
     }
+
+
+def pledge_due_count(*, actor: Actor, today=None) -> int:
+    """Active pledges the actor may see as lender (a bank) or staff whose term ends within
+    ``PLEDGE_DUE_DAYS`` or has ended (two queries)."""
+    day = (today or timezone.localdate()) + datetime.timedelta(days=PLEDGE_DUE_DAYS)
+    queryset = Pledge.objects.visible_to(actor)
+    if actor.organization_id is not None and not actor.is_staff_role:
+        queryset = queryset.filter(lender_id=actor.organization_id)
+    return queryset.due_by(day).count()

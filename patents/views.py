@@ -224,6 +224,11 @@ def patent_mine(request):
     status = request.GET.get("status")
     if status in Patent.ListingStatus.values:
         inventory = inventory.filter(listing_status=status)
+    # The workbench's links: listings sent back by the reviewer, listings about to expire.
+    if request.GET.get("returned") == "1":
+        inventory = inventory.filter(listing_status=Patent.ListingStatus.DRAFT).exclude(review_note="")
+    if request.GET.get("expiring") == "1":
+        inventory = inventory.filter(selectors.patent_listings_expiring_q(timezone.localdate()))
     q = (request.GET.get("q") or "").strip()
     if q:
         from .search import keyword_filter

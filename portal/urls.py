@@ -31,6 +31,7 @@ urlpatterns = [
     path("matching/", include("matching.urls")),
     path("finance/", include("finance.urls")),
     path("reports/", include("reports.urls")),
+    path("workbench/", include("reports.workbench_urls")),
     path("", include("portal.urls_site")),
 ]
 

@@ -202,6 +202,7 @@ RULES: list[R] = [
     R("set_language", None, ALL, ALL, data={"language": "zh-hans"}),
     R("javascript-catalog", None, ALL),
     R("portal:home", None, ALL),
+    R("workbench:home", None, USERS),
     R("portal:login", None, ALL, ALL, data={"username": "nobody", "password": "wrong-password-1"}),
     R("portal:logout", None, NOBODY, ALL),
     R("portal:signup", None, ALL, ALL),
