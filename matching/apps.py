@@ -6,3 +6,6 @@ class MatchingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "matching"
     verbose_name = _("供需匹配")
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401  (connects the receivers)

@@ -204,6 +204,7 @@ class PatentImporter(Importer):
 
     def preload(self) -> None:
         self.published_ids: set[int] = set()
+        self.submitted_count = 0  # listings sent to review, over every chunk
         self.owners: dict[str, Organization | None] = {}
         self.owners_by_id: dict[int, Organization] = {}
         if self.default_owner is not None:
@@ -615,6 +616,11 @@ class PatentImporter(Importer):
         if self.published_ids:
             patent_queue_matching(patent_ids=self.published_ids)
 
+    def outcomes(self) -> dict[str, int]:
+        """``submitted``: listings the file asked to publish that now wait for review;
+        ``published``: listings published at once."""
+        return {"submitted": self.submitted_count, "published": len(self.published_ids)}
+
     def _apply_listing(self, patent: Patent, data: dict, now) -> set[str]:
         """Move the listing forward as the file asks; returns the fields changed."""
         if data["listing"] != "published":
@@ -638,4 +644,5 @@ class PatentImporter(Importer):
             return {"listing_status", "published_at", "listed_until", "renewal_reminded_at"}
         patent.listing_status = Patent.ListingStatus.SUBMITTED
         patent.submitted_at = now
+        self.submitted_count += 1
         return {"listing_status", "submitted_at"}

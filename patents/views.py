@@ -395,11 +395,7 @@ def patent_review_decide(request, application_no: str):
         return redirect("patents:review")
     try:
         if form.cleaned_data["decision"] == "approve":
-            if patent.listing_status != Patent.ListingStatus.SUBMITTED:
-                raise ApplicationError(_("只有待审核的挂牌可以审核。"))
-            if not permissions.can_review(actor, patent):
-                raise PermissionDenied
-            services.patent_publish(patent=patent, actor=actor)
+            services.patent_approve(patent=patent, actor=actor)
             messages.success(request, _("已通过审核并发布：%(title)s") % {"title": patent.title})
         else:
             services.patent_reject(patent=patent, actor=actor, note=form.cleaned_data["note"])

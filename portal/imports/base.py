@@ -92,6 +92,8 @@ class ImportResult:
     warnings: list[RowError] = field(default_factory=list)
     errors_truncated: bool = False
     dry_run: bool = False
+    # What else the import did, by the importer's own keys (e.g. ``submitted``: listings sent to review).
+    outcomes: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -114,6 +116,7 @@ class ImportResult:
             "unchanged": self.counts.unchanged,
             "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in self.errors],
             "errors_truncated": self.errors_truncated,
+            **self.outcomes,
             "warnings": [
                 {"row": w.row, "column": w.column, "message": w.message} for w in self.warnings[:MAX_ERRORS]
             ],
@@ -394,6 +397,10 @@ class Importer:
     def finish(self) -> None:
         """Called once after the last chunk, inside the transaction."""
 
+    def outcomes(self) -> dict[str, int]:
+        """Counts beyond created/updated/unchanged that the uploader should be told about."""
+        return {}
+
 
 REGISTRY: dict[str, type[Importer]] = {}
 
@@ -491,6 +498,7 @@ def run_import(
                 _by_index, _written, data = _rows(importer, path, filename)
                 _write_rows(importer, data, by_index, written, result, progress)
             importer.finish()
+            result.outcomes = importer.outcomes()
             if dry_run:
                 transaction.set_rollback(True)
     finally:

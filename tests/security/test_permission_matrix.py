@@ -199,6 +199,7 @@ def _navigation_payload(_data):
 RULES: list[R] = [
     # --- portal: public pages, accounts -----------------------------------------------------
     R("healthz", None, ALL),
+    R("favicon", None, ALL),
     R("set_language", None, ALL, ALL, data={"language": "zh-hans"}),
     R("javascript-catalog", None, ALL),
     R("portal:home", None, ALL),
