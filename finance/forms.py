@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from patents.models import Patent
-from portal.forms import BootstrapFormMixin
+from portal.forms import AmountField, BootstrapFormMixin
 from portal.models import Organization
 
 from .models import Deal, InsurancePolicy, Payment, Pledge, ProductFiling, Subsidy
@@ -71,6 +71,11 @@ class ServiceForm(BootstrapFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, field in list(self.fields.items()):
+            # Every money field (yuan, two decimals) takes "50万" like the importers do.
+            if type(field) is forms.DecimalField and field.decimal_places == 2:
+                self.fields[name] = field = AmountField.replacing(field)
+                field.widget.attrs["class"] = "form-control"
         for field in self.fields.values():
             if isinstance(field, forms.ModelChoiceField):
                 field.empty_label = _("请选择")
@@ -183,6 +188,7 @@ class PledgeForm(ServiceForm):
             "has_guarantee",
             "has_insurance",
             "has_risk_compensation",
+            "third_party",
             "notes",
         ]
         widgets = {"registration_date": DATE, "notes": forms.Textarea(attrs={"rows": 3})}

@@ -372,6 +372,11 @@ class Pledge(TimeStampedModel):
     has_guarantee = models.BooleanField(_("有担保"), default=False)
     has_insurance = models.BooleanField(_("有保险"), default=False)
     has_risk_compensation = models.BooleanField(_("风险补偿"), default=False)
+    third_party = models.BooleanField(
+        _("第三方质押"),
+        default=False,
+        help_text=_("质押专利的权利人不是借款单位（由第三方为借款提供专利质押）。"),
+    )
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     notes = models.TextField(_("备注"), blank=True, **bounded_text(TEXT_SHORT))
 

@@ -57,6 +57,7 @@ class PledgeImporter(Importer):
         Column("amount", ("融资金额", "贷款金额", "质押金额", "金额"), required=True),
         Column("registration_date", ("登记日期", "质押登记日期"), required=True),
         Column("term_months", ("期限（月）", "期限", "贷款期限（月）", "融资期限"), required=True),
+        Column("third_party", ("第三方质押", "是否第三方质押")),
     )
     COLUMNS = {
         "borrower": "borrower_credit_code",
@@ -96,6 +97,7 @@ class PledgeImporter(Importer):
         amount = row.decimal("amount", required=True, positive=True)
         registration_date = row.date("registration_date", required=True, not_future=True)
         term_months = row.integer("term_months", required=True, min_value=1, max_value=600)
+        third_party = bool(row.boolean("third_party")) if row.has("third_party") else False
         if row.failed:
             return None
         errors = rules.pledge_errors(
@@ -106,10 +108,13 @@ class PledgeImporter(Importer):
             term_months=term_months,
             patent_count=len(patent_ids),
             today=self.today,
+            foreign_patents=self.patents.not_held_by(patent_ids, borrower_id),
+            third_party=third_party,
         )
         report(row, errors, self.COLUMNS, "registration_no")
         return {
             "registration_no": registration_no,
+            "third_party": third_party,
             "borrower_id": borrower_id,
             "lender_id": lender_id,
             "lender_name": lender_name,
@@ -123,7 +128,15 @@ class PledgeImporter(Importer):
         return cleaned["registration_no"]
 
     def write(self, rows) -> Counts:
-        fields = ["borrower_id", "lender_id", "lender_name", "amount", "registration_date", "term_months"]
+        fields = [
+            "borrower_id",
+            "lender_id",
+            "lender_name",
+            "amount",
+            "registration_date",
+            "term_months",
+            "third_party",
+        ]
         return upsert_records(Pledge, "registration_no", rows, fields)[0]
 
 
