@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from .confirm import confirmation_page
 from .context_processors import site_name
 from .errors import ApplicationError
 from .forms import (
@@ -281,6 +282,15 @@ def organization_unverify_view(request, pk: int):
     organization = organization_get(actor=actor, pk=pk)
     form = OrganizationUnverifyForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if organization.verified and organization_reviewable_by(organization=organization, by=request.user):
+        page = confirmation_page(
+            request,
+            question=_("确定撤销“%(name)s”的认证吗？") % {"name": organization.name},
+            detail=_("撤销后该单位的成员不能再发布信息，直到重新通过审核。"),
+            cancel_url=reverse("portal:organization-detail", kwargs={"pk": organization.pk}),
+        )
+        if page is not None:
+            return page
     try:
         organization_unverify(organization=organization, by=request.user, reason=reason)
     except ApplicationError as error:

@@ -1,6 +1,6 @@
 // Behaviours declared in the markup, so that pages need no inline JavaScript or style attributes
 // (the Content-Security-Policy forbids both):
-//   <form data-confirm="...">       asks before submitting
+//   <form data-confirm="...">       asks before submitting (then sends confirmed=1)
 //   <select data-autosubmit>         submits its form when changed
 //   <div data-width="42">            sets the element's width to 42% (progress bars)
 (function () {
@@ -17,10 +17,21 @@
 
   document.addEventListener("submit", function (event) {
     var form = event.target.closest ? event.target.closest("form[data-confirm]") : null;
-    if (form && !window.confirm(form.getAttribute("data-confirm"))) {
+    if (!form) { return; }
+    if (!window.confirm(form.getAttribute("data-confirm"))) {
       event.preventDefault();
       event.stopImmediatePropagation();
+      return;
     }
+    // Agreed here: the server need not ask again (portal/confirm.py asks when JavaScript is off).
+    var flag = form.querySelector("input[name='confirmed']");
+    if (!flag) {
+      flag = document.createElement("input");
+      flag.type = "hidden";
+      flag.name = "confirmed";
+      form.appendChild(flag);
+    }
+    flag.value = "1";
   }, true);
 
   document.addEventListener("change", function (event) {

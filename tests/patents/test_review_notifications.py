@@ -50,3 +50,26 @@ def test_a_refused_decision_notifies_no_one(client, submitted):
     assert not Notification.objects.exists()
     submitted.refresh_from_db()
     assert submitted.listing_status == Patent.ListingStatus.SUBMITTED
+
+
+def test_withdrawing_a_listing_asks_first(client):
+    patent = PatentFactory(published=True)
+    client.force_login(institution_user(patent.owner))
+    url = reverse("patents:withdraw", kwargs={"application_no": patent.application_no})
+    response = client.post(url, {"next": "/patents/mine/"})
+    assert response.status_code == 200 and 'id="confirm-page"' in response.text
+    patent.refresh_from_db()
+    assert patent.listing_status == Patent.ListingStatus.PUBLISHED
+    response = client.post(url, {"next": "/patents/mine/", "confirmed": "1"})
+    patent.refresh_from_db()
+    assert response.status_code == 302 and patent.listing_status == Patent.ListingStatus.WITHDRAWN
+
+
+def test_someone_who_may_not_withdraw_is_refused_not_asked(client):
+    patent = PatentFactory(published=True)
+    client.force_login(make_user("sme"))
+    url = reverse("patents:withdraw", kwargs={"application_no": patent.application_no})
+    response = client.post(url)
+    assert 'id="confirm-page"' not in response.text
+    patent.refresh_from_db()
+    assert patent.listing_status == Patent.ListingStatus.PUBLISHED
