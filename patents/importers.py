@@ -120,6 +120,28 @@ def patent_type_of(text: str) -> str | None:
 class PatentImporter(Importer):
     kind = "patents"
     label = _("专利清单")
+    # The example row of the downloadable template (portal.imports.templates), by column name.
+    example = {
+        "application_no": "202110123456.7",
+        "title": "一种煤矿巷道液压支护装置",
+        "abstract": "本发明公开了一种煤矿巷道液压支护装置，包括底座、立柱和顶梁……",
+        "ipc": "E21D 23/00",
+        "patent_type": "发明",
+        "applicants": "示例大学",
+        "inventors": "张三;李四",
+        "application_date": "2021-03-01",
+        "grant_date": "2022-06-01",
+        "legal_status": "有效",
+        "industries": "煤炭",
+        "deal_kinds": "转让;许可",
+        "license_scope": "普通许可",
+        "open_license": "否",
+        "asking_price": "50万",
+        "trl": "6",
+        "implemented": "否",
+        "keywords": "液压支护;巷道",
+        "listing_status": "发布",
+    }
     option_names = ("owner",)
     spool_cleaned = True
     allowed_roles = frozenset({"institution", "agency", "bureau", "admin"})

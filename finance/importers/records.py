@@ -37,6 +37,17 @@ from .common import (
 class PledgeImporter(Importer):
     kind = "pledges"
     label = gettext_lazy("专利质押融资")
+    # The example row of the downloadable template (portal.imports.templates), by column name.
+    example = {
+        "registration_no": "Y2025000001",
+        "borrower_credit_code": "91150602MA00000011",
+        "lender": "示例银行鄂尔多斯分行",
+        "application_nos": "202110123456.7",
+        "amount": "300万",
+        "registration_date": "2025-05-10",
+        "term_months": "12",
+        "third_party": "否",
+    }
     # A bank imports its own pledges: every row must name it as lender, and it may not overwrite a
     # registration number another lender recorded (see ``bank``).
     allowed_roles = STAFF_ROLES | {Role.BANK}
@@ -147,6 +158,16 @@ class PledgeImporter(Importer):
 class InsuranceImporter(Importer):
     kind = "insurance"
     label = gettext_lazy("专利保险")
+    # The example row of the downloadable template (portal.imports.templates), by column name.
+    example = {
+        "policy_no": "BX2025-0001",
+        "insured_credit_code": "91150602MA00000011",
+        "insurer": "示例财产保险公司",
+        "application_nos": "202110123456.7",
+        "premium": "1.5万",
+        "coverage": "100万",
+        "start_date": "2025-06-01",
+    }
     allowed_roles = STAFF_ROLES
     columns = (
         Column("policy_no", ("保单号", "保险单号"), required=True),
@@ -265,6 +286,16 @@ class SubsidyImporter(Importer):
 
     kind = "subsidies"
     label = gettext_lazy("专利资助")
+    # The example row of the downloadable template (portal.imports.templates), by column name.
+    example = {
+        "org_credit_code": "91150602MA00000011",
+        "application_no": "202110123456.7",
+        "official_fees": "8000",
+        "requested_amount": "4000",
+        "approved_amount": "4000",
+        "status": "已批准",
+        "decision_date": "2025-07-01",
+    }
     allowed_roles = STAFF_ROLES
     columns = (
         Column(
@@ -397,6 +428,14 @@ class SubsidyImporter(Importer):
 class ProductFilingImporter(Importer):
     kind = "filings"
     label = gettext_lazy("专利产品备案")
+    # The example row of the downloadable template (portal.imports.templates), by column name.
+    example = {
+        "filing_no": "BA2025-0001",
+        "org_credit_code": "91150602MA00000011",
+        "product_name": "智能液压支架",
+        "application_nos": "202110123456.7",
+        "filing_date": "2025-08-01",
+    }
     allowed_roles = STAFF_ROLES
     columns = (
         Column("filing_no", ("备案号", "备案编号"), required=True),

@@ -3,6 +3,8 @@
 //   <form data-confirm="...">       asks before submitting (then sends confirmed=1)
 //   <select data-autosubmit>         submits its form when changed
 //   <div data-width="42">            sets the element's width to 42% (progress bars)
+//   <div class="table-responsive">   gets a "swipe to see more" hint above it when it overflows
+//                                    (text from <body data-scroll-hint>)
 (function () {
   "use strict";
 
@@ -41,7 +43,30 @@
     }
   });
 
-  document.addEventListener("DOMContentLoaded", function () { applyWidths(document); });
+  function markScrollable(root) {
+    var text = document.body.getAttribute("data-scroll-hint");
+    if (!text) { return; }
+    root.querySelectorAll(".table-responsive").forEach(function (box) {
+      var overflows = box.scrollWidth > box.clientWidth + 2;
+      var hint = box.previousElementSibling;
+      if (!hint || !hint.classList.contains("scroll-hint")) {
+        if (!overflows) { return; }
+        hint = document.createElement("div");
+        hint.className = "scroll-hint";
+        hint.setAttribute("aria-hidden", "true");
+        hint.textContent = text;
+        box.parentNode.insertBefore(hint, box);
+      }
+      hint.classList.toggle("is-shown", overflows);
+      box.classList.toggle("is-scrollable", overflows);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    applyWidths(document);
+    markScrollable(document);
+  });
+  window.addEventListener("resize", function () { markScrollable(document); });
   // Content swapped in by htmx (e.g. the import progress) carries its own data-width.
   document.addEventListener("htmx:load", function (event) { applyWidths(event.detail.elt.parentNode || document); });
 })();
