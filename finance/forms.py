@@ -53,7 +53,24 @@ class PatentNumbersField(forms.CharField):
         return patents[0] if self.single else patents
 
 
+# Who can be a party to a deal, a pledge, a policy, a subsidy or a filing: enterprises, universities
+# and institutes; never a bank, an insurer, an agency or a government body.
+PARTY_KINDS = tuple(
+    kind
+    for kind in Organization.Kind
+    if kind
+    not in (Organization.Kind.BANK, Organization.Kind.INSURER, Organization.Kind.AGENCY, Organization.Kind.GOVERNMENT)
+)
+
+
 class OrganizationField(forms.ModelChoiceField):
+    """An organization, chosen from those of the right kinds; the page adds a search box above the
+    list (``data-org-search``, static/js/behaviours.js); without JavaScript it is a plain list."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.widget.attrs["data-org-search"] = _("输入名称或信用代码筛选")
+
     def label_from_instance(self, obj):
         return f"{obj.name}（{obj.credit_code}）"
 
@@ -106,8 +123,8 @@ class ServiceForm(BootstrapFormMixin, forms.ModelForm):
 
 class DealForm(ServiceForm):
     patents = PatentNumbersField(label=_("专利申请号"))
-    seller = OrganizationField(queryset=_organizations(), label=_("转让方/许可方"))
-    buyer = OrganizationField(queryset=_organizations(), label=_("受让方/被许可方"))
+    seller = OrganizationField(queryset=_organizations(*PARTY_KINDS), label=_("转让方/许可方"))
+    buyer = OrganizationField(queryset=_organizations(*PARTY_KINDS), label=_("受让方/被许可方"))
 
     class Meta:
         model = Deal
@@ -165,7 +182,7 @@ class PaymentForm(ServiceForm):
 
 class PledgeForm(ServiceForm):
     patents = PatentNumbersField(label=_("质押专利申请号"))
-    borrower = OrganizationField(queryset=_organizations(), label=_("出质人（借款单位）"))
+    borrower = OrganizationField(queryset=_organizations(*PARTY_KINDS), label=_("出质人（借款单位）"))
     lender = OrganizationField(
         queryset=_organizations(Organization.Kind.BANK),
         label=_("质权人（银行）"),
@@ -206,7 +223,7 @@ class PledgeForm(ServiceForm):
 
 class InsurancePolicyForm(ServiceForm):
     patents = PatentNumbersField(label=_("投保专利申请号"))
-    insured = OrganizationField(queryset=_organizations(), label=_("被保险单位"))
+    insured = OrganizationField(queryset=_organizations(*PARTY_KINDS), label=_("被保险单位"))
     insurer = OrganizationField(
         queryset=_organizations(Organization.Kind.INSURER),
         label=_("保险机构"),
@@ -239,7 +256,7 @@ class InsurancePolicyForm(ServiceForm):
 
 
 class SubsidyForm(ServiceForm):
-    organization = OrganizationField(queryset=_organizations(), label=_("申请单位"))
+    organization = OrganizationField(queryset=_organizations(*PARTY_KINDS), label=_("申请单位"))
     patent = PatentNumbersField(single=True, label=_("专利申请号"))
 
     class Meta:
@@ -263,7 +280,7 @@ class SubsidyForm(ServiceForm):
 
 
 class ProductFilingForm(ServiceForm):
-    organization = OrganizationField(queryset=_organizations(), label=_("备案单位"))
+    organization = OrganizationField(queryset=_organizations(*PARTY_KINDS), label=_("备案单位"))
     patents = PatentNumbersField(label=_("涉及专利申请号"))
 
     class Meta:

@@ -85,3 +85,18 @@ def test_demand_form_accepts_wan(client):
     client.post(reverse("demands:demand-create"), form_data(budget_min="30", budget_max="50万"))
     demand = Demand.objects.filter(title=form_data()["title"]).first()
     assert demand is not None and (demand.budget_min, demand.budget_max) == (300000, 500000)
+
+
+def test_borrowers_are_chosen_among_enterprises_and_institutions_with_a_search_box(client):
+    from finance.forms import PledgeForm
+    from portal.models import Organization
+    from tests.finance.factories import bank
+    from tests.patents.factories import InstitutionFactory
+
+    enterprise, university, lender = sme(), InstitutionFactory(), bank()
+    government = make_user("bureau").membership.organization
+    choices = set(PledgeForm().fields["borrower"].queryset)
+    assert {enterprise, university} <= choices and not {lender, government} & choices
+    assert all(o.kind not in (Organization.Kind.BANK, Organization.Kind.GOVERNMENT) for o in choices)
+    client.force_login(make_user("bank"))
+    assert "data-org-search" in client.get(reverse("finance:pledge-create")).text
