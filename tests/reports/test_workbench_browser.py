@@ -75,6 +75,12 @@ def test_institution_sees_its_listing_awaiting_review(page):
     with page.expect_navigation():
         page.locator("[data-item='submitted']").click()
     assert "status=submitted" in page.url and page.locator("main").inner_text().count("待审核") >= 1
+    # On a phone the wide inventory table says it scrolls.
+    page.set_viewport_size(PHONE)
+    page.goto(reverse("patents:mine"))
+    page.screenshot(path=str(SHOTS / "patents-mine-390.png"), full_page=True)
+    assert page.locator(".scroll-hint.is-shown").first.is_visible()
+    page.set_viewport_size(DESKTOP)
     page.goto(reverse("workbench:home"))
     with page.expect_navigation():
         page.locator("#workbench-actions a", has_text="导入专利清单").click()
