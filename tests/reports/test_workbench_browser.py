@@ -24,7 +24,8 @@ PHONE = {"width": 390, "height": 844}
 
 def navbar_rows(page) -> set[int]:
     tops = page.eval_on_selector_all(
-        "#top-nav .navbar-nav > .nav-item", "items => items.map(i => Math.round(i.getBoundingClientRect().top))"
+        "#top-nav .navbar-nav > .nav-item",
+        "items => items.map(i => Math.round(i.getBoundingClientRect().top))",
     )
     return set(tops)
 
