@@ -3,34 +3,25 @@
 from __future__ import annotations
 
 import re
-from decimal import InvalidOperation
 
 import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import BootstrapFormMixin
+from portal.forms import AmountField, BootstrapFormMixin
 from portal.models import Industry, Region
-from portal.money import to_yuan
 
 from .models import Demand
 
 
-class YuanField(forms.CharField):
-    """An amount in yuan; accepts '500000', '50万', '¥1,000'."""
+class YuanField(AmountField):
+    """A budget bound in the filters: yuan, "50万" accepted (the forms' and importers' parser)."""
 
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return None
-        try:
-            amount = to_yuan(value)
-        except (InvalidOperation, ValueError):
-            raise forms.ValidationError(_("请输入金额，如 500000 或 50万。"), code="invalid") from None
-        if not amount.is_finite() or amount < 0:
-            raise forms.ValidationError(_("金额不能为负数。"), code="invalid")
-        return amount
+    def __init__(self, **kwargs):
+        for name in ("max_length", "min_length", "strip", "empty_value"):
+            kwargs.pop(name, None)
+        super().__init__(**kwargs)
 
 
 class YuanFilter(django_filters.CharFilter):

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import BootstrapFormMixin
+from portal.forms import AmountField, BootstrapFormMixin
 from portal.limits import TEXT_LONG
 from portal.models import Industry, Region
+from portal.money import WAN
 
 from .models import Demand
 from .services import DEFAULT_VALIDITY_DAYS, MAX_VALIDITY_DAYS
 
-WAN = Decimal(10000)
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -75,20 +74,16 @@ class DemandForm(BootstrapFormMixin, forms.Form):
         help_text=_("可多选。转让：取得专利权；许可：获得使用权；作价入股：以专利出资合作。"),
         error_messages={"required": _("请至少选择一种合作方式。")},
     )
-    budget_min = forms.DecimalField(
+    budget_min = AmountField(
         label=_("预算下限（万元）"),
+        unit=WAN,
         required=False,
-        min_value=0,
-        max_digits=12,
-        decimal_places=4,
-        help_text=_("留空表示面议。"),
+        help_text=_("留空表示面议。可写 30 或 30万。"),
     )
-    budget_max = forms.DecimalField(
+    budget_max = AmountField(
         label=_("预算上限（万元）"),
+        unit=WAN,
         required=False,
-        min_value=0,
-        max_digits=12,
-        decimal_places=4,
         help_text=_("留空表示不设上限或面议。"),
     )
     district = forms.ModelChoiceField(
@@ -128,8 +123,8 @@ class DemandForm(BootstrapFormMixin, forms.Form):
             "keywords": "；".join(demand.keyword_list),
             "ipc_hints": "；".join(demand.ipc_list),
             "deal_kinds": demand.deal_kinds,
-            "budget_min": None if demand.budget_min is None else (demand.budget_min / WAN).normalize(),
-            "budget_max": None if demand.budget_max is None else (demand.budget_max / WAN).normalize(),
+            "budget_min": demand.budget_min,
+            "budget_max": demand.budget_max,
             "district": demand.district_id,
             "deadline": demand.deadline,
             "visibility": demand.visibility,
@@ -149,12 +144,8 @@ class DemandForm(BootstrapFormMixin, forms.Form):
         return cleaned
 
     def service_kwargs(self) -> dict:
-        """The cleaned data as the services take it (budgets in yuan)."""
-        data = dict(self.cleaned_data)
-        for name in ("budget_min", "budget_max"):
-            if data.get(name) is not None:
-                data[name] = (data[name] * WAN).quantize(Decimal("0.01"))
-        return data
+        """The cleaned data as the services take it (budgets in yuan, as ``AmountField`` cleans them)."""
+        return dict(self.cleaned_data)
 
 
 class DemandRenewForm(BootstrapFormMixin, forms.Form):

@@ -57,6 +57,21 @@ FIELDS = (
 class DemandImporter(Importer):
     kind = "demands"
     label = _("技术需求（调查摸底）")
+    # The example row of the downloadable template (portal.imports.templates), by column name.
+    example = {
+        "code": "D2025-0001",
+        "org_credit_code": "91150602MA00000011",
+        "title": "羊绒分梳设备节能改造技术",
+        "description": "降低分梳能耗，提升无毛绒得率。",
+        "industry": "羊绒",
+        "keywords": "羊绒;分梳;节能",
+        "deal_kinds": "转让;许可",
+        "budget_min": "20万",
+        "budget_max": "50万",
+        "district": "东胜区",
+        "deadline": "2025-12-31",
+        "status": "征集中",
+    }
     allowed_roles = frozenset({"agency", "bureau", "district_officer", "admin"})
     columns = (
         Column("code", ("需求编号", "编号"), required=True, label=_("需求编号，如 D2023-0042")),

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from .models import Demand
 from .permissions import as_actor
@@ -67,3 +70,28 @@ def demand_open_count() -> int:
 def demand_duplicates_of(*, demand: Demand) -> QuerySet[Demand]:
     """Demands flagged as possible duplicates of this one."""
     return demand.duplicates.filter(Q(status=Demand.Status.DRAFT) | Q(status=Demand.Status.OPEN))
+
+
+DEMAND_EXPIRY_WARNING_DAYS = 14
+
+
+def demand_expiry_warning_date(today: dt.date | None = None) -> dt.date:
+    """Open demands whose deadline falls on or before this day are "about to expire"."""
+    return (today or timezone.localdate()) + dt.timedelta(days=DEMAND_EXPIRY_WARNING_DAYS)
+
+
+def demand_expiring_count(*, actor, today: dt.date | None = None) -> int:
+    """The actor's own open demands that expire within ``DEMAND_EXPIRY_WARNING_DAYS`` (one query)."""
+    actor = as_actor(actor)
+    if actor.organization_id is None:
+        return 0
+    today = today or timezone.localdate()
+    return (
+        Demand.objects.editable_by(actor)
+        .filter(
+            status=Demand.Status.OPEN,
+            deadline__gte=today,
+            deadline__lte=demand_expiry_warning_date(today),
+        )
+        .count()
+    )

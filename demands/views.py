@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.confirm import confirmation_page
 from portal.errors import ApplicationError
 from portal.permissions import Role, actor_for
 
@@ -231,6 +232,15 @@ def demand_renew_view(request, code: str):
 @require_POST
 def demand_delete_view(request, code: str):
     demand = demand_get(actor=actor_for(request.user), code=code)
+    if permissions.can_edit(request.user, demand) and demand.status == Demand.Status.DRAFT and demand.published_at is None:
+        page = confirmation_page(
+            request,
+            question=_("确定删除该草稿吗？"),
+            detail=demand.title,
+            cancel_url=reverse("demands:demand-detail", kwargs={"code": demand.code}),
+        )
+        if page is not None:
+            return page
     try:
         services.demand_delete(demand=demand, by=request.user)
     except ApplicationError as error:

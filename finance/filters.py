@@ -12,8 +12,11 @@ and ``q``, a free-text search.
 
 from __future__ import annotations
 
+import datetime
+
 import django_filters
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -21,7 +24,16 @@ from drf_spectacular.utils import extend_schema_field
 from patents.models import Patent
 from portal.models import Organization, Region
 
-from .models import Deal, InsurancePolicy, Payment, Pledge, ProductFiling, Subsidy, year_range
+from .models import (
+    PLEDGE_DUE_DAYS,
+    Deal,
+    InsurancePolicy,
+    Payment,
+    Pledge,
+    ProductFiling,
+    Subsidy,
+    year_range,
+)
 from .permissions import PARTIES
 
 
@@ -161,10 +173,16 @@ class PledgeFilterSet(FinanceFilterSet):
     status = django_filters.ChoiceFilter(
         choices=Pledge.Status.choices, label=_("状态"), empty_label=_("全部")
     )
+    due = django_filters.BooleanFilter(method="filter_due", label=_("即将到期（60天内）"))
 
     class Meta:
         model = Pledge
-        fields = ["q", "year", "kind", "status", "district", "organization"]
+        fields = ["q", "year", "kind", "status", "district", "organization", "due"]
+
+    def filter_due(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(pk__in=Pledge.objects.due_by(timezone.localdate() + datetime.timedelta(days=PLEDGE_DUE_DAYS)).values("pk"))
 
 
 class InsurancePolicyFilterSet(FinanceFilterSet):

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from patents.models import Patent
-from portal.forms import BootstrapFormMixin
+from portal.forms import AmountField, BootstrapFormMixin
 from portal.models import Organization
 
 from .models import (
@@ -63,7 +63,24 @@ class PatentNumbersField(forms.CharField):
         return patents[0] if self.single else patents
 
 
+# Who can be a party to a deal, a pledge, a policy, a subsidy or a filing: enterprises, universities
+# and institutes; never a bank, an insurer, an agency or a government body.
+PARTY_KINDS = tuple(
+    kind
+    for kind in Organization.Kind
+    if kind
+    not in (Organization.Kind.BANK, Organization.Kind.INSURER, Organization.Kind.AGENCY, Organization.Kind.GOVERNMENT)
+)
+
+
 class OrganizationField(forms.ModelChoiceField):
+    """An organization, chosen from those of the right kinds; the page adds a search box above the
+    list (``data-org-search``, static/js/behaviours.js); without JavaScript it is a plain list."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.widget.attrs["data-org-search"] = _("输入名称或信用代码筛选")
+
     def label_from_instance(self, obj):
         return f"{obj.name}（{obj.credit_code}）"
 
@@ -81,6 +98,11 @@ class ServiceForm(BootstrapFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, field in list(self.fields.items()):
+            # Every money field (yuan, two decimals) takes "50万" like the importers do.
+            if type(field) is forms.DecimalField and field.decimal_places == 2:
+                self.fields[name] = field = AmountField.replacing(field)
+                field.widget.attrs["class"] = "form-control"
         for field in self.fields.values():
             if isinstance(field, forms.ModelChoiceField):
                 field.empty_label = _("请选择")
@@ -111,8 +133,8 @@ class ServiceForm(BootstrapFormMixin, forms.ModelForm):
 
 class DealForm(ServiceForm):
     patents = PatentNumbersField(label=_("专利申请号"))
-    seller = OrganizationField(queryset=_organizations(), label=_("转让方/许可方"))
-    buyer = OrganizationField(queryset=_organizations(), label=_("受让方/被许可方"))
+    seller = OrganizationField(queryset=_organizations(*PARTY_KINDS), label=_("转让方/许可方"))
+    buyer = OrganizationField(queryset=_organizations(*PARTY_KINDS), label=_("受让方/被许可方"))
 
     class Meta:
         model = Deal
@@ -170,7 +192,7 @@ class PaymentForm(ServiceForm):
 
 class PledgeForm(ServiceForm):
     patents = PatentNumbersField(label=_("质押专利申请号"))
-    borrower = OrganizationField(queryset=_organizations(), label=_("出质人（借款单位）"))
+    borrower = OrganizationField(queryset=_organizations(*PARTY_KINDS), label=_("出质人（借款单位）"))
     lender = OrganizationField(
         queryset=_organizations(Organization.Kind.BANK),
         label=_("质权人（银行）"),
@@ -193,6 +215,7 @@ class PledgeForm(ServiceForm):
             "has_guarantee",
             "has_insurance",
             "has_risk_compensation",
+            "third_party",
             "notes",
         ]
         widgets = {"registration_date": DATE, "notes": forms.Textarea(attrs={"rows": 3})}
@@ -210,7 +233,7 @@ class PledgeForm(ServiceForm):
 
 class InsurancePolicyForm(ServiceForm):
     patents = PatentNumbersField(label=_("投保专利申请号"))
-    insured = OrganizationField(queryset=_organizations(), label=_("被保险单位"))
+    insured = OrganizationField(queryset=_organizations(*PARTY_KINDS), label=_("被保险单位"))
     insurer = OrganizationField(
         queryset=_organizations(Organization.Kind.INSURER),
         label=_("保险机构"),
@@ -243,7 +266,7 @@ class InsurancePolicyForm(ServiceForm):
 
 
 class SubsidyForm(ServiceForm):
-    organization = OrganizationField(queryset=_organizations(), label=_("申请单位"))
+    organization = OrganizationField(queryset=_organizations(*PARTY_KINDS), label=_("申请单位"))
     patent = PatentNumbersField(single=True, label=_("专利申请号"))
 
     class Meta:
@@ -267,7 +290,7 @@ class SubsidyForm(ServiceForm):
 
 
 class ProductFilingForm(ServiceForm):
-    organization = OrganizationField(queryset=_organizations(), label=_("备案单位"))
+    organization = OrganizationField(queryset=_organizations(*PARTY_KINDS), label=_("备案单位"))
     patents = PatentNumbersField(label=_("涉及专利申请号"))
 
     class Meta:

@@ -325,10 +325,36 @@ class Payment(TimeStampedModel):
         return f"{self.deal} {self.date} ¥{self.amount}"
 
 
+# Active pledges whose term ends within this many days are shown as due (workbench, list filter).
+PLEDGE_DUE_DAYS = 60
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """``day`` moved by ``months`` (negative: back), the day clamped to the month's last."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    next_month = datetime.date(year + (month == 12), month % 12 + 1, 1)
+    last = (next_month - datetime.timedelta(days=1)).day
+    return datetime.date(year, month, min(day.day, last))
+
+
 class PledgeQuerySet(FinanceQuerySet):
     def in_year(self, year: int):
         start, end = year_range(year)
         return self.filter(registration_date__gte=start, registration_date__lt=end)
+
+    def due_by(self, day: datetime.date):
+        """Active pledges whose term ends on or before ``day`` (overdue ones included): the loans a
+        bank has to settle or release. Two queries: the terms in use, then the pledges."""
+        active = self.filter(status=Pledge.Status.ACTIVE)
+        terms = set(active.order_by().values_list("term_months", flat=True).distinct())
+        if not terms:
+            return active.none()
+        condition = Q()
+        for term in terms:
+            condition |= Q(term_months=term, registration_date__lte=add_months(day, -term))
+        return active.filter(condition)
 
 
 class Pledge(TimeStampedModel):
@@ -366,6 +392,11 @@ class Pledge(TimeStampedModel):
     has_guarantee = models.BooleanField(_("有担保"), default=False)
     has_insurance = models.BooleanField(_("有保险"), default=False)
     has_risk_compensation = models.BooleanField(_("风险补偿"), default=False)
+    third_party = models.BooleanField(
+        _("第三方质押"),
+        default=False,
+        help_text=_("质押专利的权利人不是借款单位（由第三方为借款提供专利质押）。"),
+    )
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     notes = models.TextField(_("备注"), blank=True, **bounded_text(TEXT_SHORT))
 
@@ -400,6 +431,11 @@ class Pledge(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.registration_no
+
+    @property
+    def matures_on(self) -> datetime.date:
+        """The day the loan's term ends."""
+        return add_months(self.registration_date, self.term_months)
 
 
 class InsurancePolicyQuerySet(FinanceQuerySet):

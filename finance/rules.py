@@ -14,7 +14,7 @@ the patent is dated after it (a transfer cannot be slipped in before a later reg
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -324,7 +324,11 @@ def pledge_errors(
     term_months: int | None,
     patent_count: int,
     today: datetime.date,
+    foreign_patents: Sequence[str] = (),
+    third_party: bool = False,
 ) -> Errors:
+    """``foreign_patents``: application numbers of the pledged patents the borrower does not hold;
+    refused unless the pledge is marked ``third_party`` (a patent pledged for another's loan)."""
     errors = distinct_parties("lender", borrower_id, lender_id, _("质权人不能是出质人本身。"))
     errors += positive("amount", amount)
     errors += not_future("registration_date", registration_date, today)
@@ -332,6 +336,14 @@ def pledge_errors(
         errors.append(("term_months", _("期限应为 1–600 个月。")))
     if patent_count == 0:
         errors.append(("patents", _("至少选择一项专利。")))
+    if foreign_patents and not third_party:
+        errors.append(
+            (
+                "patents",
+                _("以下专利的权利人不是出质人：%(numbers)s。如由第三方提供专利质押，请勾选“第三方质押”。")
+                % {"numbers": "、".join(foreign_patents)},
+            )
+        )
     return errors
 
 

@@ -40,6 +40,7 @@ from portal.permissions import Actor, actor_for
 
 from . import permissions
 from .models import (
+    PLEDGE_DUE_DAYS,
     SUBSIDY_CAP_RATIO,
     Contract,
     Deal,
@@ -390,3 +391,13 @@ def follow_up_answers(*, follow_up) -> QuerySet:
 def deal_follow_ups(*, deal: Deal) -> QuerySet:
 
     return FollowUp.objects.filter(deal=deal).prefetch_related("answers").order_by("months")
+
+
+def pledge_due_count(*, actor: Actor, today=None) -> int:
+    """Active pledges the actor may see as lender (a bank) or staff whose term ends within
+    ``PLEDGE_DUE_DAYS`` or has ended (two queries)."""
+    day = (today or timezone.localdate()) + dt.timedelta(days=PLEDGE_DUE_DAYS)
+    queryset = Pledge.objects.visible_to(actor)
+    if actor.organization_id is not None and not actor.is_staff_role:
+        queryset = queryset.filter(lender_id=actor.organization_id)
+    return queryset.due_by(day).count()

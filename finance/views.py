@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.confirm import confirmation_page
 from portal.errors import ApplicationError
 from portal.permissions import Actor, Role, actor_for
 
@@ -390,6 +391,14 @@ def payment_delete(request, pk: int):
     payment = selectors.payment_get(actor=actor, pk=pk)
     if not permissions.can_write(actor, payment):
         raise PermissionDenied(_("您无权删除该到账记录。"))
+    page = confirmation_page(
+        request,
+        question=_("确定删除这笔到账记录？"),
+        detail=f"{payment.date} {payment.amount}",
+        cancel_url=reverse("finance:deal-detail", args=[payment.deal_id]) + "#payments",
+    )
+    if page is not None:
+        return page
     try:
         services.payment_delete(payment=payment, actor=actor)
     except ApplicationError as error:

@@ -1,10 +1,14 @@
 """Matching subscribes to what the apps below it announce (connected in ``MatchingConfig.ready``):
-new listings are scored against the open demands, new or changed demands are matched, each in
-Celery tasks of bounded size."""
+new listings are scored against the open demands and new or changed demands are matched, each in
+Celery tasks of bounded size; the owner of a reviewed listing is notified of the decision."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from demands.signals import demands_published
-from patents.signals import listings_published
+from patents.signals import listing_reviewed, listings_published
 
+from .services.notifications import notification_create, owner_side_organization_ids
 from .tasks import match_demands, match_new_patents
 
 # Ids per task: a patent batch is scored against every open demand in one pass of the engine; a
@@ -23,6 +27,27 @@ def queue_demand_matching(sender, *, demand_ids, **kwargs) -> None:
         match_demands.delay(demand_ids=demand_ids[start : start + DEMAND_BATCH])
 
 
+def notify_listing_reviewed(sender, *, patent, approved: bool, note: str, reviewer, **kwargs) -> None:
+    """Tell the owner and the agencies acting for it how the review of their listing ended."""
+    if approved:
+        title = _("专利挂牌已通过审核：%(title)s") % {"title": patent.title}
+        body = _("已在专利超市公开，挂牌有效期至 %(until)s。") % {"until": patent.listed_until}
+        url = reverse("patents:detail", kwargs={"application_no": patent.application_no})
+    else:
+        title = _("专利挂牌被退回：%(title)s") % {"title": patent.title}
+        body = _("审核意见：%(note)s") % {"note": note}
+        url = reverse("patents:edit", kwargs={"application_no": patent.application_no})
+    notification_create(
+        kind="status",
+        title=title,
+        body=body,
+        url=url,
+        organization_ids=owner_side_organization_ids([patent.owner_id])[patent.owner_id],
+        exclude_user=reviewer,
+    )
+
+
 def connect() -> None:
     listings_published.connect(queue_patent_matching, dispatch_uid="matching.patents")
     demands_published.connect(queue_demand_matching, dispatch_uid="matching.demands")
+    listing_reviewed.connect(notify_listing_reviewed, dispatch_uid="matching.notify_listing_reviewed")

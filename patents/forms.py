@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import AmountField
 from portal.models import Industry, Organization
 
 from .identifiers import normalize_application_no
@@ -38,7 +39,13 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class BootstrapMixin:
     """Bootstrap classes on every widget."""
 
+    amount_fields: tuple[str, ...] = ()
+
     def _style(self):
+        # Money fields take "50万" like the importers (the one parser, portal.money.to_yuan).
+        for name in self.amount_fields:
+            if name in self.fields:
+                self.fields[name] = AmountField.replacing(self.fields[name])
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
@@ -52,6 +59,8 @@ class BootstrapMixin:
 class PatentForm(BootstrapMixin, forms.ModelForm):
     """Inventory data and listing terms. On creation also the number and (for staff and agencies)
     the owner."""
+
+    amount_fields = ("asking_price",)
 
     application_no = forms.CharField(
         label=_("申请号"), max_length=30, help_text=_("如 202110123456.X；可带 CN/ZL 前缀，小数点可省略。")
@@ -141,6 +150,8 @@ class ReviewForm(BootstrapMixin, forms.Form):
 
 
 class OpenLicenseForm(BootstrapMixin, forms.ModelForm):
+    amount_fields = ("lump_sum", "entry_fee")
+
     class Meta:
         model = OpenLicense
         fields = [

@@ -121,6 +121,28 @@ def patent_type_of(text: str) -> str | None:
 class PatentImporter(Importer):
     kind = "patents"
     label = _("专利清单")
+    # The example row of the downloadable template (portal.imports.templates), by column name.
+    example = {
+        "application_no": "202110123456.7",
+        "title": "一种煤矿巷道液压支护装置",
+        "abstract": "本发明公开了一种煤矿巷道液压支护装置，包括底座、立柱和顶梁……",
+        "ipc": "E21D 23/00",
+        "patent_type": "发明",
+        "applicants": "示例大学",
+        "inventors": "张三;李四",
+        "application_date": "2021-03-01",
+        "grant_date": "2022-06-01",
+        "legal_status": "有效",
+        "industries": "煤炭",
+        "deal_kinds": "转让;许可",
+        "license_scope": "普通许可",
+        "open_license": "否",
+        "asking_price": "50万",
+        "trl": "6",
+        "implemented": "否",
+        "keywords": "液压支护;巷道",
+        "listing_status": "发布",
+    }
     option_names = ("owner",)
     spool_cleaned = True
     allowed_roles = frozenset({"institution", "agency", "bureau", "admin"})
@@ -205,6 +227,7 @@ class PatentImporter(Importer):
 
     def preload(self) -> None:
         self.published_ids: set[int] = set()
+        self.submitted_count = 0  # listings sent to review, over every chunk
         self.owners: dict[str, Organization | None] = {}
         self.owners_by_id: dict[int, Organization] = {}
         self.owner_ids = credit_code_ids()
@@ -617,6 +640,11 @@ class PatentImporter(Importer):
         if self.published_ids:
             patent_queue_matching(patent_ids=self.published_ids)
 
+    def outcomes(self) -> dict[str, int]:
+        """``submitted``: listings the file asked to publish that now wait for review;
+        ``published``: listings published at once."""
+        return {"submitted": self.submitted_count, "published": len(self.published_ids)}
+
     def _apply_listing(self, patent: Patent, data: dict, now) -> set[str]:
         """Move the listing forward as the file asks; returns the fields changed."""
         if data["listing"] != "published":
@@ -640,4 +668,5 @@ class PatentImporter(Importer):
             return {"listing_status", "published_at", "listed_until", "renewal_reminded_at"}
         patent.listing_status = Patent.ListingStatus.SUBMITTED
         patent.submitted_at = now
+        self.submitted_count += 1
         return {"listing_status", "submitted_at"}

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.models import Industry, Organization
@@ -192,3 +193,52 @@ def navigation_project_get(*, pk: int) -> NavigationProject:
     if project is None:
         raise Http404(_("项目不存在。"))
     return project
+
+
+# --- Workbench ------------------------------------------------------------------------------------
+
+LISTING_EXPIRY_WARNING_DAYS = 30
+
+
+def patent_listings_expiring_q(today: datetime.date) -> Q:
+    """Published listings whose 12 months end within ``LISTING_EXPIRY_WARNING_DAYS``."""
+    until = today + datetime.timedelta(days=LISTING_EXPIRY_WARNING_DAYS)
+    return Q(listing_status=Patent.ListingStatus.PUBLISHED, listed_until__gte=today, listed_until__lte=until)
+
+
+def patent_workbench_counts(*, actor: Actor, today: datetime.date | None = None) -> dict[str, int]:
+    """What waits for the actor among listings (at most three queries): of the inventory it
+    manages, ``submitted`` (awaiting review), ``returned`` (sent back with a note) and
+    ``expiring``; ``review``: the review queue it works through (reviewers only)."""
+    today = today or timezone.localdate()
+    counts = {}
+    owner_ids = permissions.managed_owner_ids(actor)
+    if owner_ids:
+        counts = Patent.objects.filter(owner_id__in=owner_ids).aggregate(
+            submitted=Count("pk", filter=Q(listing_status=Patent.ListingStatus.SUBMITTED)),
+            returned=Count("pk", filter=Q(listing_status=Patent.ListingStatus.DRAFT) & ~Q(review_note="")),
+            expiring=Count("pk", filter=patent_listings_expiring_q(today)),
+        )
+    if permissions.can_review_any(actor):
+        counts["review"] = patent_review_queue(actor=actor).order_by().count()
+    return counts
+
+
+def patent_review_queue_count(*, actor: Actor) -> int:
+    """The size of the actor's review queue (0 for anyone who reviews nothing): the nav badge."""
+    if not permissions.can_review_any(actor):
+        return 0
+    return patent_review_queue(actor=actor).order_by().count()
+
+
+def patent_open_license_count(*, industry_ids: list[int]) -> int:
+    """Published open-licence offers in any of the industries (an SME's own)."""
+    if not industry_ids:
+        return 0
+    return (
+        Patent.objects.published()
+        .filter(open_license=True, industries__in=industry_ids)
+        .values("pk")
+        .distinct()
+        .count()
+    )

@@ -36,7 +36,7 @@ from .search import (
     build_search_tail,
     build_search_text,
 )
-from .signals import listings_published
+from .signals import listing_reviewed, listings_published
 
 logger = logging.getLogger(__name__)
 
@@ -386,8 +386,20 @@ def patent_publish(*, patent: Patent, actor: Actor | None) -> Patent:
 
 
 @transaction.atomic
+def patent_approve(*, patent: Patent, actor: Actor) -> Patent:
+    """Review passed: publish a submitted listing and tell its owner side (``listing_reviewed``)."""
+    if patent.listing_status != Patent.ListingStatus.SUBMITTED:
+        raise ApplicationError(_("只有待审核的挂牌可以审核。"))
+    _require(permissions.can_review(actor, patent))
+    patent_publish(patent=patent, actor=actor)
+    listing_reviewed.send(sender=Patent, patent=patent, approved=True, note="", reviewer=actor.user)
+    return patent
+
+
+@transaction.atomic
 def patent_reject(*, patent: Patent, actor: Actor, note: str) -> Patent:
-    """Send a submitted listing back to its owner as a draft, with the reviewer's note."""
+    """Send a submitted listing back to its owner as a draft, with the reviewer's note; its owner
+    side is told (``listing_reviewed``)."""
     _require(permissions.can_review(actor, patent))
     if patent.listing_status != Patent.ListingStatus.SUBMITTED:
         raise ApplicationError(_("只有待审核的挂牌可以退回。"))
@@ -396,6 +408,9 @@ def patent_reject(*, patent: Patent, actor: Actor, note: str) -> Patent:
     patent.listing_status = Patent.ListingStatus.DRAFT
     patent.review_note = note.strip()[:500]
     patent.save(update_fields=["listing_status", "review_note", "updated_at"])
+    listing_reviewed.send(
+        sender=Patent, patent=patent, approved=False, note=patent.review_note, reviewer=actor.user
+    )
     return patent
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.confirm import confirmation_page
 from portal.errors import ApplicationError
 from portal.models import Industry, Organization, Region
 from portal.pagination import CachedPaginator
@@ -233,6 +234,11 @@ def patent_mine(request):
     status = request.GET.get("status")
     if status in Patent.ListingStatus.values:
         inventory = inventory.filter(listing_status=status)
+    # The workbench's links: listings sent back by the reviewer, listings about to expire.
+    if request.GET.get("returned") == "1":
+        inventory = inventory.filter(listing_status=Patent.ListingStatus.DRAFT).exclude(review_note="")
+    if request.GET.get("expiring") == "1":
+        inventory = inventory.filter(selectors.patent_listings_expiring_q(timezone.localdate()))
     q = (request.GET.get("q") or "").strip()
     if q:
         from .search import keyword_filter
@@ -338,12 +344,23 @@ def _next(request, patent: Patent):
     return redirect("patents:detail", application_no=patent.application_no)
 
 
-def _listing_action(service, success: str, *, editable: bool = True):
+def _listing_action(service, success: str, *, editable: bool = True, confirm: str = ""):
     @login_required
     @require_POST
     def view(request, application_no: str):
         actor = actor_for(request.user)
         patent = selectors.patent_get(actor=actor, application_no=application_no)
+        if confirm and patent.listing_status in Patent.LIVE_LISTING_STATUSES and (
+            permissions.can_edit(actor, patent) or permissions.can_review(actor, patent)
+        ):
+            page = confirmation_page(
+                request,
+                question=confirm,
+                detail=patent.title,
+                cancel_url=reverse("patents:detail", kwargs={"application_no": patent.application_no}),
+            )
+            if page is not None:
+                return page
         try:
             service(patent=patent, actor=actor)
         except (ApplicationError, ValidationError) as exc:
@@ -357,7 +374,9 @@ def _listing_action(service, success: str, *, editable: bool = True):
 
 patent_submit = _listing_action(services.patent_submit, _("已提交。"))
 patent_publish = _listing_action(services.patent_publish, _("已发布，挂牌有效期 12 个月。"))
-patent_withdraw = _listing_action(services.patent_withdraw, _("已撤回挂牌。"))
+patent_withdraw = _listing_action(
+    services.patent_withdraw, _("已撤回挂牌。"), confirm=_lazy("确定撤回该专利的挂牌吗？撤回后需重新提交审核才能再次公开。")
+)
 patent_renew = _listing_action(services.patent_renew, _("已续期 12 个月。"))
 
 
@@ -399,11 +418,7 @@ def patent_review_decide(request, application_no: str):
         return redirect("patents:review")
     try:
         if form.cleaned_data["decision"] == "approve":
-            if patent.listing_status != Patent.ListingStatus.SUBMITTED:
-                raise ApplicationError(_("只有待审核的挂牌可以审核。"))
-            if not permissions.can_review(actor, patent):
-                raise PermissionDenied
-            services.patent_publish(patent=patent, actor=actor)
+            services.patent_approve(patent=patent, actor=actor)
             messages.success(request, _("已通过审核并发布：%(title)s") % {"title": patent.title})
         else:
             services.patent_reject(patent=patent, actor=actor, note=form.cleaned_data["note"])
@@ -601,6 +616,14 @@ def navigation_delete(request, pk: int):
     if not permissions.can_manage_navigation(actor):
         raise PermissionDenied
     project = selectors.navigation_project_get(pk=pk)
+    page = confirmation_page(
+        request,
+        question=_("确定删除该项目？"),
+        detail=project.title,
+        cancel_url=reverse("patents:navigation-detail", kwargs={"pk": project.pk}),
+    )
+    if page is not None:
+        return page
     services.navigation_project_delete(project=project, actor=actor)
     messages.success(request, _("已删除导航项目。"))
     return redirect("patents:navigation-list")

@@ -1,5 +1,7 @@
 """Forms of the portal's pages; they validate input, services do the writing."""
 
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model, password_validation
@@ -8,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .identifiers import normalize_credit_code
 from .models import Membership, Organization, Region
+from .money import WAN, to_yuan
 from .selectors import OrganizationStatus
 from .services import SIGNUP_KINDS, organization_already_registered_message
 
@@ -17,6 +20,65 @@ User = get_user_model()
 def region_label(region: Region | None) -> str:
     """A region's name in the active language (the English name when English is active)."""
     return region.label if region is not None else ""
+
+
+AMOUNT_LIMIT = Decimal("1e12")
+
+
+class AmountField(forms.DecimalField):
+    """An amount of money, cleaned to Decimal yuan by the importers' parser (``portal.money.to_yuan``):
+    accepts "500000", "¥1,000", "50万", "1.2亿". ``unit``: yuan per unit of a bare number, e.g.
+    ``WAN`` for a field labelled in 万元, where "50" and "50万" are both 500,000 yuan."""
+
+    widget = forms.TextInput
+
+    def __init__(self, *, unit: Decimal = Decimal(1), min_value=0, **kwargs):
+        self.unit = Decimal(unit)
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(min_value=min_value, **kwargs)
+        example = _("如 30 或 30万") if self.unit == WAN else _("如 500000 或 50万")
+        self.widget.attrs.setdefault("inputmode", "decimal")
+        self.widget.attrs.setdefault("placeholder", example)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, str):
+            value = value.strip()
+            if value in self.empty_values:
+                return None
+        try:
+            amount = to_yuan(value, self.unit)
+        except (InvalidOperation, ValueError, TypeError):
+            raise ValidationError(_("请输入金额，如 500000、50万 或 1.2亿。"), code="invalid") from None
+        if not amount.is_finite() or abs(amount) >= AMOUNT_LIMIT:
+            raise ValidationError(_("金额超出范围。"), code="invalid")
+        return amount
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("step", None)  # a text input: "50万" is allowed
+        return attrs
+
+    def prepare_value(self, value):
+        """Show a yuan amount in the field's unit (a 万元 field shows 500000 as 50)."""
+        if isinstance(value, Decimal) and self.unit != 1:
+            text = format(value / self.unit, "f")
+            return text.rstrip("0").rstrip(".") if "." in text else text
+        return value
+
+    @classmethod
+    def replacing(cls, field: forms.Field) -> "AmountField":
+        """An AmountField with the label, help, requirement and initial value of a model form's field."""
+        return cls(
+            label=field.label,
+            required=field.required,
+            help_text=field.help_text,
+            initial=field.initial,
+            max_digits=getattr(field, "max_digits", None) or 14,
+            decimal_places=getattr(field, "decimal_places", None) or 2,
+        )
 
 
 class RegionChoiceField(forms.ModelChoiceField):

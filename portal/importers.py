@@ -59,6 +59,14 @@ class OrganizationImporter(Importer):
 
     kind = "organizations"
     label = _("单位")
+    # The example row of the downloadable template (portal.imports.templates), by column name.
+    example = {
+        "credit_code": "91150602MA00000011",
+        "name": "鄂尔多斯市示例科技有限公司",
+        "kind": "中小微企业",
+        "region_code": "150602",
+        "effective_from": "2024-01-01",
+    }
     columns = (
         Column("credit_code", CREDIT_CODE_ALIASES, required=True),
         Column("name", ("名称", "单位名称", "企业名称"), required=True),
@@ -179,6 +187,13 @@ class OrganizationImporter(Importer):
 class OrganizationStatsImporter(Importer):
     kind = "org_stats"
     label = _("单位年度数据")
+    # The example row of the downloadable template (portal.imports.templates), by column name.
+    example = {
+        "credit_code": "91150602MA00000011",
+        "year": "2024",
+        "revenue": "1200万",
+        "employees": "85",
+    }
     columns = (
         Column("credit_code", CREDIT_CODE_ALIASES, required=True),
         Column("year", ("年度", "年份"), required=True),

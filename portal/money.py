@@ -6,23 +6,27 @@ from django.utils.translation import pgettext
 
 CENT = Decimal("0.01")
 WAN = Decimal("10000")
+YI = Decimal("100000000")
 
 
 def to_yuan(value, unit: Decimal = Decimal(1)) -> Decimal:
-    """Parse a yuan amount (accepts '1,234.5', '¥12', '12元'); raises InvalidOperation. ``unit``:
-    yuan per unit of ``value`` (10000 for an amount in 万元), applied before rounding to cents."""
+    """Parse a yuan amount (accepts '1,234.5', '¥12', '12元', '50万', '1.2亿'); raises InvalidOperation.
+    ``unit``: yuan per unit of a bare number (10000 for a field or column in 万元), applied before
+    rounding to cents; a 万 or 亿 written in the value replaces it. The one parser of amounts: the
+    importers and every amount field of the forms (``portal.forms.AmountField``) use it."""
     if isinstance(value, Decimal):
         return (value * unit).quantize(CENT, rounding=ROUND_HALF_UP)
     if isinstance(value, int | float):
         return (Decimal(str(value)) * unit).quantize(CENT, rounding=ROUND_HALF_UP)
     text = str(value).strip().replace(",", "").replace("，", "").replace("¥", "").replace("￥", "")
-    text = text.removesuffix("元")
-    multiplier = Decimal(1)
-    if text.endswith("万"):
-        text, multiplier = text[:-1], WAN
+    text = text.removesuffix("元").strip()
+    if text.endswith(("万", "亿")):
+        # A unit written in the value wins over the field's: "50万" is 500,000 yuan wherever it is typed.
+        unit = YI if text.endswith("亿") else WAN
+        text = text[:-1].strip()
     if not text:
         raise InvalidOperation("empty")
-    return (Decimal(text) * multiplier * unit).quantize(CENT, rounding=ROUND_HALF_UP)
+    return (Decimal(text) * unit).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def format_yuan(value) -> str:

@@ -7,6 +7,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from portal.healthz import healthz
+from portal.views import favicon
 
 api_patterns = [
     path("", include("portal.api.urls")),
@@ -22,6 +23,8 @@ api_patterns = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the page says.
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
@@ -31,6 +34,7 @@ urlpatterns = [
     path("matching/", include("matching.urls")),
     path("finance/", include("finance.urls")),
     path("reports/", include("reports.urls")),
+    path("workbench/", include("reports.workbench_urls")),
     path("", include("portal.urls_site")),
 ]
 

@@ -9,12 +9,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from .confirm import confirmation_page
 from .context_processors import site_name
 from .errors import ApplicationError
 from .forms import (
@@ -56,6 +58,7 @@ REVIEW_PAGE_SIZE = 20
 # Icons and one-line descriptions for the home page's quick links, by navigation key. Entries come
 # from portal.navigation, so a link shows only for the roles (and pages) the menu has.
 QUICK_LINKS = {
+    "workbench": ("bi-list-check", gettext_lazy("待办事项与提醒，登录后的第一站。")),
     "patents": ("bi-search", gettext_lazy("按产业、技术领域检索可转让、可许可的专利。")),
     "demands": ("bi-megaphone", gettext_lazy("浏览企业发布的技术需求，寻找合作机会。")),
     "events": ("bi-calendar-event", gettext_lazy("路演、供需对接会等线上线下活动。")),
@@ -66,6 +69,7 @@ QUICK_LINKS = {
     "imports": ("bi-upload", gettext_lazy("批量导入专利清单等数据。")),
     "finance": ("bi-cash-coin", gettext_lazy("交易登记、质押融资、专利保险。")),
     "dashboard": ("bi-speedometer2", gettext_lazy("全市及各旗区的转化运营指标。")),
+    "listing-review": ("bi-clipboard-check", gettext_lazy("审核提交的专利挂牌。")),
     "review": ("bi-patch-check", gettext_lazy("审核新注册单位。")),
     "profile": ("bi-person-gear", gettext_lazy("个人资料、单位联系信息与通知设置。")),
     "admin": ("bi-gear", gettext_lazy("后台数据维护。")),
@@ -278,6 +282,15 @@ def organization_unverify_view(request, pk: int):
     organization = organization_get(actor=actor, pk=pk)
     form = OrganizationUnverifyForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if organization.verified and organization_reviewable_by(organization=organization, by=request.user):
+        page = confirmation_page(
+            request,
+            question=_("确定撤销“%(name)s”的认证吗？") % {"name": organization.name},
+            detail=_("撤销后该单位的成员不能再发布信息，直到重新通过审核。"),
+            cancel_url=reverse("portal:organization-detail", kwargs={"pk": organization.pk}),
+        )
+        if page is not None:
+            return page
     try:
         organization_unverify(organization=organization, by=request.user, reason=reason)
     except ApplicationError as error:
@@ -315,3 +328,9 @@ def api_tokens_revoke_all_view(request):
     count = api_tokens_revoke_all(user=request.user)
     messages.success(request, _("已撤销 %(count)d 个令牌。") % {"count": count})
     return redirect("portal:api-tokens")
+
+
+@require_GET
+def favicon(request):
+    """/favicon.ico, which browsers ask for whatever the page names: the static icon."""
+    return redirect(static("img/favicon.ico"), permanent=True)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -18,6 +18,24 @@ from portal.permissions import Actor
 
 from .kpi import records as r
 from .models import AnnualReport, AwardBudget, PlanPeriod, PlanPeriodReport
+from .permissions import can_view_city_reports
+
+# --- Workbench ------------------------------------------------------------------------------------
+
+
+def report_workbench_counts(*, actor: Actor, year: int) -> dict[str, int]:
+    """City reports that need the actor (two queries; city-level staff only): ``awaiting``
+    (generated, waiting for approval) and ``due`` (1 when the annual report of ``year - 1``, the
+    last full year, has not been generated yet)."""
+    if not can_view_city_reports(actor):
+        return {}
+    annual = AnnualReport.objects.order_by().aggregate(
+        awaiting=Count("pk", filter=Q(status=AnnualReport.Status.READY)),
+        last_year=Count("pk", filter=Q(year=year - 1)),
+    )
+    plan_awaiting = PlanPeriodReport.objects.filter(status=PlanPeriodReport.Status.READY).count()
+    return {"awaiting": annual["awaiting"] + plan_awaiting, "due": int(not annual["last_year"])}
+
 
 # --- Annual reports ------------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from . import documents, exports, kpi, selectors
 from .forms import ReportFilterForm, StatisticsForm
 from .permissions import can_view_city_reports, require_reports, scoped_district
 from .statistics import statistics_filename, statistics_xlsx
+from .workbench import workbench_for
 from .years import latest_record_year, year_has_records
 
 DRILLDOWN_PAGE_SIZE = 50
@@ -328,3 +329,10 @@ def statistics(request):
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
     return render(request, "reports/statistics.html", {"form": form})
+
+
+@login_required
+def workbench(request):
+    """The landing page after login: what waits for the user, by role, each a link with a count."""
+    actor = actor_for(request.user)
+    return render(request, "reports/workbench.html", {"workbench": workbench_for(actor=actor)})

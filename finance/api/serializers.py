@@ -205,6 +205,7 @@ class PledgeSerializer(serializers.ModelSerializer):
             "has_guarantee",
             "has_insurance",
             "has_risk_compensation",
+            "third_party",
             "status",
             "notes",
             "created_at",
@@ -225,6 +226,7 @@ class PledgeWriteSerializer(serializers.Serializer):
     has_guarantee = serializers.BooleanField(required=False)
     has_insurance = serializers.BooleanField(required=False)
     has_risk_compensation = serializers.BooleanField(required=False)
+    third_party = serializers.BooleanField(required=False, help_text=_("质押专利的权利人不是出质人。"))
     status = _choices(Pledge.Status.choices, enum_name="FinancePledgeStatusEnum", required=False)
     notes = serializers.CharField(required=False, allow_blank=True)
 

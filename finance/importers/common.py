@@ -38,7 +38,17 @@ class PatentNumbers:
             self.ids = {fact.application_no: fact.id for fact in self.facts.values()}
         else:
             self.facts = {}
-            self.ids = dict(Patent.objects.values_list("application_no", "id"))
+            self.ids = {}
+            self.owners: dict[int, tuple[int, str]] = {}  # patent id -> (owner id, application number)
+            for number, pk, owner_id in Patent.objects.values_list("application_no", "id", "owner_id"):
+                self.ids[number] = pk
+                self.owners[pk] = (owner_id, number)
+
+    def not_held_by(self, patent_ids: list[int], organization_id: int | None) -> list[str]:
+        """The application numbers of those patents whose owner is not the organization."""
+        if not organization_id:
+            return []
+        return [self.owners[pk][1] for pk in patent_ids if self.owners[pk][0] != organization_id]
 
     def _one(self, row: Row, name: str, number: str) -> int | None:
         try:

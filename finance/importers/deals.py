@@ -69,6 +69,18 @@ DEAL_FIELDS = [
 class DealImporter(Importer):
     kind = "deals"
     label = gettext_lazy("专利交易")
+    # The example row of the downloadable template (portal.imports.templates), by column name.
+    example = {
+        "deal_no": "HT2025-001",
+        "kind": "转让",
+        "seller_credit_code": "12150000MB0000002F",
+        "buyer_credit_code": "91150602MA00000011",
+        "application_nos": "202110123456.7",
+        "contract_date": "2025-03-15",
+        "contract_amount": "50万",
+        "registration_no": "",
+        "status": "已签订",
+    }
     allowed_roles = STAFF_ROLES
     columns = (
         Column("deal_no", ("合同编号", "合同号", "交易编号"), required=True),
@@ -329,6 +341,12 @@ class DealImporter(Importer):
 class PaymentImporter(Importer):
     kind = "payments"
     label = gettext_lazy("交易到账款项")
+    # The example row of the downloadable template (portal.imports.templates), by column name.
+    example = {
+        "deal_no": "HT2025-001",
+        "date": "2025-04-01",
+        "amount": "20万",
+    }
     allowed_roles = STAFF_ROLES
     columns = (
         Column("deal_no", ("合同编号", "合同号", "交易编号"), required=True),

@@ -37,6 +37,17 @@ from .common import (
 class PledgeImporter(Importer):
     kind = "pledges"
     label = gettext_lazy("专利质押融资")
+    # The example row of the downloadable template (portal.imports.templates), by column name.
+    example = {
+        "registration_no": "Y2025000001",
+        "borrower_credit_code": "91150602MA00000011",
+        "lender": "示例银行鄂尔多斯分行",
+        "application_nos": "202110123456.7",
+        "amount": "300万",
+        "registration_date": "2025-05-10",
+        "term_months": "12",
+        "third_party": "否",
+    }
     # A bank imports its own pledges: every row must name it as lender, and it may not overwrite a
     # registration number another lender recorded (see ``bank``).
     allowed_roles = STAFF_ROLES | {Role.BANK}
@@ -57,6 +68,7 @@ class PledgeImporter(Importer):
         Column("amount", ("融资金额", "贷款金额", "质押金额", "金额"), required=True),
         Column("registration_date", ("登记日期", "质押登记日期"), required=True),
         Column("term_months", ("期限（月）", "期限", "贷款期限（月）", "融资期限"), required=True),
+        Column("third_party", ("第三方质押", "是否第三方质押")),
     )
     COLUMNS = {
         "borrower": "borrower_credit_code",
@@ -96,6 +108,7 @@ class PledgeImporter(Importer):
         amount = row.decimal("amount", required=True, positive=True)
         registration_date = row.date("registration_date", required=True, not_future=True)
         term_months = row.integer("term_months", required=True, min_value=1, max_value=600)
+        third_party = bool(row.boolean("third_party")) if row.has("third_party") else False
         if row.failed:
             return None
         errors = rules.pledge_errors(
@@ -106,10 +119,13 @@ class PledgeImporter(Importer):
             term_months=term_months,
             patent_count=len(patent_ids),
             today=self.today,
+            foreign_patents=self.patents.not_held_by(patent_ids, borrower_id),
+            third_party=third_party,
         )
         report(row, errors, self.COLUMNS, "registration_no")
         return {
             "registration_no": registration_no,
+            "third_party": third_party,
             "borrower_id": borrower_id,
             "lender_id": lender_id,
             "lender_name": lender_name,
@@ -123,7 +139,15 @@ class PledgeImporter(Importer):
         return cleaned["registration_no"]
 
     def write(self, rows) -> Counts:
-        fields = ["borrower_id", "lender_id", "lender_name", "amount", "registration_date", "term_months"]
+        fields = [
+            "borrower_id",
+            "lender_id",
+            "lender_name",
+            "amount",
+            "registration_date",
+            "term_months",
+            "third_party",
+        ]
         return upsert_records(Pledge, "registration_no", rows, fields)[0]
 
 
@@ -134,6 +158,16 @@ class PledgeImporter(Importer):
 class InsuranceImporter(Importer):
     kind = "insurance"
     label = gettext_lazy("专利保险")
+    # The example row of the downloadable template (portal.imports.templates), by column name.
+    example = {
+        "policy_no": "BX2025-0001",
+        "insured_credit_code": "91150602MA00000011",
+        "insurer": "示例财产保险公司",
+        "application_nos": "202110123456.7",
+        "premium": "1.5万",
+        "coverage": "100万",
+        "start_date": "2025-06-01",
+    }
     allowed_roles = STAFF_ROLES
     columns = (
         Column("policy_no", ("保单号", "保险单号"), required=True),
@@ -252,6 +286,16 @@ class SubsidyImporter(Importer):
 
     kind = "subsidies"
     label = gettext_lazy("专利资助")
+    # The example row of the downloadable template (portal.imports.templates), by column name.
+    example = {
+        "org_credit_code": "91150602MA00000011",
+        "application_no": "202110123456.7",
+        "official_fees": "8000",
+        "requested_amount": "4000",
+        "approved_amount": "4000",
+        "status": "已批准",
+        "decision_date": "2025-07-01",
+    }
     allowed_roles = STAFF_ROLES
     columns = (
         Column(
@@ -384,6 +428,14 @@ class SubsidyImporter(Importer):
 class ProductFilingImporter(Importer):
     kind = "filings"
     label = gettext_lazy("专利产品备案")
+    # The example row of the downloadable template (portal.imports.templates), by column name.
+    example = {
+        "filing_no": "BA2025-0001",
+        "org_credit_code": "91150602MA00000011",
+        "product_name": "智能液压支架",
+        "application_nos": "202110123456.7",
+        "filing_date": "2025-08-01",
+    }
     allowed_roles = STAFF_ROLES
     columns = (
         Column("filing_no", ("备案号", "备案编号"), required=True),

@@ -41,6 +41,7 @@ PLEDGE_FIELDS = frozenset(
         "has_guarantee",
         "has_insurance",
         "has_risk_compensation",
+        "third_party",
         "status",
         "notes",
     }
@@ -56,6 +57,8 @@ def _check_pledge(pledge: Pledge, patents: list[Patent]) -> None:
         term_months=pledge.term_months,
         patent_count=len(patents),
         today=today(),
+        foreign_patents=[p.application_no for p in patents if p.owner_id != pledge.borrower_id],
+        third_party=pledge.third_party,
     )
     if pledge.lender is not None and pledge.lender.kind != Organization.Kind.BANK:
         errors.append(("lender", _("质权人须为银行。")))

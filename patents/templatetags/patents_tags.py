@@ -4,6 +4,8 @@ from django import template
 from django.utils.translation import gettext as _
 
 from patents import ipc
+from patents.selectors import patent_review_queue_count
+from portal.permissions import actor_for
 
 register = template.Library()
 
@@ -60,3 +62,18 @@ def split_semicolon(value: str) -> list[str]:
 def get_list(mapping, key) -> list:
     """mapping[key] or [] (for dicts of selected filter values)."""
     return mapping.get(key, []) if hasattr(mapping, "get") else []
+
+
+@register.simple_tag(takes_context=True)
+def review_queue_count(context) -> int:
+    """Listings waiting in the signed-in reviewer's queue (the navbar badge; counted once per request)."""
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    if user is None or not user.is_authenticated:
+        return 0
+    cached = getattr(request, "_review_queue_count", None)
+    if cached is None:
+        cached = patent_review_queue_count(actor=actor_for(user))
+        if request is not None:
+            request._review_queue_count = cached
+    return cached

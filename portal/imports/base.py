@@ -96,6 +96,10 @@ class ImportResult:
     # False when a dry run validated every row but skipped the trial write that counts created /
     # updated / unchanged (a large file on SQLite: see run_import).
     counted: bool = True
+    # What else the import did, by the importer's own keys (e.g. ``submitted``: listings sent to review).
+    outcomes: dict[str, int] = field(default_factory=dict)
+    # The first rows as they will be saved (header as written in the file, then cleaned values).
+    preview: dict = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -119,6 +123,8 @@ class ImportResult:
             "unchanged": self.counts.unchanged,
             "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in self.errors],
             "errors_truncated": self.errors_truncated,
+            **self.outcomes,
+            "preview": self.preview,
             "warnings": [
                 {"row": w.row, "column": w.column, "message": w.message} for w in self.warnings[:MAX_ERRORS]
             ],
@@ -130,6 +136,24 @@ _FALSE = {"0", "false", "no", "n", "否", "无", "×", "f", "off", "未实施", 
 # A unit in an amount column's header: 营业收入(万元), 合同金额（单位：亿元）, 金额[元].
 _UNIT_RE = re.compile(r"^(?P<base>.+?)[(\[](?:单位[:：])?(?P<unit>元|万元|亿元)[)\]]$")
 UNITS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
+PREVIEW_ROWS = 5
+
+
+def preview_text(value: Any) -> str:
+    """A cleaned value as the import preview shows it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(_("是") if value else _("否"))
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set):
+        return "；".join(preview_text(item) for item in value)
+    return str(value)
+
+
 _DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 _COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -362,6 +386,8 @@ class Importer:
 
     kind: ClassVar[str]
     label: ClassVar[str] = ""
+    # One plausible row, by column name: the example line of the downloadable template.
+    example: ClassVar[dict[str, str]] = {}
     columns: ClassVar[tuple[Column, ...]]
     # Options a command/upload may pass, e.g. ("owner",): the owning organization's credit code.
     option_names: ClassVar[tuple[str, ...]] = ()
@@ -398,6 +424,26 @@ class Importer:
 
     def finish(self) -> None:
         """Called once after the last chunk, inside the transaction."""
+
+    def preview_values(self, row: Row, cleaned: dict, names: list[str]) -> list[str]:
+        """The values a cleaned row will be saved with, one per column of the file (``names``):
+        amounts in yuan, dates in ISO form, yes/no; a column the importer resolves to something
+        else (a credit code to an organization) shows the value as given."""
+        fields = cleaned.get("fields") if isinstance(cleaned.get("fields"), dict) else {}
+        values = []
+        for name in names:
+            if name in cleaned:
+                value = cleaned[name]
+            elif name in fields:
+                value = fields[name]
+            else:
+                value = row.raw(name)
+            values.append(preview_text(value))
+        return values
+
+    def outcomes(self) -> dict[str, int]:
+        """Counts beyond created/updated/unchanged that the uploader should be told about."""
+        return {}
 
 
 REGISTRY: dict[str, type[Importer]] = {}
@@ -499,6 +545,7 @@ def run_import(
                 _by_index, _written, data = _rows(importer, path, filename)
                 _write_rows(importer, data, by_index, written, result, progress)
             importer.finish()
+            result.outcomes = importer.outcomes()
             if dry_run:
                 transaction.set_rollback(True)
     finally:
@@ -545,6 +592,10 @@ def _validate(
                 row.error(first_column, _("与第 %(row)d 行重复（%(key)s）") % {"row": seen[key], "key": key})
             else:
                 seen[key] = number
+                if len(result.preview.get("rows", ())) < PREVIEW_ROWS:
+                    names = list(by_index.values())
+                    result.preview.setdefault("header", [written[name] for name in names])
+                    result.preview.setdefault("rows", []).append(importer.preview_values(row, cleaned, names))
                 if spool is not None and not result.errors:
                     chunk.append(cleaned)
                     if len(chunk) >= CHUNK_SIZE:

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,6 +16,7 @@ from portal.permissions import actor_for
 from . import selectors, services
 from .base import importer_for
 from .forms import ImportUploadForm
+from .templates import FORMATS, import_template_file
 
 
 @login_required
@@ -38,8 +39,15 @@ def import_list(request):
         else:
             return redirect("portal:import-detail", pk=job.pk)
     page = Paginator(selectors.import_job_list(actor=actor), 20).get_page(request.GET.get("page"))
-    columns = {k: importer_for(k).columns for k, _label in kinds}
-    return render(request, "imports/list.html", {"form": form, "page_obj": page, "columns": columns})
+    templates = [
+        {
+            "kind": kind,
+            "label": label,
+            "columns": [(c.aliases[0] if c.aliases else c.name, c.required) for c in importer_for(kind).columns],
+        }
+        for kind, label in kinds
+    ]
+    return render(request, "imports/list.html", {"form": form, "page_obj": page, "templates": templates})
 
 
 @login_required
@@ -75,3 +83,13 @@ def import_errors(request, pk):
         ([error["row"], error["column"], error["message"]] for error in errors),
         header=[_("行"), _("列"), _("原因")],
     )
+
+
+@login_required
+def import_template(request, kind: str, file_format: str):
+    """The template of one import kind the user may upload: Chinese header and an example row."""
+    if file_format not in FORMATS or kind not in dict(services.importable_kinds(actor_for(request.user))):
+        raise Http404
+    response = HttpResponse(import_template_file(kind, file_format), content_type=FORMATS[file_format])
+    response["Content-Disposition"] = f'attachment; filename="import-template-{kind}.{file_format}"'
+    return response

@@ -19,6 +19,7 @@ from .figures import (
     QUERY_COUNT,
     collect,
     query_count,
+    so_far_figures,
 )
 from .indicators import (
     FUNNEL_STAGES,
@@ -100,6 +101,7 @@ __all__ = [
     "plan_for",
     "plans_all",
     "query_count",
+    "so_far_figures",
     "target_met",
     "trend_from_reports",
     "trend_years",

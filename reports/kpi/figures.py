@@ -221,6 +221,14 @@ OTHER_FIGURES: tuple[Figure, ...] = (
         "organization_asof__region_id",
     ),
 )
+def so_far_figures(district: str | None) -> tuple[Figure, ...]:
+    """The deals (both deal indicators) and pledges: the few figures a district officer's
+    workbench shows for the year so far (two queries, by the KPI definitions)."""
+    deals = next(figure for figure in _city_deal_figures(district) if figure.key == "deals")
+    pledges = next(figure for figure in OTHER_FIGURES if figure.key == "pledges")
+    return (deals, pledges)
+
+
 AGRICULTURAL_FIGURE = Figure(
     "agricultural",
     agricultural_patent_records,

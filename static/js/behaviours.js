@@ -1,8 +1,12 @@
 // Behaviours declared in the markup, so that pages need no inline JavaScript or style attributes
 // (the Content-Security-Policy forbids both):
-//   <form data-confirm="...">       asks before submitting
+//   <form data-confirm="...">       asks before submitting (then sends confirmed=1)
 //   <select data-autosubmit>         submits its form when changed
 //   <div data-width="42">            sets the element's width to 42% (progress bars)
+//   <select data-org-search="...">   gets a search box above it that narrows its options (the
+//                                    attribute's text is the box's placeholder)
+//   <div class="table-responsive">   gets a "swipe to see more" hint above it when it overflows
+//                                    (text from <body data-scroll-hint>)
 (function () {
   "use strict";
 
@@ -17,10 +21,21 @@
 
   document.addEventListener("submit", function (event) {
     var form = event.target.closest ? event.target.closest("form[data-confirm]") : null;
-    if (form && !window.confirm(form.getAttribute("data-confirm"))) {
+    if (!form) { return; }
+    if (!window.confirm(form.getAttribute("data-confirm"))) {
       event.preventDefault();
       event.stopImmediatePropagation();
+      return;
     }
+    // Agreed here: the server need not ask again (portal/confirm.py asks when JavaScript is off).
+    var flag = form.querySelector("input[name='confirmed']");
+    if (!flag) {
+      flag = document.createElement("input");
+      flag.type = "hidden";
+      flag.name = "confirmed";
+      form.appendChild(flag);
+    }
+    flag.value = "1";
   }, true);
 
   document.addEventListener("change", function (event) {
@@ -30,7 +45,57 @@
     }
   });
 
-  document.addEventListener("DOMContentLoaded", function () { applyWidths(document); });
+  function markScrollable(root) {
+    var text = document.body.getAttribute("data-scroll-hint");
+    if (!text) { return; }
+    root.querySelectorAll(".table-responsive").forEach(function (box) {
+      var overflows = box.scrollWidth > box.clientWidth + 2;
+      var hint = box.previousElementSibling;
+      if (!hint || !hint.classList.contains("scroll-hint")) {
+        if (!overflows) { return; }
+        hint = document.createElement("div");
+        hint.className = "scroll-hint";
+        hint.setAttribute("aria-hidden", "true");
+        hint.textContent = text;
+        box.parentNode.insertBefore(hint, box);
+      }
+      hint.classList.toggle("is-shown", overflows);
+      box.classList.toggle("is-scrollable", overflows);
+    });
+  }
+
+  function addSearchBoxes(root) {
+    root.querySelectorAll("select[data-org-search]").forEach(function (select) {
+      if (select.previousElementSibling && select.previousElementSibling.classList.contains("org-search")) { return; }
+      var box = document.createElement("input");
+      box.type = "search";
+      box.className = "form-control form-control-sm mb-1 org-search";
+      box.placeholder = select.getAttribute("data-org-search");
+      box.setAttribute("aria-label", box.placeholder);
+      box.setAttribute("data-for", select.id);
+      select.parentNode.insertBefore(box, select);
+      box.addEventListener("input", function () {
+        var words = box.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+        var first = null;
+        Array.prototype.forEach.call(select.options, function (option) {
+          var text = option.text.toLowerCase();
+          var shown = !option.value || words.every(function (word) { return text.indexOf(word) !== -1; });
+          option.hidden = !shown;
+          if (shown && option.value && first === null) { first = option; }
+        });
+        // One match left: choose it, as an autocomplete would.
+        var matches = Array.prototype.filter.call(select.options, function (o) { return o.value && !o.hidden; });
+        if (matches.length === 1) { select.value = matches[0].value; }
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    applyWidths(document);
+    markScrollable(document);
+    addSearchBoxes(document);
+  });
+  window.addEventListener("resize", function () { markScrollable(document); });
   // Content swapped in by htmx (e.g. the import progress) carries its own data-width.
   document.addEventListener("htmx:load", function (event) { applyWidths(event.detail.elt.parentNode || document); });
 })();

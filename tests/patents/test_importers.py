@@ -277,6 +277,8 @@ def test_browser_import_by_an_institution_submits_instead_of_publishing(tmp_path
     first = Patent.objects.get(application_no=app_no(1))
     assert first.listing_status == "submitted"  # needs review
     assert first.history.first().history_user == user
+    # The uploader is told: the result counts the listings that wait for review.
+    assert result.as_dict()["submitted"] == Patent.objects.filter(listing_status="submitted").count() > 0
     stranger = InstitutionFactory()
     result = run_import(
         kind="patents", path=path, options={"owner": stranger.credit_code}, actor=actor_for(user)

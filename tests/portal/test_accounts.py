@@ -145,7 +145,7 @@ def test_login_with_username_and_password(client):
     user = make_user(Role.SME)
     response = client.post(reverse("portal:login"), {"username": user.username, "password": PASSWORD})
     assert response.status_code == 302
-    assert response.url == reverse("portal:home")
+    assert response.url == reverse("workbench:home")  # the landing page after login
     assert client.get(reverse("portal:home")).context["user"] == user
 
 

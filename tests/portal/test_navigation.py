@@ -18,19 +18,22 @@ from tests.portal.factories import OrganizationFactory, make_user
 pytestmark = pytest.mark.django_db
 
 PUBLIC = {"patents", "demands", "events", "navigation", "cases"}
-STAFF = PUBLIC | {"imports", "finance", "unserved", "dashboard", "review", "profile", "notifications"}
+SIGNED_IN = {"workbench", "profile", "notifications"}
+STAFF = PUBLIC | SIGNED_IN | {"imports", "finance", "unserved", "dashboard", "review", "listing-review"}
 
 # Written out here, not derived from portal.navigation, so a change there has to be deliberate.
 EXPECTED = {
     Role.ANONYMOUS: PUBLIC | {"login", "signup"},
-    Role.NONE: PUBLIC | {"profile", "notifications"},
-    Role.SME: PUBLIC | {"my-demands", "my-inquiries", "finance", "profile", "notifications", "subscriptions"},
+    Role.NONE: PUBLIC | SIGNED_IN,
+    Role.SME: PUBLIC | SIGNED_IN | {"my-demands", "my-inquiries", "finance", "subscriptions"},
     Role.INSTITUTION: PUBLIC
-    | {"my-inquiries", "my-patents", "imports", "finance", "profile", "notifications", "subscriptions"},
+    | SIGNED_IN
+    | {"my-inquiries", "my-patents", "imports", "finance", "subscriptions"},
     Role.AGENCY: PUBLIC
-    | {"my-inquiries", "my-patents", "imports", "unserved", "profile", "notifications", "subscriptions"},
-    Role.BANK: PUBLIC | {"finance", "profile", "notifications", "pledge-candidates"},
-    Role.INSURER: PUBLIC | {"finance", "profile", "notifications"},
+    | SIGNED_IN
+    | {"my-inquiries", "my-patents", "imports", "unserved", "listing-review", "subscriptions"},
+    Role.BANK: PUBLIC | SIGNED_IN | {"finance", "pledge-candidates"},
+    Role.INSURER: PUBLIC | SIGNED_IN | {"finance"},
     Role.DISTRICT_OFFICER: STAFF,
     Role.BUREAU: STAFF | {"pledge-candidates"},
     Role.ADMIN: STAFF | {"admin", "pledge-candidates"},
@@ -49,6 +52,8 @@ URL_NAMES = {
     "unserved": "matching:unserved-demands",
     "dashboard": "reports:dashboard",
     "review": "portal:organization-review",
+    "listing-review": "patents:review",
+    "workbench": "workbench:home",
     "profile": "portal:profile",
     "notifications": "matching:notification-list",
     "admin": "admin:index",
@@ -60,7 +65,7 @@ URL_NAMES = {
 }
 
 # Pages of the portal itself: these must show whatever the other apps have built.
-ALWAYS_PRESENT = {"review", "profile", "admin", "login", "signup"}
+ALWAYS_PRESENT = {"review", "profile", "admin", "login", "signup", "workbench"}
 
 
 def page_exists(key: str) -> bool:
@@ -106,7 +111,10 @@ def test_pending_organization_member_keeps_role_menu(client):
 def test_active_item_is_marked(client):
     client.force_login(make_user(Role.BUREAU))
     response = client.get(reverse("portal:organization-review"))
-    assert re.search(r'class="nav-link active" data-nav="review"', response.text)
+    assert re.search(r'class="dropdown-item active" data-nav="review"', response.text)
+    assert re.search(
+        r'class="nav-link dropdown-toggle active"[^>]*data-nav-group="supervision"', response.text
+    )
 
 
 def test_quick_links_follow_the_menu(client):
@@ -157,3 +165,18 @@ def test_chinese_by_default_english_by_choice(client, settings):
     assert "Waking dormant patents" in response.text
     client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
     assert "唤醒沉睡专利" in client.get(reverse("portal:home")).text
+
+
+def test_review_queue_in_the_staff_menu_with_a_badge(client):
+    from patents.models import Patent
+    from tests.patents.factories import PatentFactory
+
+    client.force_login(make_user(Role.BUREAU))
+    assert 'id="nav-review-count"' not in client.get(reverse("portal:home")).text
+    PatentFactory.create_batch(2, listing_status=Patent.ListingStatus.SUBMITTED)
+    text = client.get(reverse("portal:home")).text
+    assert re.search(
+        r'data-nav="listing-review" href="/patents/review/">[^<]*<span[^>]*id="nav-review-count">2<', text
+    )
+    client.force_login(make_user(Role.SME))
+    assert 'id="nav-review-count"' not in client.get(reverse("portal:home")).text

@@ -208,9 +208,11 @@ def _navigation_payload(_data):
 RULES: list[R] = [
     # --- portal: public pages, accounts -----------------------------------------------------
     R("healthz", None, ALL),
+    R("favicon", None, ALL),
     R("set_language", None, ALL, ALL, data={"language": "zh-hans"}),
     R("javascript-catalog", None, ALL),
     R("portal:home", None, ALL),
+    R("workbench:home", None, USERS),
     R("portal:login", None, ALL, ALL, data={"username": "nobody", "password": "wrong-password-1"}),
     R("portal:logout", None, NOBODY, ALL),
     R("portal:signup", None, ALL, ALL),
@@ -245,6 +247,9 @@ RULES: list[R] = [
     R("portal:import-confirm", "job_a", NOBODY, SEES["job_a"]),
     R("portal:import-confirm", "job_b", NOBODY, SEES["job_b"]),
     R("portal:import-errors", "job_a", SEES["job_a"]),
+    # Templates of the kinds one may upload: patents for owners' side and staff, pledges for banks and staff.
+    R("portal:import-template", None, frozenset({"inst_a", "agency_a", "agency_b"}) | CITY, kwargs={"kind": "patents", "file_format": "xlsx"}),
+    R("portal:import-template", None, STAFF | {"bank_a"}, kwargs={"kind": "pledges", "file_format": "csv"}),
     R("portal:import-errors", "job_b", SEES["job_b"]),
     # --- patents ----------------------------------------------------------------------------
     R("patents:list", None, ALL, shows=PATENTS),
