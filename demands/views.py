@@ -232,7 +232,11 @@ def demand_renew_view(request, code: str):
 @require_POST
 def demand_delete_view(request, code: str):
     demand = demand_get(actor=actor_for(request.user), code=code)
-    if permissions.can_edit(request.user, demand) and demand.status == Demand.Status.DRAFT and demand.published_at is None:
+    if (
+        permissions.can_edit(request.user, demand)
+        and demand.status == Demand.Status.DRAFT
+        and demand.published_at is None
+    ):
         page = confirmation_page(
             request,
             question=_("确定删除该草稿吗？"),

@@ -182,7 +182,11 @@ class PledgeFilterSet(FinanceFilterSet):
     def filter_due(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(pk__in=Pledge.objects.due_by(timezone.localdate() + datetime.timedelta(days=PLEDGE_DUE_DAYS)).values("pk"))
+        return queryset.filter(
+            pk__in=Pledge.objects.due_by(
+                timezone.localdate() + datetime.timedelta(days=PLEDGE_DUE_DAYS)
+            ).values("pk")
+        )
 
 
 class InsurancePolicyFilterSet(FinanceFilterSet):

@@ -69,7 +69,12 @@ PARTY_KINDS = tuple(
     kind
     for kind in Organization.Kind
     if kind
-    not in (Organization.Kind.BANK, Organization.Kind.INSURER, Organization.Kind.AGENCY, Organization.Kind.GOVERNMENT)
+    not in (
+        Organization.Kind.BANK,
+        Organization.Kind.INSURER,
+        Organization.Kind.AGENCY,
+        Organization.Kind.GOVERNMENT,
+    )
 )
 
 

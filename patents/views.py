@@ -350,8 +350,10 @@ def _listing_action(service, success: str, *, editable: bool = True, confirm: st
     def view(request, application_no: str):
         actor = actor_for(request.user)
         patent = selectors.patent_get(actor=actor, application_no=application_no)
-        if confirm and patent.listing_status in Patent.LIVE_LISTING_STATUSES and (
-            permissions.can_edit(actor, patent) or permissions.can_review(actor, patent)
+        if (
+            confirm
+            and patent.listing_status in Patent.LIVE_LISTING_STATUSES
+            and (permissions.can_edit(actor, patent) or permissions.can_review(actor, patent))
         ):
             page = confirmation_page(
                 request,
@@ -375,7 +377,9 @@ def _listing_action(service, success: str, *, editable: bool = True, confirm: st
 patent_submit = _listing_action(services.patent_submit, _("已提交。"))
 patent_publish = _listing_action(services.patent_publish, _("已发布，挂牌有效期 12 个月。"))
 patent_withdraw = _listing_action(
-    services.patent_withdraw, _("已撤回挂牌。"), confirm=_lazy("确定撤回该专利的挂牌吗？撤回后需重新提交审核才能再次公开。")
+    services.patent_withdraw,
+    _("已撤回挂牌。"),
+    confirm=_lazy("确定撤回该专利的挂牌吗？撤回后需重新提交审核才能再次公开。"),
 )
 patent_renew = _listing_action(services.patent_renew, _("已续期 12 个月。"))
 

@@ -41,7 +41,9 @@ class PlanPeriod(TimeStampedModel):
     base_year = models.PositiveSmallIntegerField(_("基期年度"))
     first_year = models.PositiveSmallIntegerField(_("起始年度"))
     last_year = models.PositiveSmallIntegerField(_("终止年度"))
-    note = models.TextField(_("说明"), blank=True, help_text=_("如规划文件名称、文号"), **bounded_text(TEXT_SHORT))
+    note = models.TextField(
+        _("说明"), blank=True, help_text=_("如规划文件名称、文号"), **bounded_text(TEXT_SHORT)
+    )
 
     objects = CityReportQuerySet.as_manager()
 

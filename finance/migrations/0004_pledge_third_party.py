@@ -4,20 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('finance', '0003_free_text_size_limits'),
+        ("finance", "0003_free_text_size_limits"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalpledge',
-            name='third_party',
-            field=models.BooleanField(default=False, help_text='质押专利的权利人不是借款单位（由第三方为借款提供专利质押）。', verbose_name='第三方质押'),
+            model_name="historicalpledge",
+            name="third_party",
+            field=models.BooleanField(
+                default=False,
+                help_text="质押专利的权利人不是借款单位（由第三方为借款提供专利质押）。",
+                verbose_name="第三方质押",
+            ),
         ),
         migrations.AddField(
-            model_name='pledge',
-            name='third_party',
-            field=models.BooleanField(default=False, help_text='质押专利的权利人不是借款单位（由第三方为借款提供专利质押）。', verbose_name='第三方质押'),
+            model_name="pledge",
+            name="third_party",
+            field=models.BooleanField(
+                default=False,
+                help_text="质押专利的权利人不是借款单位（由第三方为借款提供专利质押）。",
+                verbose_name="第三方质押",
+            ),
         ),
     ]

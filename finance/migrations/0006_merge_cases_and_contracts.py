@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('finance', '0004_typical_cases_and_consents'),
-        ('finance', '0005_link_deals_to_inquiries_from_references'),
+        ("finance", "0004_typical_cases_and_consents"),
+        ("finance", "0005_link_deals_to_inquiries_from_references"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('finance', '0004_pledge_third_party'),
-        ('finance', '0006_merge_cases_and_contracts'),
+        ("finance", "0004_pledge_third_party"),
+        ("finance", "0006_merge_cases_and_contracts"),
     ]
 
-    operations = [
-    ]
+    operations = []

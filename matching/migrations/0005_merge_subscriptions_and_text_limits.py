@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('matching', '0004_bank_sme_events_and_subscriptions'),
-        ('matching', '0004_free_text_limits_events_and_messages'),
+        ("matching", "0004_bank_sme_events_and_subscriptions"),
+        ("matching", "0004_free_text_limits_events_and_messages"),
     ]
 
-    operations = [
-    ]
+    operations = []

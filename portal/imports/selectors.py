@@ -28,8 +28,12 @@ def import_job_workbench_counts(*, actor: Actor) -> dict[str, int]:
     """The actor's imports that need a look (one query): ``errors`` (rejected rows or failed),
     ``ready`` (checked, waiting for the uploader's confirmation) and ``running``."""
     Status = ImportJob.Status
-    return import_job_list(actor=actor).order_by().aggregate(
-        errors=Count("pk", filter=Q(status__in=(Status.INVALID, Status.FAILED))),
-        ready=Count("pk", filter=Q(status=Status.READY)),
-        running=Count("pk", filter=Q(status__in=(Status.VALIDATING, Status.IMPORTING))),
+    return (
+        import_job_list(actor=actor)
+        .order_by()
+        .aggregate(
+            errors=Count("pk", filter=Q(status__in=(Status.INVALID, Status.FAILED))),
+            ready=Count("pk", filter=Q(status=Status.READY)),
+            running=Count("pk", filter=Q(status__in=(Status.VALIDATING, Status.IMPORTING))),
+        )
     )

@@ -43,7 +43,9 @@ def import_list(request):
         {
             "kind": kind,
             "label": label,
-            "columns": [(c.aliases[0] if c.aliases else c.name, c.required) for c in importer_for(kind).columns],
+            "columns": [
+                (c.aliases[0] if c.aliases else c.name, c.required) for c in importer_for(kind).columns
+            ],
         }
         for kind, label in kinds
     ]

@@ -6,27 +6,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0010_merge_organization_periods_and_hardening'),
+        ("portal", "0010_merge_organization_periods_and_hardening"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OrganizationAlias',
+            name="OrganizationAlias",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('credit_code', models.CharField(max_length=18, unique=True, verbose_name='统一社会信用代码')),
-                ('name', models.CharField(max_length=200, verbose_name='原名称')),
-                ('merged_at', models.DateTimeField(auto_now_add=True, verbose_name='合并时间')),
-                ('merged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='aliases', to='portal.organization', verbose_name='合并至单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "credit_code",
+                    models.CharField(max_length=18, unique=True, verbose_name="统一社会信用代码"),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="原名称")),
+                ("merged_at", models.DateTimeField(auto_now_add=True, verbose_name="合并时间")),
+                (
+                    "merged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="aliases",
+                        to="portal.organization",
+                        verbose_name="合并至单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '单位合并别名',
-                'verbose_name_plural': '单位合并别名',
-                'ordering': ['-merged_at', '-id'],
+                "verbose_name": "单位合并别名",
+                "verbose_name_plural": "单位合并别名",
+                "ordering": ["-merged_at", "-id"],
             },
         ),
     ]

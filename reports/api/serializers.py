@@ -9,7 +9,10 @@ from reports import kpi
 
 class KpiQuerySerializer(serializers.Serializer):
     year = serializers.IntegerField(
-        min_value=kpi.YEAR_MIN, max_value=kpi.YEAR_MAX, required=False, help_text=_("统计年度；省略为最近有记录的年度")
+        min_value=kpi.YEAR_MIN,
+        max_value=kpi.YEAR_MAX,
+        required=False,
+        help_text=_("统计年度；省略为最近有记录的年度"),
     )
     district = serializers.CharField(
         required=False,
@@ -26,7 +29,10 @@ class KpiQuerySerializer(serializers.Serializer):
 
 class YearQuerySerializer(serializers.Serializer):
     year = serializers.IntegerField(
-        min_value=kpi.YEAR_MIN, max_value=kpi.YEAR_MAX, required=False, help_text=_("统计年度；省略为最近有记录的年度")
+        min_value=kpi.YEAR_MIN,
+        max_value=kpi.YEAR_MAX,
+        required=False,
+        help_text=_("统计年度；省略为最近有记录的年度"),
     )
 
 

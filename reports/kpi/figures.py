@@ -221,6 +221,8 @@ OTHER_FIGURES: tuple[Figure, ...] = (
         "organization_asof__region_id",
     ),
 )
+
+
 def so_far_figures(district: str | None) -> tuple[Figure, ...]:
     """The deals (both deal indicators) and pledges: the few figures a district officer's
     workbench shows for the year so far (two queries, by the KPI definitions)."""

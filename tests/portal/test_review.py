@@ -79,7 +79,10 @@ def test_revoke_verification_keeps_the_organization(client, django_capture_on_co
     # Without JavaScript the first POST asks for confirmation, keeping the reason, and changes nothing.
     response = client.post(unverify_url(organization), {"reason": "营业执照已注销"})
     assert response.status_code == 200 and 'id="confirm-page"' in response.text
-    assert 'name="reason" value="营业执照已注销"' in response.text and 'name="confirmed" value="1"' in response.text
+    assert (
+        'name="reason" value="营业执照已注销"' in response.text
+        and 'name="confirmed" value="1"' in response.text
+    )
     organization.refresh_from_db()
     assert organization.verified
     with django_capture_on_commit_callbacks(execute=True):

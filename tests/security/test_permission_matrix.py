@@ -248,7 +248,12 @@ RULES: list[R] = [
     R("portal:import-confirm", "job_b", NOBODY, SEES["job_b"]),
     R("portal:import-errors", "job_a", SEES["job_a"]),
     # Templates of the kinds one may upload: patents for owners' side and staff, pledges for banks and staff.
-    R("portal:import-template", None, frozenset({"inst_a", "agency_a", "agency_b"}) | CITY, kwargs={"kind": "patents", "file_format": "xlsx"}),
+    R(
+        "portal:import-template",
+        None,
+        frozenset({"inst_a", "agency_a", "agency_b"}) | CITY,
+        kwargs={"kind": "patents", "file_format": "xlsx"},
+    ),
     R("portal:import-template", None, STAFF | {"bank_a"}, kwargs={"kind": "pledges", "file_format": "csv"}),
     R("portal:import-errors", "job_b", SEES["job_b"]),
     # --- patents ----------------------------------------------------------------------------
