@@ -221,7 +221,15 @@ def seed_demo() -> DemoContext:
     from .seed_supply import close_old_demands, seed_demands, seed_patents
 
     ctx = DemoContext(rng=random.Random(SEED))
-    for part in (seed_portal, seed_patents, seed_demands, seed_match, seed_finance, seed_events, close_old_demands):
+    for part in (
+        seed_portal,
+        seed_patents,
+        seed_demands,
+        seed_match,
+        seed_finance,
+        seed_events,
+        close_old_demands,
+    ):
         part(ctx)
     return ctx
 

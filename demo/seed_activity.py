@@ -29,7 +29,10 @@ PLEDGES_PER_YEAR = [1, 2, 2, 3, 3, 4, 3]
 
 def _years(per_year: list[int]) -> dict[int, int]:
     last = demo_today().year
-    return {year: per_year[min(year - PLAN_BASE_YEAR, len(per_year) - 1)] for year in range(PLAN_BASE_YEAR, last + 1)}
+    return {
+        year: per_year[min(year - PLAN_BASE_YEAR, len(per_year) - 1)]
+        for year in range(PLAN_BASE_YEAR, last + 1)
+    }
 
 
 def _try(create, *args, **kwargs):
@@ -197,7 +200,13 @@ def _count(ctx: DemoContext) -> None:
 
 
 EVENTS = [
-    (dt.date(2020, 10, 22), "matchmaking", "煤炭清洁利用专利供需对接会", "150627", "伊金霍洛旗圣圆煤化工基地"),
+    (
+        dt.date(2020, 10, 22),
+        "matchmaking",
+        "煤炭清洁利用专利供需对接会",
+        "150627",
+        "伊金霍洛旗圣圆煤化工基地",
+    ),
     (
         dt.date(2021, 9, 16),
         "roadshow",

@@ -37,7 +37,20 @@ OWNERS = {
     "electronics": ["uni1", "uni3", "inst1"],
     "agriculture": ["uni2", "uni3"],
 }
-INVENTORS = ["王建国", "李红", "张伟", "刘洋", "陈静", "杨帆", "赵磊", "巴特尔", "乌日娜", "其木格", "孟和", "高娃"]
+INVENTORS = [
+    "王建国",
+    "李红",
+    "张伟",
+    "刘洋",
+    "陈静",
+    "杨帆",
+    "赵磊",
+    "巴特尔",
+    "乌日娜",
+    "其木格",
+    "孟和",
+    "高娃",
+]
 
 
 @dataclass(frozen=True)
@@ -286,11 +299,15 @@ def _application_no(seq: int, year: int, kind: str) -> str:
 
 
 def _is_method(title: str) -> bool:
-    return any(word in title for word in ("方法", "工艺", "应用", "配方", "试剂", "药物", "日粮", "肥料", "材料"))
+    return any(
+        word in title for word in ("方法", "工艺", "应用", "配方", "试剂", "药物", "日粮", "肥料", "材料")
+    )
 
 
 def demo_texts() -> list[dict]:
-    return [json.loads(line) for line in (DATA / "demo_patents.jsonl").read_text("utf-8").splitlines() if line]
+    return [
+        json.loads(line) for line in (DATA / "demo_patents.jsonl").read_text("utf-8").splitlines() if line
+    ]
 
 
 def _status_and_dates(rng: random.Random, kind: str, today: dt.date) -> tuple[str, dt.date, dt.date | None]:
@@ -304,7 +321,11 @@ def _status_and_dates(rng: random.Random, kind: str, today: dt.date) -> tuple[st
         granted = applied + dt.timedelta(days=rng.randint(500, 1100))
     if granted >= today:
         return Patent.LegalStatus.PENDING, applied, None
-    return (Patent.LegalStatus.LAPSED if rng.random() < 0.06 else Patent.LegalStatus.GRANTED), applied, granted
+    return (
+        (Patent.LegalStatus.LAPSED if rng.random() < 0.06 else Patent.LegalStatus.GRANTED),
+        applied,
+        granted,
+    )
 
 
 def seed_patents(ctx: DemoContext) -> None:
@@ -352,15 +373,23 @@ def seed_patents(ctx: DemoContext) -> None:
             listed = first + dt.timedelta(days=rng.randint(0, max((today - first).days, 0)))
             patent.listing_status = Patent.ListingStatus.PUBLISHED
             patent.published_at = moment(listed)
-            renewed = today + dt.timedelta(days=rng.randint(30, 330))  # listings older than a year were renewed
+            renewed = today + dt.timedelta(
+                days=rng.randint(30, 330)
+            )  # listings older than a year were renewed
             patent.listed_until = max(add_years(listed, 1), renewed)
         patent.created_at = patent.updated_at = now
         to_create.append((patent, item["industry"]))
     if to_create:
         ctx.supply_changed = True
-        patents = bulk_create_with_history([p for p, _i in to_create], Patent, batch_size=500, default_date=now)
+        patents = bulk_create_with_history(
+            [p for p, _i in to_create], Patent, batch_size=500, default_date=now
+        )
         if patents[0].pk is None:  # backends that do not return primary keys
-            by_no = dict(Patent.objects.filter(application_no__in=[p.application_no for p in patents]).values_list("application_no", "pk"))
+            by_no = dict(
+                Patent.objects.filter(application_no__in=[p.application_no for p in patents]).values_list(
+                    "application_no", "pk"
+                )
+            )
             for patent in patents:
                 patent.pk = patent.id = by_no[patent.application_no]
         PatentIpc.objects.bulk_create([row for p in patents for row in ipc_rows(p)])
@@ -446,7 +475,6 @@ def close_old_demands(ctx: DemoContext) -> None:
         ends = dt.date(year + 1, rng.randint(1, 6), rng.randint(1, 28))
         status = Demand.Status.MATCHED if rng.random() < 0.6 else Demand.Status.EXPIRED
         Demand.objects.filter(pk=demand.pk).update(status=status, deadline=ends, closed_at=moment(ends))
-
 
 
 def _member_of(ctx: DemoContext, org):

@@ -94,7 +94,8 @@ def clean_abstract(text: str) -> str:
 
 
 def main(csv_path: str) -> None:
-    rows = {r["application_no"]: r for r in csv.DictReader(open(csv_path, encoding="utf-8"))}
+    with open(csv_path, encoding="utf-8") as fh:
+        rows = {r["application_no"]: r for r in csv.DictReader(fh)}
     out = []
     for industry, ipc, number, title in PICKS:
         row = rows[number]

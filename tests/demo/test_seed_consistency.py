@@ -112,9 +112,7 @@ def _check_patents():
         by_ipc = any(c.startswith(x) for c in codes for x in industry.ipc_prefixes.split(";") if x)
         assert by_text or by_ipc, (p.title, industry.code)
     # every industry of the city has patents on offer
-    offered = set(
-        Patent.objects.published().values_list("industries__code", flat=True).distinct()
-    )
+    offered = set(Patent.objects.published().values_list("industries__code", flat=True).distinct())
     assert offered >= set(industries)
 
 
