@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from portal.importers import clean_credit_code
@@ -55,7 +56,7 @@ FIELDS = (
 @register
 class DemandImporter(Importer):
     kind = "demands"
-    label = _("技术需求（调查摸底）")
+    label = gettext_lazy("技术需求（调查摸底）")
     allowed_roles = frozenset({"agency", "bureau", "district_officer", "admin"})
     columns = (
         Column("code", ("需求编号", "编号"), required=True, label=_("需求编号，如 D2023-0042")),

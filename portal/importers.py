@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .identifiers import normalize_credit_code
 from .imports.base import Column, Counts, Importer, Row, choices_map, register
@@ -56,7 +57,7 @@ class OrganizationImporter(Importer):
     earlier do not move; a new organization's kind and district hold from the start."""
 
     kind = "organizations"
-    label = _("单位")
+    label = gettext_lazy("单位")
     columns = (
         Column("credit_code", CREDIT_CODE_ALIASES, required=True),
         Column("name", ("名称", "单位名称", "企业名称"), required=True),
@@ -169,7 +170,7 @@ class OrganizationImporter(Importer):
 @register
 class OrganizationStatsImporter(Importer):
     kind = "org_stats"
-    label = _("单位年度数据")
+    label = gettext_lazy("单位年度数据")
     columns = (
         Column("credit_code", CREDIT_CODE_ALIASES, required=True),
         Column("year", ("年度", "年份"), required=True),

@@ -38,7 +38,7 @@ def import_list(request):
         else:
             return redirect("portal:import-detail", pk=job.pk)
     page = Paginator(selectors.import_job_list(actor=actor), 20).get_page(request.GET.get("page"))
-    columns = {k: importer_for(k).columns for k, _label in kinds}
+    columns = {label: importer_for(k).columns for k, label in kinds}
     return render(request, "imports/list.html", {"form": form, "page_obj": page, "columns": columns})
 
 

@@ -2,6 +2,7 @@
 
 from django import template
 
+from portal.imports.base import ImportFileError, importer_for
 from portal.money import format_wan, format_yuan
 
 register = template.Library()
@@ -27,3 +28,12 @@ def yuan(value) -> str:
 @register.filter
 def wan(value) -> str:
     return format_wan(value)
+
+
+@register.filter
+def import_kind_label(kind: str) -> str:
+    """An import kind's name in the reader's language ("patents" -> 专利清单); the code if unknown."""
+    try:
+        return str(importer_for(kind).label)
+    except ImportFileError:
+        return kind
