@@ -42,13 +42,16 @@ LATIN_ALLOWED = {
     "IPC", "TRL", "PDF", "CSV", "XLSX", "Excel", "API", "KPI", "URL", "ID", "OK", "Token",
     "English", "CNIPA", "WIPO", "GB", "T", "QR", "SME", "PCT", "HTTP", "HTTPS", "JSON",
     "Bearer", "OpenAPI", "Swagger", "Redoc", "e", "g", "CPC", "SQL", "PNG", "SVG", "UTF",
-    "Chromium", "CFU", "No", "TOTP", "CN", "ZL",
+    "Chromium", "CFU", "No", "TOTP", "CN", "ZL", "ICT", "GET", "POST",
+    "clamp", "mean", "max", "min",  # function names of the ranking formula
 }  # fmt: skip
 # Chinese words that belong on English pages: the language menu names 中文 in itself.
 CJK_ALLOWED = {"中文", "简体中文"}
 
 CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+# Codes in prose: URL paths (/api/auth/token/) and column names (owner_credit_code).
+CODE_LIKE = re.compile(r"(?:/[\w.-]+)+/?|\b\w+_\w+\b")
 
 
 def interface_msgids() -> set[str]:
@@ -110,6 +113,7 @@ USER_DATA_MODELS = {
     "finance.subsidy",
     "matching.event",
     "matching.inquiry",
+    "reports.planperiod",  # the plan's official name, entered by the bureau
 }
 
 
@@ -131,6 +135,8 @@ def stored_values() -> tuple[set[str], str]:
                 if value:
                     values.add(str(value).strip())
                     values.update(part.strip() for part in re.split(r"[;；\n]", str(value)) if part.strip())
+    # The bureau's name is a deployment setting (reports, default organizer), a proper name.
+    values.add(settings.REPORTS_BUREAU_NAME)
     return values, "\n".join(sorted(values))
 
 
@@ -140,21 +146,32 @@ def foreign_text(texts: list[str], language: str, whole: set[str], joined: str, 
         text = text.strip()
         if not text or text in whole:
             continue
+        cut = text.rstrip("…").rstrip(".")
+        if len(cut) >= 4 and cut in joined:
+            continue  # a stored value cut short in a list (an abstract's first lines)
         if language == "en":
-            for run in CJK_RUN.findall(text):
-                if run in CJK_ALLOWED or run in whole:
-                    continue
-                if run in joined and run not in msgids:
-                    continue  # part of a stored value (a name, a title, a term of an abstract)
-                found.add(run)
+            runs = [r for r in CJK_RUN.findall(text) if not _allowed_run(r, whole, joined, msgids)]
+            if runs:  # a stored value inside a sentence ("… of 鄂尔多斯…（演示）"): take it out
+                for value in whole:
+                    if len(value) > 1 and value in text and CJK_RUN.search(value):
+                        text = text.replace(value, " ")
+                runs = [r for r in CJK_RUN.findall(text) if not _allowed_run(r, whole, joined, msgids)]
+            found.update(runs)
         else:
-            for word in LATIN_WORD.findall(text):
+            for word in LATIN_WORD.findall(CODE_LIKE.sub(" ", text)):
                 if word in LATIN_ALLOWED or word.upper() in LATIN_ALLOWED:
                     continue
                 if re.search(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])", joined):
                     continue  # a stored value's (a code, an e-mail address, a name)
                 found.add(word)
     return found
+
+
+def _allowed_run(run: str, whole: set[str], joined: str, msgids: set[str]) -> bool:
+    if run in CJK_ALLOWED or run in whole:
+        return True
+    # part of a stored value (a name, a title, a term of an abstract), not interface text
+    return run in joined and run not in msgids
 
 
 def crawl(client, language: str, whole: set[str], joined: str, msgids: set[str]) -> dict[str, set[str]]:
