@@ -223,9 +223,11 @@ def crawl(client, language: str, whole: set[str], joined: str, msgids: set[str])
     return problems
 
 
-def test_every_page_of_every_role_in_one_language(client, settings):
+def test_every_page_of_every_role_in_one_language(client, settings, django_capture_on_commit_callbacks):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("seed_demo", stdout=io.StringIO())
+    # After commit: the matching run's notifications (and their e-mails) as on a real first start.
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=io.StringIO())
     whole, joined = stored_values()
     msgids = interface_msgids()
     User = get_user_model()
