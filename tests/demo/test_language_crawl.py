@@ -30,7 +30,7 @@ from demo.seed import USERS
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 ROLES = [*USERS, "admin"]
-PAGES_PER_VIEW = 2
+PAGES_PER_VIEW = 1
 MAX_PAGES = 160  # per role and language
 
 # Views that change state on GET, leave the site, or serve files: not crawled.
