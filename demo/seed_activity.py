@@ -251,6 +251,12 @@ def seed_events(ctx: DemoContext) -> None:
             description="组织高校院所、国有企业技术团队与中小微企业面对面对接。",
             patents=rng.sample(published, min(5, len(published))),
         )
+    # Events of past days took place (only held ones count towards the plan's target).
+    Event.objects.filter(
+        title__in=[title for _day, _kind, title, _district, _park in EVENTS],
+        date__lt=demo_today(),
+        status=Event.Status.PLANNED,
+    ).update(status=Event.Status.HELD)
     actor = actor_for(bureau)
     titles = set(NavigationProject.objects.values_list("title", flat=True))
     this_year = demo_today().year

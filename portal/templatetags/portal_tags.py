@@ -1,6 +1,7 @@
 """Template helpers: query-string editing for filters/pagination, money display."""
 
 from django import template
+from django.conf import settings
 
 from portal.imports.base import ImportFileError, importer_for
 from portal.money import format_wan, format_yuan
@@ -37,3 +38,9 @@ def import_kind_label(kind: str) -> str:
         return str(importer_for(kind).label)
     except ImportFileError:
         return kind
+
+
+@register.filter
+def language_own_name(code: str) -> str:
+    """A language named in itself for the language menu (settings.LANGUAGES: 中文, English)."""
+    return dict(settings.LANGUAGES).get(code, code)

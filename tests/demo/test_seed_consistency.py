@@ -148,11 +148,12 @@ def _check_activity():
     for year in range(PLAN_BASE_YEAR, today.year + 1):
         assert Deal.objects.filter(contract_date__year=year).exists(), year
         assert Pledge.objects.filter(registration_date__year=year).exists(), year
-        assert Event.objects.filter(date__year=year).exists(), year
+        assert Event.objects.filter(date__year=year, status=Event.Status.HELD).exists(), year
         assert NavigationProject.objects.filter(year_started=year).exists(), year
         assert OrganizationYearStats.objects.filter(year=year).exists(), year
         assert Demand.objects.filter(code__startswith=f"D{year}-").exists(), year
     assert not Deal.objects.filter(contract_date__gt=today).exists()
+    assert not Event.objects.filter(date__gt=today).exclude(status=Event.Status.PLANNED).exists()
     assert not Payment.objects.filter(date__gt=today).exists()
     for deal in Deal.objects.prefetch_related("patents"):
         for patent in deal.patents.all():
