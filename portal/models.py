@@ -381,8 +381,13 @@ class ImportJob(TimeStampedModel):
         if result.get("ok") and self.status in (self.Status.READY, self.Status.DONE):
             figures = {name: result.get(name, 0) for name in ("created", "updated", "unchanged")}
             if self.status == self.Status.READY:
-                return gettext("校验通过：将新增 %(created)d 条，更新 %(updated)d 条，%(unchanged)d 条不变。") % figures
-            return gettext("已导入：新增 %(created)d 条，更新 %(updated)d 条，%(unchanged)d 条不变。") % figures
+                return (
+                    gettext("校验通过：将新增 %(created)d 条，更新 %(updated)d 条，%(unchanged)d 条不变。")
+                    % figures
+                )
+            return (
+                gettext("已导入：新增 %(created)d 条，更新 %(updated)d 条，%(unchanged)d 条不变。") % figures
+            )
         if self.status == self.Status.INVALID and result.get("errors"):
             n = len(result["errors"])
             if result.get("dry_run", True):

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('matching', '0003_merge_event_status_and_match_tier'),
+        ("matching", "0003_merge_event_status_and_match_tier"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='notification',
-            name='text_code',
-            field=models.CharField(blank=True, editable=False, max_length=40, verbose_name='文本代码'),
+            model_name="notification",
+            name="text_code",
+            field=models.CharField(blank=True, editable=False, max_length=40, verbose_name="文本代码"),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='text_params',
-            field=models.JSONField(blank=True, default=dict, editable=False, verbose_name='文本参数'),
+            model_name="notification",
+            name="text_params",
+            field=models.JSONField(blank=True, default=dict, editable=False, verbose_name="文本参数"),
         ),
     ]
