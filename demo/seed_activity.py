@@ -131,6 +131,7 @@ def seed_finance(ctx: DemoContext) -> None:
     ):
         owned.setdefault(patent.owner_id, []).append(patent)
     borrowers = [org for org in city_smes if org.pk in owned]
+    subsidized: set[int] = set()
     for year, n in _years(PLEDGES_PER_YEAR).items():
         for i in range(n):
             if not borrowers:
@@ -163,22 +164,27 @@ def seed_finance(ctx: DemoContext) -> None:
                 coverage=Decimal(rng.randrange(20, 200) * 10000),
                 start_date=_day(rng, year),
             )
-            inventions = [p for p in owned[org.pk] if p.patent_type == "invention" and p.grant_date]
+            # one subsidy per patent (the approved total is capped at half its official fees)
+            inventions = [
+                p
+                for p in owned[org.pk]
+                if p.patent_type == "invention" and p.grant_date and p.pk not in subsidized
+            ]
             if inventions:
                 fees = Decimal(rng.randrange(40, 120) * 100)
                 decided = max(_day(rng, year), inventions[0].grant_date)
-                if decided.year == year:
-                    _try(
-                        subsidy_create,
-                        actor=actor,
-                        organization=org,
-                        patent=inventions[0],
-                        official_fees=fees,
-                        requested_amount=fees / 2,
-                        approved_amount=(fees * Decimal("0.4")).quantize(Decimal("0.01")),
-                        status="approved",
-                        decision_date=decided,
-                    )
+                if decided.year == year and _try(
+                    subsidy_create,
+                    actor=actor,
+                    organization=org,
+                    patent=inventions[0],
+                    official_fees=fees,
+                    requested_amount=fees / 2,
+                    approved_amount=(fees * Decimal("0.4")).quantize(Decimal("0.01")),
+                    status="approved",
+                    decision_date=decided,
+                ):
+                    subsidized.add(inventions[0].pk)
             _try(
                 product_filing_create,
                 actor=actor,
