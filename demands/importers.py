@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from portal.importers import clean_credit_code
@@ -56,7 +57,7 @@ FIELDS = (
 @register
 class DemandImporter(Importer):
     kind = "demands"
-    label = _("技术需求（调查摸底）")
+    label = gettext_lazy("技术需求（调查摸底）")
     # The example row of the downloadable template (portal.imports.templates), by column name.
     example = {
         "code": "D2025-0001",

@@ -7,18 +7,33 @@ apps whose models do not exist yet are skipped.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from portal.identifiers import make_credit_code
 from portal.models import Industry, Membership, Organization, OrganizationYearStats, Region
 
 DEMO_PASSWORD = "demo-pass-2024"
 SEED = 20240601
+PLAN_BASE_YEAR = 2020  # the plan's base year: KPI growth rates need its records
+
+
+def demo_today() -> dt.date:
+    """Activity runs from the plan's base year up to today (so dashboards open on a full year)."""
+    return timezone.localdate()
+
+
+def moment(day: dt.date) -> dt.datetime:
+    """Ten in the morning of ``day``, Asia/Shanghai."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0)))
+
 
 CITY = "150602"
 REGION_CODES = ["150602", "150603", "150621", "150622", "150623", "150624", "150625", "150626", "150627"]
@@ -93,6 +108,7 @@ class DemoContext:
     industries: dict[str, Industry] = field(default_factory=dict)
     regions: dict[str, Region] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    supply_changed: bool = False  # patents or demands were added: matching runs again
 
     @property
     def smes(self) -> list[Organization]:
@@ -163,7 +179,7 @@ def seed_portal(ctx: DemoContext) -> None:
         rng = random.Random(f"{SEED}-{org.credit_code}")
         revenue = Decimal(rng.randrange(3_000_000, 60_000_000))
         employees = rng.randrange(12, 180)
-        for year in range(2020, 2024):
+        for year in range(PLAN_BASE_YEAR, demo_today().year + 1):
             if (org.pk, year) not in existing:
                 stats.append(
                     OrganizationYearStats(organization=org, year=year, revenue=revenue, employees=employees)
@@ -173,12 +189,15 @@ def seed_portal(ctx: DemoContext) -> None:
     OrganizationYearStats.objects.bulk_create(stats)
 
     User = get_user_model()
+    # One hash for the shared, published demo password (each costs ~0.3 s of PBKDF2).
+    password = None
     for username, (org_key, district) in USERS.items():
         user, created = User.objects.get_or_create(
             username=username, defaults={"email": f"{username}@example.com"}
         )
         if created or not user.check_password(DEMO_PASSWORD):
-            user.set_password(DEMO_PASSWORD)
+            password = password or make_password(DEMO_PASSWORD)
+            user.password = password
             user.save()
         Membership.objects.update_or_create(
             user=user,
@@ -194,7 +213,7 @@ def seed_portal(ctx: DemoContext) -> None:
     )
     if created or not admin.check_password(DEMO_PASSWORD) or not admin.is_superuser:
         admin.is_staff = admin.is_superuser = True
-        admin.set_password(DEMO_PASSWORD)
+        admin.password = password or make_password(DEMO_PASSWORD)
         admin.save()
     ctx.users["admin"] = admin
     ctx.counts["organizations"] = Organization.objects.count()
@@ -203,9 +222,27 @@ def seed_portal(ctx: DemoContext) -> None:
 @transaction.atomic
 def seed_demo() -> DemoContext:
     from .seed_activity import seed_events, seed_finance
-    from .seed_supply import seed_demands, seed_patents
+    from .seed_supply import close_old_demands, seed_demands, seed_patents
 
     ctx = DemoContext(rng=random.Random(SEED))
-    for part in (seed_portal, seed_patents, seed_demands, seed_finance, seed_events):
+    for part in (
+        seed_portal,
+        seed_patents,
+        seed_demands,
+        seed_match,
+        seed_finance,
+        seed_events,
+        close_old_demands,
+    ):
         part(ctx)
     return ctx
+
+
+def seed_match(ctx: DemoContext) -> None:
+    """One full matching run over every open demand (instead of one per patent and demand)."""
+    from matching.models import Match
+    from matching.services.runs import match_run_sync
+
+    if ctx.supply_changed:
+        match_run_sync()
+    ctx.counts["matches"] = Match.objects.count()

@@ -1,5 +1,6 @@
 """Demo deals, payments, pledges, insurance, subsidies, product filings, navigation projects and
-matchmaking events across 2021-2023, growing year by year as the plan hopes (not always)."""
+matchmaking events from the plan's base year (2020) up to today, growing year by year as the plan
+hopes (not always)."""
 
 from __future__ import annotations
 
@@ -17,10 +18,21 @@ from patents.models import NavigationProject, Patent
 from portal.errors import ApplicationError
 from portal.permissions import actor_for
 
-from .seed import SEED, DemoContext
+from .seed import PLAN_BASE_YEAR, SEED, DemoContext, demo_today
+from .seed_supply import DEMANDS
 
 logger = logging.getLogger(__name__)
-YEARS = {2021: 7, 2022: 9, 2023: 12}  # deals per year
+# deals and pledges per year from the base year on; later years repeat the last figure
+DEALS_PER_YEAR = [3, 4, 4, 5, 6, 6, 5]
+PLEDGES_PER_YEAR = [1, 2, 2, 3, 3, 4, 3]
+
+
+def _years(per_year: list[int]) -> dict[int, int]:
+    last = demo_today().year
+    return {
+        year: per_year[min(year - PLAN_BASE_YEAR, len(per_year) - 1)]
+        for year in range(PLAN_BASE_YEAR, last + 1)
+    }
 
 
 def _try(create, *args, **kwargs):
@@ -34,7 +46,13 @@ def _try(create, *args, **kwargs):
 
 
 def _day(rng: random.Random, year: int, first_month: int = 1, last_month: int = 12) -> dt.date:
-    return dt.date(year, rng.randint(first_month, last_month), rng.randint(1, 28))
+    """A day of ``year`` between the months given, never after today."""
+    today = demo_today()
+    if year == today.year:
+        last_month = min(last_month, today.month)
+        first_month = min(first_month, last_month)
+    day = dt.date(year, rng.randint(first_month, last_month), rng.randint(1, 28))
+    return min(day, today)
 
 
 def seed_finance(ctx: DemoContext) -> None:
@@ -52,25 +70,32 @@ def seed_finance(ctx: DemoContext) -> None:
     rng = random.Random(f"{SEED}-finance")
     actor = actor_for(ctx.users["bureau_demo"])
     city_smes = [o for o in ctx.smes if o.region_id]
-    candidates = list(
-        Patent.objects.filter(legal_status=Patent.LegalStatus.GRANTED, owner__in=ctx.suppliers)
+    answers = {title for demand in DEMANDS for title in demand.answers}  # they stay on offer
+    candidates = [
+        p
+        for p in Patent.objects.filter(legal_status=Patent.LegalStatus.GRANTED, owner__in=ctx.suppliers)
         .select_related("owner")
         .order_by("application_no")
-    )
+        if p.title not in answers
+    ]
     rng.shuffle(candidates)
     deals = []
-    for year, n in YEARS.items():
+    for year, n in _years(DEALS_PER_YEAR).items():
         for i in range(n):
             if not candidates:
                 break
-            patent = candidates.pop()
+            signed = _day(rng, year)
+            # a patent granted before the contract
+            ready = [k for k, p in enumerate(candidates) if p.grant_date and p.grant_date < signed]
+            if not ready:
+                continue
+            patent = candidates.pop(ready[-1])
             buyer = (
                 rng.choice(city_smes)
                 if rng.random() < 0.85
                 else ctx.orgs[rng.choice(["sme_out0", "sme_out1"])]
             )
             kind = rng.choices(["transfer", "license", "equity"], weights=[4, 5, 1])[0]
-            signed = _day(rng, year)
             deal = _try(
                 deal_create,
                 actor=actor,
@@ -93,7 +118,7 @@ def seed_finance(ctx: DemoContext) -> None:
             when = signed
             for part in (Decimal("0.5"), Decimal("0.3"), Decimal("0.2")):
                 when = when + dt.timedelta(days=rng.randint(20, 200))
-                if when > dt.date(2024, 3, 31) or rng.random() < 0.2:
+                if when > demo_today() or rng.random() < 0.2:
                     break
                 amount = (deal.contract_amount * part).quantize(Decimal("0.01"))
                 _try(payment_create, deal=deal, actor=actor, date=when, amount=amount)
@@ -106,7 +131,8 @@ def seed_finance(ctx: DemoContext) -> None:
     ):
         owned.setdefault(patent.owner_id, []).append(patent)
     borrowers = [org for org in city_smes if org.pk in owned]
-    for year, n in {2021: 2, 2022: 3, 2023: 4}.items():
+    subsidized: set[int] = set()
+    for year, n in _years(PLEDGES_PER_YEAR).items():
         for i in range(n):
             if not borrowers:
                 break
@@ -138,22 +164,27 @@ def seed_finance(ctx: DemoContext) -> None:
                 coverage=Decimal(rng.randrange(20, 200) * 10000),
                 start_date=_day(rng, year),
             )
-            inventions = [p for p in owned[org.pk] if p.patent_type == "invention" and p.grant_date]
+            # one subsidy per patent (the approved total is capped at half its official fees)
+            inventions = [
+                p
+                for p in owned[org.pk]
+                if p.patent_type == "invention" and p.grant_date and p.pk not in subsidized
+            ]
             if inventions:
                 fees = Decimal(rng.randrange(40, 120) * 100)
                 decided = max(_day(rng, year), inventions[0].grant_date)
-                if decided.year == year:
-                    _try(
-                        subsidy_create,
-                        actor=actor,
-                        organization=org,
-                        patent=inventions[0],
-                        official_fees=fees,
-                        requested_amount=fees / 2,
-                        approved_amount=(fees * Decimal("0.4")).quantize(Decimal("0.01")),
-                        status="approved",
-                        decision_date=decided,
-                    )
+                if decided.year == year and _try(
+                    subsidy_create,
+                    actor=actor,
+                    organization=org,
+                    patent=inventions[0],
+                    official_fees=fees,
+                    requested_amount=fees / 2,
+                    approved_amount=(fees * Decimal("0.4")).quantize(Decimal("0.01")),
+                    status="approved",
+                    decision_date=decided,
+                ):
+                    subsidized.add(inventions[0].pk)
             _try(
                 product_filing_create,
                 actor=actor,
@@ -176,6 +207,13 @@ def _count(ctx: DemoContext) -> None:
 
 EVENTS = [
     (
+        dt.date(2020, 10, 22),
+        "matchmaking",
+        "煤炭清洁利用专利供需对接会",
+        "150627",
+        "伊金霍洛旗圣圆煤化工基地",
+    ),
+    (
         dt.date(2021, 9, 16),
         "roadshow",
         "高校院所专利技术路演（第一场）",
@@ -186,6 +224,12 @@ EVENTS = [
     (dt.date(2022, 10, 12), "roadshow", "农牧业专利技术进旗县路演", "150621", "达拉特旗现代农业产业园"),
     (dt.date(2023, 6, 8), "roadshow", "羊绒与乳业专利技术路演", "150627", "伊金霍洛旗产业园"),
     (dt.date(2023, 11, 3), "matchmaking", "电子信息产业园供需对接活动", "150603", "康巴什电子信息产业园"),
+    (dt.date(2024, 4, 18), "roadshow", "新能源与储能专利技术路演", "150627", "伊金霍洛旗蒙苏经济开发区"),
+    (dt.date(2024, 9, 26), "matchmaking", "乳业与健康产业专利对接会", "150603", "康巴什区产业园"),
+    (dt.date(2025, 5, 15), "roadshow", "高校院所专利技术路演（羊绒专场）", "150602", "东胜区羊绒产业园"),
+    (dt.date(2025, 10, 23), "matchmaking", "高端装备制造专利供需对接会", "150622", "准格尔经济开发区"),
+    (dt.date(2026, 6, 11), "roadshow", "煤矸石与固废综合利用专利路演", "150622", "准格尔经济开发区"),
+    (dt.date(2026, 12, 17), "matchmaking", "农牧业专利技术进旗县对接会", "150621", "达拉特旗现代农业产业园"),
 ]
 
 
@@ -198,7 +242,7 @@ def seed_events(ctx: DemoContext) -> None:
     published = list(Patent.objects.published().order_by("application_no")[:40])
     rng = random.Random(f"{SEED}-events")
     for day, kind, title, district, park in EVENTS:
-        if title in existing:
+        if title in existing or day.year > demo_today().year:
             continue
         _try(
             event_create,
@@ -215,17 +259,30 @@ def seed_events(ctx: DemoContext) -> None:
             description="组织高校院所、国有企业技术团队与中小微企业面对面对接。",
             patents=rng.sample(published, min(5, len(published))),
         )
+    # Events of past days took place (only held ones count towards the plan's target).
+    Event.objects.filter(
+        title__in=[title for _day, _kind, title, _district, _park in EVENTS],
+        date__lt=demo_today(),
+        status=Event.Status.PLANNED,
+    ).update(status=Event.Status.HELD)
     actor = actor_for(bureau)
     titles = set(NavigationProject.objects.values_list("title", flat=True))
     # Enterprise navigation projects (the plan's 企业专利导航: each names the enterprise it serves).
     enterprises = [o for o in ctx.smes if o.region_id]
+    this_year = demo_today().year
     for number, (year, industry, kind) in enumerate(
         (
-            (2021, "coal", "industry_planning"),
+            (2020, "coal", "industry_planning"),
+            (2021, "equipment", "industry_planning"),
             (2022, "cashmere", "enterprise_operation"),
             (2023, "dairy", "rd"),
+            (2024, "electronics", "industry_planning"),
+            (2025, "agriculture", "rd"),
+            (2026, "health", "enterprise_operation"),
         )
     ):
+        if year > this_year:
+            continue
         title = f"{ctx.industries[industry].name}产业专利导航项目（{year}）"
         if title not in titles:
             _try(
@@ -236,7 +293,7 @@ def seed_events(ctx: DemoContext) -> None:
                 industry=ctx.industries[industry],
                 year_started=year,
                 enterprise=enterprises[number % len(enterprises)] if enterprises else None,
-                status="completed" if year < 2023 else "in_progress",
+                status="completed" if year < this_year - 1 else "in_progress",
                 summary="围绕产业链重点企业开展专利信息检索与分析。",
             )
     ctx.counts["events"] = Event.objects.count()

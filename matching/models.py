@@ -238,6 +238,10 @@ class Notification(models.Model):
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
     url = models.CharField(_("链接"), max_length=300, blank=True)
+    # What the title and body say, as a text code and its parameters (rendered when read, in the
+    # reader's language: matching.notification_texts, the notification_title/_body filters); empty on rows stored before the codes.
+    text_code = models.CharField(_("文本代码"), max_length=40, blank=True, editable=False)
+    text_params = models.JSONField(_("文本参数"), default=dict, blank=True, editable=False)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)

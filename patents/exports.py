@@ -8,6 +8,7 @@ import io
 from collections.abc import Iterable
 
 from django.db.models import QuerySet
+from django.utils.translation import get_language
 
 from portal.exports import append_row, csv_bytes, xlsx_bytes
 
@@ -38,6 +39,42 @@ EXPORT_COLUMNS = (
     "listing_status",
     "owner_credit_code",
 )
+
+
+# The same columns under the Chinese headers the import also reads (its aliases): a Chinese
+# reader's export has no English header row and still imports back unchanged.
+EXPORT_HEADERS_ZH = {
+    "application_no": "申请号",
+    "title": "专利名称",
+    "abstract": "摘要",
+    "claims": "主权项",
+    "ipc": "分类号",
+    "applicants": "申请人",
+    "inventors": "发明人",
+    "application_date": "申请日",
+    "grant_date": "授权公告日",
+    "publication_no": "公开号",
+    "legal_status": "法律状态",
+    "industries": "产业",
+    "deal_kinds": "交易方式",
+    "license_scope": "许可方式",
+    "open_license": "开放许可",
+    "use_first_pay_later": "先使用后付费",
+    "sme_fee_waiver": "中小微企业费用减免",
+    "asking_price": "挂牌价格（元）",
+    "trl": "技术成熟度",
+    "implemented": "是否实施",
+    "keywords": "关键词",
+    "listing_status": "挂牌状态",
+    "owner_credit_code": "权利人统一社会信用代码",
+}
+
+
+def export_header() -> list[str]:
+    """Column headers in the reader's language: Chinese aliases, or the canonical names."""
+    if (get_language() or "zh-hans").startswith("zh"):
+        return [EXPORT_HEADERS_ZH[name] for name in EXPORT_COLUMNS]
+    return list(EXPORT_COLUMNS)
 
 
 def _yes_no(value: bool) -> str:
@@ -83,12 +120,12 @@ def _rows(patents: QuerySet | Iterable[Patent]) -> Iterable[list[str]]:
 
 def export_csv(patents) -> bytes:
     """UTF-8 with BOM, which Excel opens correctly."""
-    return csv_bytes(_rows(patents), header=EXPORT_COLUMNS)
+    return csv_bytes(_rows(patents), header=export_header())
 
 
 def export_xlsx(patents, *, title: str = "patents") -> bytes:
     # Every cell is text, so numbers like 202110123456.X or 0 prices round-trip exactly.
-    return xlsx_bytes(_rows(patents), header=EXPORT_COLUMNS, title=title)
+    return xlsx_bytes(_rows(patents), header=export_header(), title=title)
 
 
 BULLETIN_HEADERS = (

@@ -24,6 +24,7 @@ from collections.abc import Hashable
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from portal.identifiers import normalize_credit_code
@@ -120,7 +121,7 @@ def patent_type_of(text: str) -> str | None:
 @register
 class PatentImporter(Importer):
     kind = "patents"
-    label = _("专利清单")
+    label = gettext_lazy("专利清单")
     # The example row of the downloadable template (portal.imports.templates), by column name.
     example = {
         "application_no": "202110123456.7",

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal.identifiers import ascii_fold
@@ -177,10 +178,19 @@ def known_subclass(subclass: str) -> bool:
     return not upper or subclass in upper
 
 
+def localized_title(pair: tuple[str, str]) -> str:
+    """The title in the reader's language: Chinese, or WIPO's English (upper levels are all
+    capitals there, shown in sentence case); "" rather than the other language when missing."""
+    zh, en = pair
+    if not (get_language() or "").startswith("en"):
+        return zh
+    return en.capitalize() if en.isupper() else en
+
+
 def title_of(code: str) -> str:
-    """The Chinese title of a section/class/subclass code ("" when unknown)."""
+    """The title of a section/class/subclass code in the reader's language ("" when unknown)."""
     entry = _upper_levels().get(code)
-    return entry[0] if entry else ""
+    return localized_title(entry) if entry else ""
 
 
 def titles_for(codes: list[str]) -> list[dict]:
@@ -193,10 +203,14 @@ def titles_for(codes: list[str]) -> list[dict]:
             parsed.append(parse_ipc(raw))
         except ValidationError:
             continue
-    groups = dict(
-        IpcEntry.objects.filter(code__in={c.main_group for c in parsed}).values_list("code", "title_zh")
-    )
+    groups = {
+        code: localized_title((zh, en))
+        for code, zh, en in IpcEntry.objects.filter(code__in={c.main_group for c in parsed}).values_list(
+            "code", "title_zh", "title_en"
+        )
+    }
     upper = _upper_levels()
+    none = ("", "")
     return [
         {
             "code": c.code,
@@ -204,10 +218,9 @@ def titles_for(codes: list[str]) -> list[dict]:
             "klass": c.klass,
             "subclass": c.subclass,
             "main_group": c.main_group,
-            "section_title": upper.get(c.section, ("", ""))[0],
-            "class_title": upper.get(c.klass, ("", ""))[0],
-            "subclass_title": upper.get(c.subclass, ("", ""))[0],
-            "subclass_title_en": upper.get(c.subclass, ("", ""))[1],
+            "section_title": localized_title(upper.get(c.section, none)),
+            "class_title": localized_title(upper.get(c.klass, none)),
+            "subclass_title": localized_title(upper.get(c.subclass, none)),
             "group_title": groups.get(c.main_group, ""),
         }
         for c in parsed
@@ -223,8 +236,8 @@ def section_class_tree() -> list[dict]:
         tree.append(
             {
                 "code": section,
-                "title": upper.get(section, ("", ""))[0],
-                "classes": [{"code": c, "title": upper[c][0]} for c in classes],
+                "title": localized_title(upper.get(section, ("", ""))),
+                "classes": [{"code": c, "title": localized_title(upper[c])} for c in classes],
             }
         )
     return tree
@@ -233,6 +246,6 @@ def section_class_tree() -> list[dict]:
 def subclasses_of(klass: str) -> list[dict]:
     upper = _upper_levels()
     return [
-        {"code": code, "title": upper[code][0]}
+        {"code": code, "title": localized_title(upper[code])}
         for code in sorted(code for code in upper if len(code) == 4 and code.startswith(klass))
     ]

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .identifiers import normalize_credit_code
 from .imports.base import Column, Counts, Importer, Row, choices_map, register
@@ -58,7 +59,7 @@ class OrganizationImporter(Importer):
     earlier do not move; a new organization's kind and district hold from the start."""
 
     kind = "organizations"
-    label = _("单位")
+    label = gettext_lazy("单位")
     # The example row of the downloadable template (portal.imports.templates), by column name.
     example = {
         "credit_code": "91150602MA00000011",
@@ -186,7 +187,7 @@ class OrganizationImporter(Importer):
 @register
 class OrganizationStatsImporter(Importer):
     kind = "org_stats"
-    label = _("单位年度数据")
+    label = gettext_lazy("单位年度数据")
     # The example row of the downloadable template (portal.imports.templates), by column name.
     example = {
         "credit_code": "91150602MA00000011",

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from .identifiers import validate_credit_code
@@ -398,6 +398,35 @@ class ImportJob(TimeStampedModel):
         if not self.rows_total:
             return 0 if self.is_running else 100
         return min(100, round(100 * self.rows_done / self.rows_total))
+
+    @property
+    def display_message(self) -> str:
+        """The outcome in the reader's language, rendered from the stored result's figures; a
+        message with no figures behind it (a file that could not be read, a restart, older
+        jobs) shows as stored."""
+        result = self.result or {}
+        if "rows" not in result:
+            return self.message
+        if result.get("ok") and self.status in (self.Status.READY, self.Status.DONE):
+            figures = {name: result.get(name, 0) for name in ("created", "updated", "unchanged")}
+            if self.status == self.Status.READY and result.get("counted") is False:
+                return gettext("全部 %(n)d 行校验通过；新增与更新的条数在导入时统计。") % {
+                    "n": result["rows"]
+                }
+            if self.status == self.Status.READY:
+                return (
+                    gettext("校验通过：将新增 %(created)d 条，更新 %(updated)d 条，%(unchanged)d 条不变。")
+                    % figures
+                )
+            return (
+                gettext("已导入：新增 %(created)d 条，更新 %(updated)d 条，%(unchanged)d 条不变。") % figures
+            )
+        if self.status == self.Status.INVALID and result.get("errors"):
+            n = len(result["errors"])
+            if result.get("dry_run", True):
+                return gettext("%(n)d 处错误，未写入任何数据。") % {"n": n}
+            return gettext("数据在校验后发生变化，出现 %(n)d 处错误，未写入任何数据。") % {"n": n}
+        return self.message
 
 
 class OutboxTask(models.Model):

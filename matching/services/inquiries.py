@@ -120,7 +120,17 @@ def _url(inquiry: Inquiry) -> str:
     return reverse("matching:inquiry-detail", kwargs={"pk": inquiry.pk})
 
 
-def _notify_other_side(inquiry: Inquiry, *, side: str, by, kind: str, title: str, body: str = "") -> None:
+def _notify_other_side(
+    inquiry: Inquiry,
+    *,
+    side: str,
+    by,
+    kind: str,
+    title: str,
+    body: str = "",
+    text_code: str = "",
+    text_params: dict | None = None,
+) -> None:
     if side == OWNER:
         organization_ids = [inquiry.organization_id]
     else:
@@ -132,6 +142,8 @@ def _notify_other_side(inquiry: Inquiry, *, side: str, by, kind: str, title: str
         url=_url(inquiry),
         organization_ids=organization_ids,
         exclude_user=by,
+        text_code=text_code,
+        text_params=text_params,
     )
 
 
@@ -208,6 +220,8 @@ def inquiry_create(
         kind=Notification.Kind.INQUIRY,
         title=_("新咨询：%(org)s咨询专利“%(title)s”") % {"org": organization.name, "title": patent.title},
         body=body,
+        text_code="inquiry.new",
+        text_params={"org": organization.name, "title": patent.title},
     )
     return inquiry
 
@@ -229,12 +243,12 @@ def inquiry_reply(*, inquiry: Inquiry, by, body: str) -> Inquiry:
     body = _clean_body(body, required=True)
     if side == OWNER and inquiry.status == Status.NEW:
         _move(inquiry, Status.REPLIED, by=by, body=body)
-        title = _("%(org)s回复了您的咨询：%(subject)s")
+        title, code = _("%(org)s回复了您的咨询：%(subject)s"), "inquiry.answered"
     else:
         if side == OWNER and inquiry.first_replied_at is None:
             inquiry.first_replied_at = timezone.now()
         _record(inquiry, by=by, body=body)
-        title = _("%(org)s在咨询中留言：%(subject)s")
+        title, code = _("%(org)s在咨询中留言：%(subject)s"), "inquiry.message"
     _save(inquiry)
     org = actor_for(by).organization
     _notify_other_side(
@@ -244,6 +258,8 @@ def inquiry_reply(*, inquiry: Inquiry, by, body: str) -> Inquiry:
         kind=Notification.Kind.REPLY,
         title=title % {"org": org.name if org else "", "subject": inquiry.subject},
         body=body,
+        text_code=code,
+        text_params={"org": org.name if org else "", "subject": inquiry.subject},
     )
     return inquiry
 
@@ -288,6 +304,8 @@ def inquiry_transition(*, inquiry: Inquiry, to: str, by, note: str = "", deal_re
         kind=Notification.Kind.STATUS,
         title=_("咨询“%(subject)s”状态变为“%(status)s”") % {"subject": inquiry.subject, "status": to.label},
         body=note,
+        text_code="inquiry.status",
+        text_params={"subject": inquiry.subject, "status": Status(to).value},
     )
     return inquiry
 
@@ -333,6 +351,8 @@ def inquiry_accept(*, inquiry: Inquiry, by, note: str = "") -> Inquiry:
         kind=Notification.Kind.STATUS,
         title=_("%(org)s接受了您的咨询，双方联系方式已公开") % {"org": org.name if org else ""},
         body=inquiry.subject,
+        text_code="inquiry.accepted",
+        text_params={"org": org.name if org else ""},
     )
     return inquiry
 

@@ -21,6 +21,7 @@ from patents.models import Patent
 from portal.models import Organization
 
 from ..models import Match, Notification
+from ..notification_texts import notification_body, notification_title
 
 logger = logging.getLogger(__name__)
 
@@ -86,10 +87,13 @@ def notification_create(
     users: Iterable = (),
     organization_ids: Iterable[int] = (),
     exclude_user=None,
+    text_code: str = "",
+    text_params: dict | None = None,
 ) -> list[Notification]:
     """Notify ``users`` and the active members of ``organization_ids`` (each user once, never
-    ``exclude_user``, the one who caused it). E-mail copies are queued after commit for those who
-    have an address and did not turn e-mail off; nothing is sent inside the request."""
+        ``exclude_user``, the one who caused it). ``text_code`` and ``text_params`` say what ``title`` and
+    ``body`` say, to render them in each reader's language (``matching.notification_texts``). E-mail copies are queued after commit for those who
+        have an address and did not turn e-mail off; nothing is sent inside the request."""
     if kind not in Notification.Kind.values:
         raise ValueError(f"unknown notification kind {kind!r}")
     recipients = _recipients(users=users, organization_ids=organization_ids, exclude_user=exclude_user)
@@ -97,7 +101,15 @@ def notification_create(
         return []
     notifications = Notification.objects.bulk_create(
         [
-            Notification(user=user, kind=kind, title=title[:200], body=body, url=url[:300])
+            Notification(
+                user=user,
+                kind=kind,
+                title=title[:200],
+                body=body,
+                url=url[:300],
+                text_code=text_code,
+                text_params=text_params or {},
+            )
             for user in recipients
         ]
     )
@@ -135,7 +147,8 @@ def notification_send_email(*, notification: Notification) -> bool:
     user = get_user_model().objects.select_related("membership").get(pk=user.pk)
     if not _wants_email(user):
         return False
-    lines = [locked.body.strip()] if locked.body.strip() else []
+    body = notification_body(locked).strip()
+    lines = [body] if body else []
     if locked.url:
         lines.append(_("查看详情：%(url)s") % {"url": _absolute(locked.url)})
     lines.append("")
@@ -144,7 +157,7 @@ def notification_send_email(*, notification: Notification) -> bool:
         % {"url": _absolute(reverse("portal:profile"))}
     )
     send_mail(
-        subject=f"[{settings.PORTAL_SITE_NAME}] {locked.title}",
+        subject=f"[{settings.PORTAL_SITE_NAME}] {notification_title(locked)}",
         message="\n".join(lines),
         from_email=None,
         recipient_list=[user.email],
@@ -193,6 +206,30 @@ def _match_line(match: Match, *, for_owner: bool) -> str:
             "score": score,
         }
     return f"• {line}" + (f"：{reasons}" if reasons else "")
+
+
+def _line_params(match: Match, *, for_owner: bool) -> dict:
+    line = {
+        "patent": match.patent.title,
+        "no": match.patent.application_no,
+        "score": round(match.score * 100),
+        "reasons": [str(r) for r in (match.reasons or [])[:3]],
+    }
+    if for_owner:
+        public = match.demand.visibility == Demand.Visibility.PUBLIC
+        line.update(demand_code=match.demand.code, demand_title=match.demand.title if public else "")
+    else:
+        line["owner"] = match.patent.owner.name
+    return line
+
+
+def _text_params(matches: list[Match], *, for_owner: bool, **values) -> dict:
+    return {
+        **values,
+        "n": len(matches),
+        "lines": [_line_params(m, for_owner=for_owner) for m in matches[:MAX_LINES]],
+        "more": max(len(matches) - MAX_LINES, 0),
+    }
 
 
 def _lines(matches: list[Match], *, for_owner: bool) -> str:
@@ -247,6 +284,8 @@ def notify_new_matches(match_ids: Iterable[int]) -> int:
                 body=_lines(group, for_owner=False),
                 url=reverse("demands:demand-detail", kwargs={"code": demand.code}),
                 organization_ids=[demand.organization_id],
+                text_code="match.demand",
+                text_params=_text_params(group, for_owner=False, title=demand.title),
             )
         )
     sides = owner_side_organization_ids(by_owner)
@@ -259,6 +298,8 @@ def notify_new_matches(match_ids: Iterable[int]) -> int:
                 body=_lines(group, for_owner=True),
                 url=reverse("matching:patent-matches") + f"?owner={owner_id}",
                 organization_ids=sides[owner_id],
+                text_code="match.owner",
+                text_params=_text_params(group, for_owner=True, owner=group[0].patent.owner.name),
             )
         )
     logger.info("notified %d users about %d new matches", created, len(matches))

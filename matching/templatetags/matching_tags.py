@@ -7,7 +7,7 @@ from django import template
 
 from portal.permissions import actor_for
 
-from .. import permissions, reasons, selectors
+from .. import notification_texts, permissions, reasons, selectors
 from ..models import Inquiry
 
 register = template.Library()
@@ -127,3 +127,15 @@ def patent_matches(context, patent, limit: int = PREVIEW):
         return None
     queryset = selectors.match_list_for_patent(actor=actor, patent=patent)
     return {"items": list(queryset[:limit]), "total": queryset.count()}
+
+
+@register.filter
+def notification_title(notification) -> str:
+    """A notification's title in the reader's language (rendered from its text code)."""
+    return notification_texts.notification_title(notification)
+
+
+@register.filter
+def notification_body(notification) -> str:
+    """A notification's body in the reader's language (rendered from its text code)."""
+    return notification_texts.notification_body(notification)

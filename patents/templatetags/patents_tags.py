@@ -28,7 +28,7 @@ LEGAL_BADGES = {
 
 @register.filter
 def ipc_subclass_title(code: str) -> str:
-    """The Chinese title of the subclass of a code ("H01M 10/052" -> 用于直接转变化学能为电能…)."""
+    """The title of the subclass of a code in the reader's language ("H01M 10/052" -> 用于直接转变化学能为电能…)."""
     code = (code or "").strip()
     return ipc.title_of(code[:4]) if len(code) >= 4 else ipc.title_of(code)
 

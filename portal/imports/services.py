@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.errors import ApplicationError
@@ -27,6 +27,7 @@ from .base import ImportFileError, importer_for, run_import
 from .readers import check_upload
 
 logger = logging.getLogger(__name__)
+LANGUAGE_OPTION = "language"
 ALLOWED_SUFFIXES = {".csv", ".xlsx"}
 PROGRESS_EVERY = 2000
 
@@ -68,7 +69,9 @@ def import_job_create(*, actor: Actor, kind: str, uploaded_file, owner_code: str
         raise ApplicationError(
             _("文件过大：最大 %(max)d MB。") % {"max": settings.PORTAL_UPLOAD_MAX_BYTES // (1024 * 1024)}
         )
-    options = {}
+    # The uploader's language: the job's row errors and messages are written in it (the worker
+    # has no request). Not an importer option: _run takes it out.
+    options = {LANGUAGE_OPTION: translation.get_language() or settings.LANGUAGE_CODE}
     if "owner" in importer.option_names:
         owner = resolve_owner(actor=actor, owner_code=owner_code)
         if owner:
@@ -106,6 +109,13 @@ def _progress(job: ImportJob):
 
 
 def _run(job: ImportJob, *, dry_run: bool):
+    options = dict(job.options or {})
+    language = options.pop(LANGUAGE_OPTION, None) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        return _run_in_language(job, options, dry_run=dry_run)
+
+
+def _run_in_language(job: ImportJob, options: dict, *, dry_run: bool):
     # The importer acts as the uploader: it may check their scope and record them in history.
     actor = actor_for(job.created_by) if job.created_by_id else None
     try:
@@ -113,7 +123,7 @@ def _run(job: ImportJob, *, dry_run: bool):
             kind=job.kind,
             path=job.file.path,
             filename=job.original_name,
-            options=job.options,
+            options=options,
             actor=actor,
             dry_run=dry_run,
             progress=_progress(job),

@@ -1,7 +1,9 @@
 """Template helpers: query-string editing for filters/pagination, money display."""
 
 from django import template
+from django.conf import settings
 
+from portal.imports.base import ImportFileError, importer_for
 from portal.money import format_wan, format_yuan
 
 register = template.Library()
@@ -27,3 +29,18 @@ def yuan(value) -> str:
 @register.filter
 def wan(value) -> str:
     return format_wan(value)
+
+
+@register.filter
+def import_kind_label(kind: str) -> str:
+    """An import kind's name in the reader's language ("patents" -> 专利清单); the code if unknown."""
+    try:
+        return str(importer_for(kind).label)
+    except ImportFileError:
+        return kind
+
+
+@register.filter
+def language_own_name(code: str) -> str:
+    """A language named in itself for the language menu (settings.LANGUAGES: 中文, English)."""
+    return dict(settings.LANGUAGES).get(code, code)

@@ -1,6 +1,7 @@
 """The shared import contract, exercised through the portal's own kinds."""
 
 import io
+import re
 from decimal import Decimal
 
 import openpyxl
@@ -278,3 +279,32 @@ def test_preview_says_when_counts_come_with_the_import(
         client.post(reverse("portal:import-confirm", args=[job.pk]))
     job.refresh_from_db()
     assert job.status == "done" and job.result["created"] == 2
+
+
+def test_row_errors_and_outcome_are_in_the_uploaders_language(
+    client, django_user_model, celery_eager, django_capture_on_commit_callbacks
+):
+    from django.conf import settings
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from portal.models import Membership
+
+    bureau = Organization.objects.create(
+        credit_code=make_credit_code("11150600MB0000004"), name="市局", kind="government", verified=True
+    )
+    user = django_user_model.objects.create_user("staff-en", password="x-pass-12345")
+    Membership.objects.create(user=user, organization=bureau)
+    client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    upload = SimpleUploadedFile("bad.csv", b"credit_code,name,kind\n123,ok,sme\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("portal:import-list"), {"kind": "organizations", "file": upload})
+    job = ImportJob.objects.get()
+    assert job.status == "invalid" and job.options == {"language": "en"}
+    messages = [e["message"] for e in job.result["errors"]]
+    assert messages and not any(re.search(r"[\u4e00-\u9fff]", m) for m in messages), messages
+    page = client.get(reverse("portal:import-detail", args=[job.pk])).content.decode()
+    assert "1 error(s); nothing was written." in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    page = client.get(reverse("portal:import-list")).content.decode()
+    assert "1 处错误，未写入任何数据。" in page
