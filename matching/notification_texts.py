@@ -69,8 +69,12 @@ TITLES: dict[str, Callable[[dict], str]] = {
         % {"subject": p["subject"], "status": _status_label(p["status"])}
     ),
     "inquiry.accepted": lambda p: _("%(org)s接受了您的咨询，双方联系方式已公开") % p,
+    "listing.approved": lambda p: _("专利挂牌已通过审核：%(title)s") % p,
+    "listing.rejected": lambda p: _("专利挂牌被退回：%(title)s") % p,
 }
 BODIES: dict[str, Callable[[dict], str]] = {
+    "listing.approved": lambda p: _("已在专利超市公开，挂牌有效期至 %(until)s。") % p,
+    "listing.rejected": lambda p: _("审核意见：%(note)s") % p,
     "match.demand": lambda p: _match_body(p, for_owner=False),
     "match.owner": lambda p: _match_body(p, for_owner=True),
 }

@@ -3,11 +3,11 @@ new listings are scored against the open demands and new or changed demands are 
 Celery tasks of bounded size; the owner of a reviewed listing is notified of the decision."""
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from demands.signals import demands_published
 from patents.signals import listing_reviewed, listings_published
 
+from .notification_texts import render_body, render_title
 from .services.notifications import notification_create, owner_side_organization_ids
 from .tasks import match_demands, match_new_patents
 
@@ -29,21 +29,24 @@ def queue_demand_matching(sender, *, demand_ids, **kwargs) -> None:
 
 def notify_listing_reviewed(sender, *, patent, approved: bool, note: str, reviewer, **kwargs) -> None:
     """Tell the owner and the agencies acting for it how the review of their listing ended."""
+    params = {"title": patent.title}
     if approved:
-        title = _("专利挂牌已通过审核：%(title)s") % {"title": patent.title}
-        body = _("已在专利超市公开，挂牌有效期至 %(until)s。") % {"until": patent.listed_until}
+        code = "listing.approved"
+        params["until"] = str(patent.listed_until)
         url = reverse("patents:detail", kwargs={"application_no": patent.application_no})
     else:
-        title = _("专利挂牌被退回：%(title)s") % {"title": patent.title}
-        body = _("审核意见：%(note)s") % {"note": note}
+        code = "listing.rejected"
+        params["note"] = note
         url = reverse("patents:edit", kwargs={"application_no": patent.application_no})
     notification_create(
         kind="status",
-        title=title,
-        body=body,
+        title=render_title(code, params, ""),
+        body=render_body(code, params, ""),
         url=url,
         organization_ids=owner_side_organization_ids([patent.owner_id])[patent.owner_id],
         exclude_user=reviewer,
+        text_code=code,
+        text_params=params,
     )
 
 
