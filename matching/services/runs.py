@@ -192,10 +192,16 @@ def _notify(match_ids: list[int]) -> None:
 
 
 @transaction.atomic
-def match_run_create(*, kind: str = MatchRun.Kind.FULL, top_n: int | None = None, by=None) -> MatchRun:
-    """Record a full run and its chunks of open demands (before anything is sent)."""
+def match_run_create(
+    *, kind: str = MatchRun.Kind.FULL, top_n: int | None = None, by=None, version: str | None = None
+) -> MatchRun:
+    """Record a full run and its chunks of open demands (before anything is sent). ``version``:
+    the corpus version, when the caller has just read it (reading it scans every patent)."""
     run = MatchRun.objects.create(
-        kind=kind, top_n=top_n or default_top_n(), requested_by=by, corpus_version=corpus.corpus_version()
+        kind=kind,
+        top_n=top_n or default_top_n(),
+        requested_by=by,
+        corpus_version=version or corpus.corpus_version(),
     )
     demand_ids = list(demand_list_open().values_list("pk", flat=True))
     size = chunk_size()
@@ -266,17 +272,22 @@ def _finish_if_complete(run_id: int) -> None:
 
 
 def match_run_sync(
-    *, top_n: int | None = None, by=None, progress: Callable[[int, int], None] | None = None
+    *,
+    top_n: int | None = None,
+    by=None,
+    progress: Callable[[int, int], None] | None = None,
+    index=None,
 ) -> MatchRun:
-    """A full run in this process (the `match --all` command), same chunks, same result."""
-    run = match_run_create(top_n=top_n, by=by)
+    """A full run in this process (the `match --all` command), same chunks, same result.
+    ``index``: the current index, when the caller has just loaded it."""
+    # One look at the corpus for the whole run (each look reads every patent's last change).
+    index = index if index is not None else corpus.current_index()
+    run = match_run_create(top_n=top_n, by=by, version=index.version or None)
     now = timezone.now()
     MatchRun.objects.filter(pk=run.pk).update(
         status=MatchRun.Status.RUNNING, started_at=now, heartbeat_at=now
     )
     chunk_ids = list(run.chunks.values_list("pk", flat=True))
-    # One look at the corpus for the whole run (each look reads every patent's last change).
-    index = corpus.current_index()
     for done, chunk_id in enumerate(chunk_ids, start=1):
         match_chunk_process(chunk_id=chunk_id, worker="sync", index=index)
         if progress:

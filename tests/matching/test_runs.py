@@ -334,3 +334,23 @@ def test_changed_matches_are_updated_in_place_and_gone_ones_deleted():
     runs.demand_match(demand_id=demand.pk)
     inquiry.refresh_from_db()
     assert inquiry.match_id is None and not Match.objects.filter(demand=demand).exists()
+
+
+@pytest.mark.django_db
+def test_a_full_run_reads_the_corpus_state_once_and_records_its_version(monkeypatch):
+    from matching import corpus
+
+    make_corpus(n_patents=20, n_demands=2)
+    calls = []
+    real_state = corpus.corpus_state
+
+    def counted():
+        calls.append(1)
+        return real_state()
+
+    monkeypatch.setattr(corpus, "corpus_state", counted)
+    index = corpus.current_index()
+    assert len(calls) == 1
+    run = runs.match_run_sync(index=index)
+    assert len(calls) == 1  # neither the run record nor its chunks look at the corpus again
+    assert run.corpus_version == corpus.corpus_version(real_state()) == index.version
