@@ -51,7 +51,8 @@ def murmurhash3_32(data: bytes, seed: int = 0) -> int:
 
 
 @functools.lru_cache(maxsize=1_000_000)
-def _signed_hash(feature: str) -> int:
+def signed_hash(feature: str) -> int:
+    """Signed hash of a feature's UTF-8 bytes (memoised: the same words recur in every batch)."""
     return murmurhash3_32(feature.encode("utf-8"))
 
 
@@ -74,7 +75,7 @@ def transform(
         for feature, value in row:
             if value == 0:
                 continue
-            indices.append(bucket(_signed_hash(feature), n_features))
+            indices.append(bucket(signed_hash(feature), n_features))
             values.append(value)
         indptr.append(len(indices))
     return (

@@ -53,7 +53,7 @@ class PreparedDemand:
             out: dict[int, tuple[int, str]] = {}
             for g in range(len(text.GROUP_NAMES)):
                 texts = sorted({t for t, _ in self.bag[g]})
-                for col, t in zip(text.columns_of(g, texts).tolist(), texts, strict=True):
+                for col, t in zip(text.column_list(g, texts), texts, strict=True):
                     out.setdefault(col, (g, t))
             self._surfaces = out
         return self._surfaces

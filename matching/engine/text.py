@@ -188,6 +188,11 @@ def columns_of(group: int, texts: Sequence[str]) -> np.ndarray:
     """Columns of feature ``texts`` of group number ``group`` (to name the terms behind a score)."""
     if not texts:
         return np.zeros(0, dtype=np.int64)
+    return np.array(column_list(group, texts), dtype=np.int64)
+
+
+def column_list(group: int, texts: Sequence[str]) -> list[int]:
+    """:func:`columns_of` as a list (no arrays: a demand names a few dozen terms)."""
     name, size = GROUPS[group]
-    indices, _, _ = murmur.transform([[(t, 1.0)] for t in texts], size)
-    return indices.astype(np.int64) + GROUP_OFFSETS[name]
+    offset = GROUP_OFFSETS[name]
+    return [offset + murmur.bucket(murmur.signed_hash(t), size) for t in texts]
