@@ -106,14 +106,43 @@ def _store(
             stale_rows._raw_delete(stale_rows.db)
         for start in range(0, len(changed), UPDATE_BATCH):
             _update_rows(changed[start : start + UPDATE_BATCH], run_id=run.pk if run else None)
+        if connection.vendor == "postgresql":
+            return _insert_rows(new)
         created = Match.objects.bulk_create(new, batch_size=INSERT_BATCH)
-    # bulk_create sets primary keys on PostgreSQL and SQLite (RETURNING).
+    # bulk_create sets primary keys on SQLite (RETURNING).
     return [m.pk for m in created if m.pk]
 
 
 UPDATE_BATCH = 500
 INSERT_BATCH = 1000
 SCORE_DECIMALS = 6
+
+
+def _insert_rows(new: list[Match]) -> list[int]:
+    """Insert a chunk's new matches in one statement on PostgreSQL (one array per column,
+    ``unnest``-ed: the statement has eight parameters however many rows) and return their ids."""
+    if not new:
+        return []
+    table = connection.ops.quote_name(Match._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (demand_id, patent_id, score, rank, reasons, tier, run_id, created_at, notified) "
+        "SELECT v.d, v.p, v.s, v.r::smallint, v.re::jsonb, v.t, %s::bigint, %s, false "
+        "FROM unnest(%s::bigint[], %s::bigint[], %s::double precision[], %s::integer[], %s::text[], %s::text[]) "
+        "AS v(d, p, s, r, re, t) RETURNING id"
+    )
+    params = [
+        new[0].run_id,
+        timezone.now(),
+        [m.demand_id for m in new],
+        [m.patent_id for m in new],
+        [m.score for m in new],
+        [m.rank for m in new],
+        [json.dumps(m.reasons, ensure_ascii=False) for m in new],
+        [m.tier for m in new],
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _update_rows(rows: list[tuple], *, run_id: int | None) -> None:
