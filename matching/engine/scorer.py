@@ -53,7 +53,7 @@ class PreparedDemand:
             out: dict[int, tuple[int, str]] = {}
             for g in range(len(text.GROUP_NAMES)):
                 texts = sorted({t for t, _ in self.bag[g]})
-                for col, t in zip(text.columns_of(g, texts).tolist(), texts, strict=True):
+                for col, t in zip(text.column_list(g, texts), texts, strict=True):
                     out.setdefault(col, (g, t))
             self._surfaces = out
         return self._surfaces
@@ -442,12 +442,8 @@ def _rank_batch(
         row_list, ids, numbers, scores, comps = chosen[i]
         # A recommendation must share at least one term that is not generic (制备、利用、强度 ...)
         # and carries some of the text score: one shared everyday word is not a match.
-        anchors = shared_terms_many(
-            index, p, row_list, 1, _ANCHOR_WEIGHTS.get(weights) or _anchor_weights(weights)
-        )
-        all_terms = (
-            shared_terms_many(index, p, row_list, weights.reason_terms, weights) if explain_matches else []
-        )
+        # One pass over the shared features gives both (the folding of n-grams is the costly part).
+        anchors, all_terms = _anchors_and_terms(index, p, row_list, weights.reason_terms, weights)
         hints = info.hints[i] if info.ipc_weight[i] else []
         matches = []
         for k, (row, pid, number, sc, comp) in enumerate(
@@ -477,17 +473,6 @@ def _rank_batch(
     return results
 
 
-_ANCHOR_WEIGHTS: dict[Weights, Weights] = {}
-
-
-def _anchor_weights(weights: Weights) -> Weights:
-    """``weights`` with every document frequency accepted: the anchor test only rules out the
-    generic words (features in more than ``max_df`` of the patents never reach the product)."""
-    anchor = weights.replace(reason_max_df=1.0, reason_min_df_count=2**31)
-    _ANCHOR_WEIGHTS[weights] = anchor
-    return anchor
-
-
 def _best_possible(text_score: float, boost_ceiling: float, weights: Weights) -> float:
     """The highest score a patent with this text score could reach (structure and availability
     at 1, the largest boost)."""
@@ -506,9 +491,19 @@ def shared_terms_many(
     Character n-grams are folded into the matched word (or longer n-gram) containing them, so
     丁二酸 is named rather than 丁二 + 二酸; then terms common across the inventory or generic
     (see reason_terms.py) are left out: they explain nothing."""
+    return _anchors_and_terms(index, p, rows, limit, weights)[1]
+
+
+def _anchors_and_terms(
+    index: PatentIndex, p: PreparedDemand, rows: Sequence[int], limit: int, weights: Weights | None = None
+) -> tuple[list[bool], list[list[str]]]:
+    """For each patent row: does it share a term that is not generic and carries at least 5 % of
+    its text score (the *anchor* a recommendation needs; any document frequency: features in more
+    than ``max_df`` of the patents never reach the product anyway), and its named terms
+    (:func:`shared_terms_many`). One pass over the shared features for both."""
     weights = get_weights(weights)
     if not len(rows) or not len(p.cols):
-        return [[] for _ in rows]
+        return [False for _ in rows], [[] for _ in rows]
     X = index.X
     indptr = X.indptr
     spans = [(int(indptr[r]), int(indptr[r + 1])) for r in rows]
@@ -540,7 +535,8 @@ def shared_terms_many(
             strict=True,
         )
     )
-    return [_name_terms(items, surfaces, limit, df_of, limit_df) for items in per_row]
+    named = [_name_terms(items, surfaces, limit, df_of, limit_df) for items in per_row]
+    return [a for a, _ in named], [t for _, t in named]
 
 
 def _name_terms(
@@ -549,7 +545,7 @@ def _name_terms(
     limit: int,
     df_of: Mapping[int, float] | None = None,
     limit_df: float = float("inf"),
-) -> list[str]:
+) -> tuple[bool, list[str]]:
     terms: dict[str, float] = {}
     df: dict[str, float] = {}
     words: list[str] = []
@@ -573,11 +569,10 @@ def _name_terms(
     _merge_overlapping(grams, terms, df)
     total = sum(terms.values()) or 1.0
     ranked = sorted(terms, key=lambda t: (-terms[t], t))
-    return [
-        t
-        for t in ranked
-        if terms[t] / total >= 0.05 and reason_terms.is_distinctive(t, df.get(t, 0.0), limit_df)
-    ][:limit]
+    strong = [t for t in ranked if terms[t] / total >= 0.05]
+    anchor = any(reason_terms.is_distinctive(t, 0.0, 1.0) for t in strong)
+    named = [t for t in strong if reason_terms.is_distinctive(t, df.get(t, 0.0), limit_df)][:limit]
+    return anchor, named
 
 
 def _merge_overlapping(grams: list[str], terms: dict[str, float], df: dict[str, float]) -> None:

@@ -16,6 +16,7 @@ vocabulary in memory and is the same in every process.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -32,6 +33,8 @@ from textanalysis import (  # noqa: F401
     tokenize,
     warm_up,
 )
+
+from . import murmur
 
 # Column layout of the feature space: (group, number of hash buckets). Changing it changes every
 # index: bump FEATURE_LAYOUT_VERSION with it.
@@ -140,7 +143,22 @@ def _hash_fn():
         return run
 
 
-_HASH = _hash_fn()
+@functools.lru_cache(maxsize=1)
+def _compiled_hash():
+    """scikit-learn's compiled hashing loop, imported on first use only (index builds): importing
+    it loads most of scikit-learn, which a run over a built index does not need."""
+    return _hash_fn()
+
+
+# Up to this many features a batch is hashed by the pure-Python MurmurHash3 (demands); beyond,
+# by scikit-learn's compiled loop (patents while building an index). Same columns either way.
+PYTHON_HASH_MAX_FEATURES = 300_000
+
+
+def _hash(rows, size: int, n_features: int):
+    if n_features <= PYTHON_HASH_MAX_FEATURES:
+        return murmur.transform(rows, size)
+    return _compiled_hash()(rows, size)
 
 
 def hash_bags(bags: Sequence[Bag]):
@@ -150,9 +168,10 @@ def hash_bags(bags: Sequence[Bag]):
     import scipy.sparse as sp
 
     n = len(bags)
+    total = sum(len(part) for bag in bags for part in bag)
     rows_parts, cols_parts, vals_parts = [], [], []
     for g, (name, size) in enumerate(GROUPS):
-        indices, indptr, values = _HASH([bag[g] for bag in bags], size)
+        indices, indptr, values = _hash([bag[g] for bag in bags], size, total)
         rows_parts.append(np.repeat(np.arange(n, dtype=np.int32), np.diff(indptr)))
         cols_parts.append(indices.astype(np.int32) + np.int32(GROUP_OFFSETS[name]))
         vals_parts.append(values.astype(np.float32, copy=False))
@@ -169,6 +188,11 @@ def columns_of(group: int, texts: Sequence[str]) -> np.ndarray:
     """Columns of feature ``texts`` of group number ``group`` (to name the terms behind a score)."""
     if not texts:
         return np.zeros(0, dtype=np.int64)
+    return np.array(column_list(group, texts), dtype=np.int64)
+
+
+def column_list(group: int, texts: Sequence[str]) -> list[int]:
+    """:func:`columns_of` as a list (no arrays: a demand names a few dozen terms)."""
     name, size = GROUPS[group]
-    indices, _, _ = _HASH([[(t, 1.0)] for t in texts], size)
-    return indices.astype(np.int64) + GROUP_OFFSETS[name]
+    offset = GROUP_OFFSETS[name]
+    return [offset + murmur.bucket(murmur.signed_hash(t), size) for t in texts]

@@ -106,14 +106,43 @@ def _store(
             stale_rows._raw_delete(stale_rows.db)
         for start in range(0, len(changed), UPDATE_BATCH):
             _update_rows(changed[start : start + UPDATE_BATCH], run_id=run.pk if run else None)
+        if connection.vendor == "postgresql":
+            return _insert_rows(new)
         created = Match.objects.bulk_create(new, batch_size=INSERT_BATCH)
-    # bulk_create sets primary keys on PostgreSQL and SQLite (RETURNING).
+    # bulk_create sets primary keys on SQLite (RETURNING).
     return [m.pk for m in created if m.pk]
 
 
 UPDATE_BATCH = 500
 INSERT_BATCH = 1000
 SCORE_DECIMALS = 6
+
+
+def _insert_rows(new: list[Match]) -> list[int]:
+    """Insert a chunk's new matches in one statement on PostgreSQL (one array per column,
+    ``unnest``-ed: the statement has eight parameters however many rows) and return their ids."""
+    if not new:
+        return []
+    table = connection.ops.quote_name(Match._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (demand_id, patent_id, score, rank, reasons, tier, run_id, created_at, notified) "
+        "SELECT v.d, v.p, v.s, v.r::smallint, v.re::jsonb, v.t, %s::bigint, %s, false "
+        "FROM unnest(%s::bigint[], %s::bigint[], %s::double precision[], %s::integer[], %s::text[], %s::text[]) "
+        "AS v(d, p, s, r, re, t) RETURNING id"
+    )
+    params = [
+        new[0].run_id,
+        timezone.now(),
+        [m.demand_id for m in new],
+        [m.patent_id for m in new],
+        [m.score for m in new],
+        [m.rank for m in new],
+        [json.dumps(m.reasons, ensure_ascii=False) for m in new],
+        [m.tier for m in new],
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _update_rows(rows: list[tuple], *, run_id: int | None) -> None:
@@ -192,10 +221,16 @@ def _notify(match_ids: list[int]) -> None:
 
 
 @transaction.atomic
-def match_run_create(*, kind: str = MatchRun.Kind.FULL, top_n: int | None = None, by=None) -> MatchRun:
-    """Record a full run and its chunks of open demands (before anything is sent)."""
+def match_run_create(
+    *, kind: str = MatchRun.Kind.FULL, top_n: int | None = None, by=None, version: str | None = None
+) -> MatchRun:
+    """Record a full run and its chunks of open demands (before anything is sent). ``version``:
+    the corpus version, when the caller has just read it (reading it scans every patent)."""
     run = MatchRun.objects.create(
-        kind=kind, top_n=top_n or default_top_n(), requested_by=by, corpus_version=corpus.corpus_version()
+        kind=kind,
+        top_n=top_n or default_top_n(),
+        requested_by=by,
+        corpus_version=version or corpus.corpus_version(),
     )
     demand_ids = list(demand_list_open().values_list("pk", flat=True))
     size = chunk_size()
@@ -266,17 +301,22 @@ def _finish_if_complete(run_id: int) -> None:
 
 
 def match_run_sync(
-    *, top_n: int | None = None, by=None, progress: Callable[[int, int], None] | None = None
+    *,
+    top_n: int | None = None,
+    by=None,
+    progress: Callable[[int, int], None] | None = None,
+    index=None,
 ) -> MatchRun:
-    """A full run in this process (the `match --all` command), same chunks, same result."""
-    run = match_run_create(top_n=top_n, by=by)
+    """A full run in this process (the `match --all` command), same chunks, same result.
+    ``index``: the current index, when the caller has just loaded it."""
+    # One look at the corpus for the whole run (each look reads every patent's last change).
+    index = index if index is not None else corpus.current_index()
+    run = match_run_create(top_n=top_n, by=by, version=index.version or None)
     now = timezone.now()
     MatchRun.objects.filter(pk=run.pk).update(
         status=MatchRun.Status.RUNNING, started_at=now, heartbeat_at=now
     )
     chunk_ids = list(run.chunks.values_list("pk", flat=True))
-    # One look at the corpus for the whole run (each look reads every patent's last change).
-    index = corpus.current_index()
     for done, chunk_id in enumerate(chunk_ids, start=1):
         match_chunk_process(chunk_id=chunk_id, worker="sync", index=index)
         if progress:

@@ -334,3 +334,44 @@ def test_changed_matches_are_updated_in_place_and_gone_ones_deleted():
     runs.demand_match(demand_id=demand.pk)
     inquiry.refresh_from_db()
     assert inquiry.match_id is None and not Match.objects.filter(demand=demand).exists()
+
+
+@pytest.mark.django_db
+def test_a_full_run_reads_the_corpus_state_once_and_records_its_version(monkeypatch):
+    from matching import corpus
+
+    make_corpus(n_patents=20, n_demands=2)
+    calls = []
+    real_state = corpus.corpus_state
+
+    def counted():
+        calls.append(1)
+        return real_state()
+
+    monkeypatch.setattr(corpus, "corpus_state", counted)
+    index = corpus.current_index()
+    assert len(calls) == 1
+    run = runs.match_run_sync(index=index)
+    assert len(calls) == 1  # neither the run record nor its chunks look at the corpus again
+    assert run.corpus_version == corpus.corpus_version(real_state()) == index.version
+
+
+@pytest.mark.django_db
+def test_a_chunk_inserts_its_new_matches_in_one_statement(settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _patents, demands = make_corpus(n_patents=40, n_demands=6)
+    with CaptureQueriesContext(connection) as ctx:
+        runs.demands_match(demand_ids=[d.pk for d in demands])
+    inserts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith('INSERT INTO "matching_match"')]
+    stored = list(Match.objects.order_by("demand_id", "rank").values_list("demand_id", "rank", "tier", "reasons"))
+    assert stored and all(reasons for *_, reasons in stored)
+    assert all(tier in ("high", "possible") for _, _, tier, _ in stored)
+    if connection.vendor == "postgresql":
+        assert len(inserts) == 1  # one INSERT ... SELECT FROM unnest(...) for the whole chunk
+    # Running it again writes nothing and keeps every row as it was.
+    runs.demands_match(demand_ids=[d.pk for d in demands])
+    assert list(
+        Match.objects.order_by("demand_id", "rank").values_list("demand_id", "rank", "tier", "reasons")
+    ) == stored

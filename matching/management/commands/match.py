@@ -59,9 +59,9 @@ class Command(BaseCommand):
         # Whatever the run prints (with eager Celery, the console e-mail backend's notification
         # mails) goes to stderr: stdout carries only the JSON lines.
         with contextlib.redirect_stdout(sys.stderr):
-            corpus.current_index()  # loaded (or built, on every core) once, before the chunks
+            index = corpus.current_index()  # loaded (or built, on every core) once, before the chunks
             t1 = time.perf_counter()
-            run = runs.match_run_sync(top_n=top_n, progress=progress)
+            run = runs.match_run_sync(top_n=top_n, progress=progress, index=index)
         sys.stderr.write("\n")
         t2 = time.perf_counter()
         if as_json:
