@@ -124,28 +124,22 @@ def query_fields_features(fields: Sequence[tuple[str, float]], *, into: Bag | No
 
 
 def _hash_fn():
-    try:  # the Cython loop behind FeatureHasher, without its per-call validation
-        from sklearn.feature_extraction._hashing_fast import transform
+    """scikit-learn's public FeatureHasher (MurmurHash3, seed 0): pairs of (term, weight) summed
+    per hashed column, unsigned. ``murmur.py`` computes the same columns in pure Python for the
+    demands of a run, which then need not import scikit-learn at all."""
+    from sklearn.feature_extraction import FeatureHasher
 
-        def run(rows, size):
-            indices, indptr, values = transform(rows, size, np.float32, False, 0)
-            return np.asarray(indices), np.asarray(indptr), np.asarray(values)
+    def run(rows, size):
+        m = FeatureHasher(n_features=size, input_type="pair", alternate_sign=False, dtype=np.float32)
+        m = m.transform(rows)
+        return m.indices, m.indptr, m.data
 
-        return run
-    except ImportError:  # pragma: no cover - other scikit-learn layouts
-        from sklearn.feature_extraction import FeatureHasher
-
-        def run(rows, size):
-            m = FeatureHasher(n_features=size, input_type="pair", alternate_sign=False, dtype=np.float32)
-            m = m.transform(rows)
-            return m.indices, m.indptr, m.data
-
-        return run
+    return run
 
 
 @functools.lru_cache(maxsize=1)
 def _compiled_hash():
-    """scikit-learn's compiled hashing loop, imported on first use only (index builds): importing
+    """scikit-learn's FeatureHasher, imported on first use only (index builds): importing
     it loads most of scikit-learn, which a run over a built index does not need."""
     return _hash_fn()
 
