@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -39,12 +40,15 @@ def import_list(request):
         else:
             return redirect("portal:import-detail", pk=job.pk)
     page = Paginator(selectors.import_job_list(actor=actor), 20).get_page(request.GET.get("page"))
+    chinese = (translation.get_language() or "zh-hans").startswith("zh")
     templates = [
         {
             "kind": kind,
             "label": label,
+            # The templates' Chinese headers on Chinese pages; the column names (accepted too) on others.
             "columns": [
-                (c.aliases[0] if c.aliases else c.name, c.required) for c in importer_for(kind).columns
+                (c.aliases[0] if c.aliases and chinese else c.name, c.required)
+                for c in importer_for(kind).columns
             ],
         }
         for kind, label in kinds
