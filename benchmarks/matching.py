@@ -378,7 +378,8 @@ def calibrate(directory: Path | None = None, *, verbose: bool = True) -> dict:
     both = [
         t
         for t in levels
-        if curve[t]["gone_mean_listed"] <= ABSTAIN_MAX_LISTED and curve[t]["others_hit"] >= ABSTAIN_MIN_OTHERS_HIT
+        if curve[t]["gone_mean_listed"] <= ABSTAIN_MAX_LISTED
+        and curve[t]["others_hit"] >= ABSTAIN_MIN_OTHERS_HIT
     ]
     # The ceiling of "a relevant patent in the list" whatever the threshold: the engine's ranking
     # with nothing withheld (full corpus), lists of k.
@@ -879,7 +880,9 @@ def _e2e_clear_matches() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE matching_match, matching_matchchunk, matching_matchrun, matching_inquiry CASCADE")
+        cursor.execute(
+            "TRUNCATE matching_match, matching_matchchunk, matching_matchrun, matching_inquiry CASCADE"
+        )
 
 
 def run_e2e(

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('matching', '0004_notification_text_code_params'),
-        ('matching', '0005_merge_subscriptions_and_text_limits'),
+        ("matching", "0004_notification_text_code_params"),
+        ("matching", "0005_merge_subscriptions_and_text_limits"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -365,13 +365,16 @@ def test_a_chunk_inserts_its_new_matches_in_one_statement(settings):
     with CaptureQueriesContext(connection) as ctx:
         runs.demands_match(demand_ids=[d.pk for d in demands])
     inserts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith('INSERT INTO "matching_match"')]
-    stored = list(Match.objects.order_by("demand_id", "rank").values_list("demand_id", "rank", "tier", "reasons"))
+    stored = list(
+        Match.objects.order_by("demand_id", "rank").values_list("demand_id", "rank", "tier", "reasons")
+    )
     assert stored and all(reasons for *_, reasons in stored)
     assert all(tier in ("high", "possible") for _, _, tier, _ in stored)
     if connection.vendor == "postgresql":
         assert len(inserts) == 1  # one INSERT ... SELECT FROM unnest(...) for the whole chunk
     # Running it again writes nothing and keeps every row as it was.
     runs.demands_match(demand_ids=[d.pk for d in demands])
-    assert list(
-        Match.objects.order_by("demand_id", "rank").values_list("demand_id", "rank", "tier", "reasons")
-    ) == stored
+    assert (
+        list(Match.objects.order_by("demand_id", "rank").values_list("demand_id", "rank", "tier", "reasons"))
+        == stored
+    )
