@@ -13,7 +13,7 @@ from cleanup.models import CleanupRun
 from cleanup.services import MergeConflicts, organization_merge
 from cleanup.services.merge import organization_m2m_tables, organization_relations
 from demands.models import Demand
-from finance.models import Deal, Payment
+from finance.models import Deal, FollowUp, Payment
 from matching.models import EventRegistration, Inquiry
 from patents.models import NavigationProject, Patent
 from portal.errors import ApplicationError
@@ -51,7 +51,8 @@ def every_relation_of(drop: Organization, other: Organization) -> None:
     Inquiry.objects.create(patent=PatentFactory(owner=other), organization=drop, subject="咨询")
     EventRegistration.objects.create(event=EventFactory(), organization=drop)
     DealFactory(seller=drop, buyer=other, patents=[patent])
-    DealFactory(seller=other, buyer=drop, patents=[PatentFactory(owner=other)])
+    bought = DealFactory(seller=other, buyer=drop, patents=[PatentFactory(owner=other)])
+    FollowUp.objects.create(deal=bought, months=6, due_on=dt.date(2024, 1, 1), organization=drop)
     PledgeFactory(borrower=drop, lender=other)
     PledgeFactory(borrower=other, lender=drop)
     InsurancePolicyFactory(insured=drop, insurer=other)
