@@ -250,8 +250,8 @@ def seed_events(ctx: DemoContext) -> None:
             title=title,
             kind=kind,
             date=day,
-            # All in the past: held (only held events count toward the plan's roadshow target).
-            status="held",
+            # Past events were held (only held ones count toward the plan's target); later ones planned.
+            status="held" if day < demo_today() else "planned",
             venue=f"{park}会议中心",
             district=ctx.regions[district],
             park=park,
@@ -259,12 +259,6 @@ def seed_events(ctx: DemoContext) -> None:
             description="组织高校院所、国有企业技术团队与中小微企业面对面对接。",
             patents=rng.sample(published, min(5, len(published))),
         )
-    # Events of past days took place (only held ones count towards the plan's target).
-    Event.objects.filter(
-        title__in=[title for _day, _kind, title, _district, _park in EVENTS],
-        date__lt=demo_today(),
-        status=Event.Status.PLANNED,
-    ).update(status=Event.Status.HELD)
     actor = actor_for(bureau)
     titles = set(NavigationProject.objects.values_list("title", flat=True))
     # Enterprise navigation projects (the plan's 企业专利导航: each names the enterprise it serves).

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .permissions import Role
 
@@ -32,16 +33,16 @@ class NavItem:
 
 # The dropdown menus of the navbar: key -> label.
 GROUPS = {
-    "matchmaking": _("对接服务"),
-    "business": _("业务办理"),
-    "supervision": _("监管审核"),
+    "matchmaking": pgettext_lazy("navbar", "对接服务"),
+    "business": pgettext_lazy("navbar", "业务办理"),
+    "supervision": pgettext_lazy("navbar", "监管审核"),
 }
 
 
 MAIN_MENU = (
     NavItem("workbench", _("工作台"), "workbench:home", SIGNED_IN),
-    NavItem("patents", _("专利超市"), "patents:list", EVERYONE),
-    NavItem("demands", _("技术需求"), "demands:list", EVERYONE),
+    NavItem("patents", pgettext_lazy("navbar", "专利超市"), "patents:list", EVERYONE),
+    NavItem("demands", pgettext_lazy("navbar", "技术需求"), "demands:list", EVERYONE),
     NavItem("events", _("对接活动"), "matching:event-list", EVERYONE, "matchmaking"),
     NavItem("navigation", _("专利导航"), "patents:navigation-list", EVERYONE, "matchmaking"),
     NavItem("cases", _("典型案例"), "finance:case-list", EVERYONE, "matchmaking"),
@@ -58,7 +59,7 @@ MAIN_MENU = (
         "my-patents", _("本单位专利"), "patents:mine", frozenset({Role.INSTITUTION, Role.AGENCY}), "business"
     ),
     NavItem("imports", _("数据导入"), "portal:import-list", SUPPLY_SIDE, "business"),
-    NavItem("finance", _("交易与金融"), "finance:home", FINANCE | {Role.SME, Role.INSTITUTION}),
+    NavItem("finance", pgettext_lazy("navbar", "交易与金融"), "finance:home", FINANCE | {Role.SME, Role.INSTITUTION}),
     NavItem(
         "pledge-candidates",
         _("质押候选"),
