@@ -17,6 +17,7 @@ from portal.permissions import actor_for
 
 from . import services
 from .models import (
+    CaseConsent,
     Contract,
     Deal,
     FollowUp,
@@ -26,6 +27,7 @@ from .models import (
     Pledge,
     ProductFiling,
     Subsidy,
+    TypicalCase,
 )
 
 
@@ -275,3 +277,23 @@ class FollowUpAdmin(_ReadOnly):
     search_fields = ["deal__deal_no", "organization__name", "product"]
     list_select_related = ["deal", "organization"]
     inlines = [FollowUpAnswerInline]
+
+
+# --- Typical cases: read-only (published, with consents, from the bureau's pages) -----------------
+
+
+class CaseConsentInline(admin.TabularInline):
+    model = CaseConsent
+    extra = 0
+    fields = ["party", "organization", "recorded_by", "evidence", "given_at", "withdrawn_at"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(TypicalCase)
+class TypicalCaseAdmin(_ReadOnly):
+    list_display = ["title", "deal", "status", "published_at"]
+    list_filter = ["status"]
+    search_fields = ["title", "deal__deal_no"]
+    list_select_related = ["deal"]
+    inlines = [CaseConsentInline]

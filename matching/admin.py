@@ -15,6 +15,7 @@ from .models import (
     MatchChunk,
     MatchRun,
     Notification,
+    Subscription,
 )
 from .services import notifications as notification_services
 
@@ -145,3 +146,13 @@ class EventAdmin(admin.ModelAdmin):
     filter_horizontal = ("industries",)
     raw_id_fields = ("patents", "demands", "created_by")
     inlines = [EventRegistrationInline]
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Saved searches and subscriptions, for support (their owners manage them on their page)."""
+
+    list_display = ["name", "user", "kind", "active", "checked_at", "last_sent_at"]
+    list_filter = ["kind", "active"]
+    search_fields = ["name", "user__username"]
+    list_select_related = ["user"]

@@ -110,3 +110,10 @@ def test_case_list_takes_a_fixed_number_of_queries(client, django_assert_max_num
     with django_assert_max_num_queries(8):
         response = client.get(reverse("finance:case-list"))
     assert response.content.decode().count("finance/cases/") >= 4
+
+
+@pytest.mark.parametrize("url", ["/admin/finance/typicalcase/", "/admin/matching/subscription/"])
+def test_admin_lists_cases_and_subscriptions_read_only(admin_client, url):
+    response = admin_client.get(url)
+    assert response.status_code == 200
+    assert admin_client.get(url + "add/").status_code == 403
