@@ -59,7 +59,12 @@ MAIN_MENU = (
         "my-patents", _("本单位专利"), "patents:mine", frozenset({Role.INSTITUTION, Role.AGENCY}), "business"
     ),
     NavItem("imports", _("数据导入"), "portal:import-list", SUPPLY_SIDE, "business"),
-    NavItem("finance", pgettext_lazy("navbar", "交易与金融"), "finance:home", FINANCE | {Role.SME, Role.INSTITUTION}),
+    NavItem(
+        "finance",
+        pgettext_lazy("navbar", "交易与金融"),
+        "finance:home",
+        FINANCE | {Role.SME, Role.INSTITUTION},
+    ),
     NavItem(
         "pledge-candidates",
         _("质押候选"),
