@@ -221,7 +221,7 @@ def seed_portal(ctx: DemoContext) -> None:
 
 @transaction.atomic
 def seed_demo() -> DemoContext:
-    from .seed_activity import seed_events, seed_finance
+    from .seed_activity import seed_conversions, seed_events, seed_finance
     from .seed_supply import close_old_demands, seed_demands, seed_patents
 
     ctx = DemoContext(rng=random.Random(SEED))
@@ -231,6 +231,7 @@ def seed_demo() -> DemoContext:
         seed_demands,
         seed_match,
         seed_finance,
+        seed_conversions,
         seed_events,
         close_old_demands,
     ):

@@ -12,13 +12,15 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from finance.models import Deal, InsurancePolicy, Pledge, ProductFiling, Subsidy
-from matching.models import Event
+from finance.models import Contract, Deal, FollowUp, InsurancePolicy, Pledge, ProductFiling, Subsidy
+from finance.services import contract_draft, contract_record_signed, follow_up_answer, payment_create
+from finance.services.follow_ups import add_months
+from matching.models import Event, Inquiry
 from patents.models import NavigationProject, Patent
 from portal.errors import ApplicationError
 from portal.permissions import actor_for
 
-from .seed import PLAN_BASE_YEAR, SEED, DemoContext, demo_today
+from .seed import PLAN_BASE_YEAR, SEED, DemoContext, demo_today, moment
 from .seed_supply import DEMANDS
 
 logger = logging.getLogger(__name__)
@@ -292,3 +294,74 @@ def seed_events(ctx: DemoContext) -> None:
             )
     ctx.counts["events"] = Event.objects.count()
     ctx.counts["navigation projects"] = NavigationProject.objects.count()
+
+
+CONVERSIONS = (
+    # (SME login, months before today the contract was signed, in use at follow-up, revenue, jobs)
+    ("sme_demo", 8, True, Decimal("1860000.00"), 12),
+    ("sme_demo2", 14, False, Decimal("0.00"), 0),
+)
+
+
+def seed_conversions(ctx: DemoContext) -> None:
+    """The conversion loop as the portal records it: an agreed inquiry, the contract drafted from
+    it and signed (the deal linked to both), a payment, and the follow-up the SME answered six
+    months on; so the bureau's funnel and effectiveness page (`/reports/conversion/`) show it."""
+    bureau = actor_for(ctx.users["bureau_demo"])
+    today = demo_today()
+    taken = set(Deal.objects.values_list("patents", flat=True))
+    candidates = [
+        p
+        for p in Patent.objects.published()
+        .filter(owner__in=ctx.suppliers, grant_date__lte=add_months(today, -18))
+        .order_by("application_no")
+        if p.pk not in taken and p.deal_kinds
+    ]
+    for number, (login, months_ago, in_use, revenue, jobs) in enumerate(CONVERSIONS):
+        user = ctx.users[login]
+        subject = f"演示：技术许可洽谈（{number + 1}）"
+        if Inquiry.objects.filter(subject=subject).exists() or len(candidates) <= number:
+            continue
+        patent = candidates[-1 - number]  # the end of the list: away from the demands' answers
+        signed_on = add_months(today, -months_ago)
+        inquiry = Inquiry.objects.create(
+            patent=patent,
+            organization=user.membership.organization,
+            subject=subject,
+            status=Inquiry.Status.AGREED,
+            contacts_released=True,
+            first_replied_at=moment(signed_on - dt.timedelta(days=30)),
+            closed_at=moment(signed_on - dt.timedelta(days=20)),
+            created_by=user,
+        )
+        Inquiry.objects.filter(pk=inquiry.pk).update(created_at=moment(signed_on - dt.timedelta(days=45)))
+        contract = _try(contract_draft, inquiry=inquiry, by=user)
+        if contract is None:
+            continue
+        Contract.objects.filter(pk=contract.pk).update(amount=Decimal("300000.00"))
+        contract.refresh_from_db()
+        contract = _try(contract_record_signed, contract=contract, actor=bureau, signed_on=signed_on)
+        if contract is None or contract.deal_id is None:
+            continue
+        deal = contract.deal
+        _try(
+            payment_create,
+            deal=deal,
+            actor=bureau,
+            date=signed_on + dt.timedelta(days=20),
+            amount=Decimal("300000.00"),
+        )
+        due = add_months(signed_on, 6)
+        if due <= today:
+            follow_up = FollowUp.objects.create(
+                deal=deal, months=6, due_on=due, organization=user.membership.organization
+            )
+            _try(
+                follow_up_answer,
+                follow_up=follow_up,
+                by=user,
+                implemented=in_use,
+                product=f"{patent.title.removeprefix('一种')[:30]}（示范产品）" if in_use else "",
+                revenue=revenue,
+                jobs=jobs,
+            )

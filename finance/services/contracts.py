@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from matching import permissions as matching_permissions
 from matching.models import Inquiry, Notification
+from matching.notification_texts import render_body, render_title
 from matching.services.notifications import notification_create, owner_side_organization_ids
 from patents.identifiers import add_years
 from patents.models import Patent
@@ -74,8 +75,10 @@ def _side_of(user, contract: Contract) -> str:
     return side
 
 
-def _notify(contract: Contract, *, to_side: str | None, by, title: str) -> None:
-    """Notify one side (seller side: the owner and its agencies) or both (None)."""
+def _notify(contract: Contract, *, to_side: str | None, by, code: str) -> None:
+    """Notify one side (seller side: the owner and its agencies) or both (None); the texts are
+    rendered in each reader's language from ``code`` (``matching.notification_texts``)."""
+    params = {"no": contract.contract_no, "patent": contract.patent.title}
     organization_ids: set[int] = set()
     if to_side in (None, permissions.BUYER):
         organization_ids.add(contract.buyer_id)
@@ -83,11 +86,13 @@ def _notify(contract: Contract, *, to_side: str | None, by, title: str) -> None:
         organization_ids |= owner_side_organization_ids([contract.seller_id])[contract.seller_id]
     notification_create(
         kind=Notification.Kind.STATUS,
-        title=title,
-        body=contract.patent.title,
+        title=render_title(code, params, ""),
+        body=render_body(code, params, ""),
         url=_url(contract),
         organization_ids=organization_ids,
         exclude_user=by,
+        text_code=code,
+        text_params=params,
     )
 
 
@@ -188,7 +193,7 @@ def contract_draft(*, inquiry: Inquiry, by) -> Contract:
         contract,
         to_side=_other(side),
         by=by,
-        title=_("合同草稿已起草：%(no)s，请核对条款") % {"no": contract.contract_no},
+        code="contract.drafted",
     )
     return contract
 
@@ -224,7 +229,7 @@ def contract_update(*, contract: Contract, by, **fields) -> Contract:
             contract,
             to_side=_other(side),
             by=by,
-            title=_("合同草稿 %(no)s 已修改，请重新核对") % {"no": contract.contract_no},
+            code="contract.changed",
         )
     return contract
 
@@ -252,7 +257,7 @@ def contract_confirm(*, contract: Contract, by) -> Contract:
         contract,
         to_side=_other(side),
         by=by,
-        title=_("对方已确认合同 %(no)s，请确认签订") % {"no": contract.contract_no},
+        code="contract.confirmed",
     )
     return contract
 
@@ -306,6 +311,6 @@ def _sign(contract: Contract, *, signed_on: datetime.date, actor: Actor | None, 
         contract,
         to_side=None,
         by=None,
-        title=_("合同 %(no)s 已签订，交易已记录") % {"no": contract.contract_no},
+        code="contract.signed",
     )
     return contract

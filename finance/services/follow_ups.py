@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matching.models import Notification
+from matching.notification_texts import render_body, render_title
 from matching.services.notifications import notification_create
 from patents import services as patent_services
 from portal.models import Organization
@@ -81,13 +82,15 @@ def follow_up_request_due(*, today: datetime.date | None = None) -> int:
             if not is_new:
                 continue
             created += 1
+            params = {"no": deal.deal_no, "months": months}
             notification_create(
                 kind=Notification.Kind.SYSTEM,
-                title=_("交易回访：合同 %(no)s 签订已满 %(months)d 个月，请填报专利实施情况")
-                % {"no": deal.deal_no, "months": months},
-                body=_("请告诉我们：专利是否已实施、用于哪种产品、由此带来的收入和就业。"),
+                title=render_title("followup.due", params, ""),
+                body=render_body("followup.due", params, ""),
                 url=_url(follow_up),
                 organization_ids=[deal.buyer_id],
+                text_code="followup.due",
+                text_params=params,
             )
     return created
 

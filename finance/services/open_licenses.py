@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from matching import permissions as matching_permissions
 from matching.models import Notification
+from matching.notification_texts import render_body, render_title
 from matching.services.notifications import notification_create, owner_side_organization_ids
 from patents.models import OpenLicense, Patent
 from portal.errors import ApplicationError
@@ -107,10 +108,13 @@ def open_license_take(
         notes=terms[:2000],
         open_license=declaration,
     )
+    params = {"org": buyer.name, "title": patent.title, "terms": terms}
     notification_create(
         kind=Notification.Kind.STATUS,
-        title=_("%(org)s已实施专利“%(title)s”的开放许可") % {"org": buyer.name, "title": patent.title},
-        body=terms,
+        title=render_title("openlicense.taken", params, ""),
+        body=render_body("openlicense.taken", params, ""),
+        text_code="openlicense.taken",
+        text_params=params,
         url=reverse("finance:deal-detail", kwargs={"pk": deal.pk}),
         organization_ids=owner_side_organization_ids([patent.owner_id])[patent.owner_id],
         exclude_user=by,

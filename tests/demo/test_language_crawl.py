@@ -42,7 +42,7 @@ LATIN_ALLOWED = {
     "IPC", "TRL", "PDF", "CSV", "XLSX", "Excel", "API", "KPI", "URL", "ID", "OK", "Token",
     "English", "CNIPA", "WIPO", "GB", "T", "QR", "SME", "PCT", "HTTP", "HTTPS", "JSON",
     "Bearer", "OpenAPI", "Swagger", "Redoc", "e", "g", "CPC", "SQL", "PNG", "SVG", "UTF",
-    "Chromium", "CFU", "No", "TOTP", "CN", "ZL", "ICT", "GET", "POST",
+    "Chromium", "CFU", "No", "TOTP", "DOCX", "CN", "ZL", "ICT", "GET", "POST",
     "clamp", "mean", "max", "min",  # function names of the ranking formula
 }  # fmt: skip
 # Chinese words that belong on English pages: the language menu names 中文 in itself.
@@ -113,6 +113,10 @@ USER_DATA_MODELS = {
     "finance.subsidy",
     "matching.event",
     "matching.inquiry",
+    "finance.contract",  # the parties' contract text (a Chinese legal document, prefilled then edited)
+    "finance.followup",
+    "finance.followupanswer",
+    "finance.typicalcase",
     "reports.planperiod",  # the plan's official name, entered by the bureau
 }
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 from demands.models import Demand
 from demo.seed import PLAN_BASE_YEAR
 from demo.seed_supply import DATA, demo_demand_codes
-from finance.models import Deal, InsurancePolicy, Payment, Pledge, ProductFiling, Subsidy
-from matching.models import Event, Match
+from finance.models import Contract, Deal, FollowUp, InsurancePolicy, Payment, Pledge, ProductFiling, Subsidy
+from matching.models import Event, Inquiry, Match
 from patents.models import NavigationProject, Patent
 from portal.models import Industry, OrganizationYearStats
 
@@ -69,7 +69,20 @@ def test_seed_is_deterministic_and_consistent(settings):
     # A second run over the same data changes nothing; a run on an empty database gives the same.
     _seed()
     assert _snapshot() == first
-    for model in (Match, Payment, Deal, Pledge, InsurancePolicy, ProductFiling, Subsidy, Event, Demand):
+    for model in (
+        FollowUp,
+        Contract,
+        Match,
+        Payment,
+        Deal,
+        Inquiry,
+        Pledge,
+        InsurancePolicy,
+        ProductFiling,
+        Subsidy,
+        Event,
+        Demand,
+    ):
         model.objects.all().delete()
     NavigationProject.objects.all().delete()
     Patent.objects.all().delete()
