@@ -338,7 +338,16 @@ def seed_conversions(ctx: DemoContext) -> None:
         contract = _try(contract_draft, inquiry=inquiry, by=user)
         if contract is None:
             continue
-        Contract.objects.filter(pk=contract.pk).update(amount=Decimal("300000.00"))
+        # As drafted before signing: the licence runs three years from the signature.
+        Contract.objects.filter(pk=contract.pk).update(
+            amount=Decimal("300000.00"),
+            term_starts_on=signed_on if contract.term_starts_on else None,
+            term_ends_on=min(
+                add_months(signed_on, 36) - dt.timedelta(days=1), patent.expiry_date or dt.date.max
+            )
+            if contract.term_ends_on
+            else None,
+        )
         contract.refresh_from_db()
         contract = _try(contract_record_signed, contract=contract, actor=bureau, signed_on=signed_on)
         if contract is None or contract.deal_id is None:
