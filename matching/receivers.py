@@ -7,7 +7,6 @@ from django.urls import reverse
 from demands.signals import demands_published
 from patents.signals import listing_reviewed, listings_published
 
-from .notification_texts import render_body, render_title
 from .services.notifications import notification_create, owner_side_organization_ids
 from .tasks import match_demands, match_new_patents
 
@@ -40,8 +39,6 @@ def notify_listing_reviewed(sender, *, patent, approved: bool, note: str, review
         url = reverse("patents:edit", kwargs={"application_no": patent.application_no})
     notification_create(
         kind="status",
-        title=render_title(code, params, ""),
-        body=render_body(code, params, ""),
         url=url,
         organization_ids=owner_side_organization_ids([patent.owner_id])[patent.owner_id],
         exclude_user=reviewer,

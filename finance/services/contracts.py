@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from matching import permissions as matching_permissions
 from matching.models import Inquiry, Notification
-from matching.notification_texts import render_body, render_title
 from matching.services.notifications import notification_create, owner_side_organization_ids
 from patents.identifiers import add_years
 from patents.models import Patent
@@ -86,8 +85,6 @@ def _notify(contract: Contract, *, to_side: str | None, by, code: str) -> None:
         organization_ids |= owner_side_organization_ids([contract.seller_id])[contract.seller_id]
     notification_create(
         kind=Notification.Kind.STATUS,
-        title=render_title(code, params, ""),
-        body=render_body(code, params, ""),
         url=_url(contract),
         organization_ids=organization_ids,
         exclude_user=by,

@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matching.models import Notification
-from matching.notification_texts import render_body, render_title
 from matching.services.notifications import notification_create
 from patents import services as patent_services
 from portal.models import Organization
@@ -85,8 +84,6 @@ def follow_up_request_due(*, today: datetime.date | None = None) -> int:
             params = {"no": deal.deal_no, "months": months}
             notification_create(
                 kind=Notification.Kind.SYSTEM,
-                title=render_title("followup.due", params, ""),
-                body=render_body("followup.due", params, ""),
                 url=_url(follow_up),
                 organization_ids=[deal.buyer_id],
                 text_code="followup.due",

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 
 from matching import permissions as matching_permissions
 from matching.models import Notification
-from matching.notification_texts import render_body, render_title
 from matching.services.notifications import notification_create, owner_side_organization_ids
 from patents.models import OpenLicense, Patent
 from portal.errors import ApplicationError
@@ -111,8 +110,6 @@ def open_license_take(
     params = {"org": buyer.name, "title": patent.title, "terms": terms}
     notification_create(
         kind=Notification.Kind.STATUS,
-        title=render_title("openlicense.taken", params, ""),
-        body=render_body("openlicense.taken", params, ""),
         text_code="openlicense.taken",
         text_params=params,
         url=reverse("finance:deal-detail", kwargs={"pk": deal.pk}),

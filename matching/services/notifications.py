@@ -13,7 +13,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from demands.models import Demand
@@ -21,7 +21,7 @@ from patents.models import Patent
 from portal.models import Organization
 
 from ..models import Match, Notification
-from ..notification_texts import notification_body, notification_title
+from ..notification_texts import notification_body, notification_title, render_body, render_title
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ def _recipients(*, users: Iterable, organization_ids: Iterable[int], exclude_use
 def notification_create(
     *,
     kind: str,
-    title: str,
+    title: str = "",
     body: str = "",
     url: str = "",
     users: Iterable = (),
@@ -91,11 +91,20 @@ def notification_create(
     text_params: dict | None = None,
 ) -> list[Notification]:
     """Notify ``users`` and the active members of ``organization_ids`` (each user once, never
-        ``exclude_user``, the one who caused it). ``text_code`` and ``text_params`` say what ``title`` and
-    ``body`` say, to render them in each reader's language (``matching.notification_texts``). E-mail copies are queued after commit for those who
-        have an address and did not turn e-mail off; nothing is sent inside the request."""
+    ``exclude_user``, the one who caused it). ``text_code`` and ``text_params`` say what ``title`` and
+    ``body`` say, to render them in each reader's language (``matching.notification_texts``);
+    given a code alone, the stored title and body are rendered from it. E-mail copies are queued
+    after commit for those who have an address and did not turn e-mail off; nothing is sent inside
+    the request."""
     if kind not in Notification.Kind.values:
         raise ValueError(f"unknown notification kind {kind!r}")
+    if text_code and not title:
+        # The stored copy (shown only if the code can no longer be rendered) in the default language.
+        with translation.override(settings.LANGUAGE_CODE):
+            title = render_title(text_code, text_params or {}, "")
+            body = body or render_body(text_code, text_params or {}, "")
+    if not title:
+        raise ValueError("a notification needs a title or a text code that renders one")
     recipients = _recipients(users=users, organization_ids=organization_ids, exclude_user=exclude_user)
     if not recipients:
         return []

@@ -51,3 +51,21 @@ def test_an_old_row_shows_its_stored_text():
         assert notification_title(n) == "旧通知标题" and notification_body(n) == "旧通知内容"
     broken = _notification(title="旧", body="", text_code="match.owner", text_params={"owner": "x"})
     assert notification_title(broken) == "旧"
+
+
+def test_a_code_alone_stores_its_text_in_the_default_language():
+    """notification_create renders the stored copy from the code (in Chinese, whatever language the
+    acting user reads in) and every reader still sees it in their own."""
+    from matching.services.notifications import notification_create
+
+    user = UserFactory()
+    params = {"no": "HT2025000001", "patent": "一种液压支架电液控制系统"}
+    with translation.override("en"):
+        (n,) = notification_create(
+            kind="status", users=[user], text_code="contract.signed", text_params=params
+        )
+    assert n.title == "合同 HT2025000001 已签订，交易已记录" and n.body == "一种液压支架电液控制系统"
+    with translation.override("en"):
+        assert "HT2025000001" in notification_title(n) and "合同" not in notification_title(n)
+    with pytest.raises(ValueError):
+        notification_create(kind="status", users=[user])
