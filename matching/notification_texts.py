@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from portal.languages import reads_chinese
 
 from .models import Inquiry, Notification
 from .reasons import localize
@@ -20,7 +21,7 @@ from .reasons import localize
 
 
 def _match_line(line: dict, *, for_owner: bool) -> str:
-    chinese = (get_language() or "zh-hans").startswith("zh")
+    chinese = reads_chinese()
     score = f"{line['score']}%"
     reasons = ("；" if chinese else "; ").join(localize(r) for r in line.get("reasons", [])[:3])
     if for_owner:

@@ -13,9 +13,10 @@ from __future__ import annotations
 import functools
 import re
 
-from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
+from portal.languages import reads_chinese
 from portal.models import Industry
 
 from .engine.docs import DEAL_KINDS
@@ -106,7 +107,7 @@ def _part(text: str) -> str:
 
 def localize(reason: str) -> str:
     """``reason`` (as the engine wrote it) in the active language."""
-    if (get_language() or "zh-hans").startswith("zh"):
+    if reads_chinese():
         return reason
     fixed = _fixed()
     if reason in fixed:

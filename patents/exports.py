@@ -8,9 +8,9 @@ import io
 from collections.abc import Iterable
 
 from django.db.models import QuerySet
-from django.utils.translation import get_language
 
 from portal.exports import append_row, csv_bytes, xlsx_bytes
+from portal.languages import reads_chinese
 
 from .models import Patent
 
@@ -72,7 +72,7 @@ EXPORT_HEADERS_ZH = {
 
 def export_header() -> list[str]:
     """Column headers in the reader's language: Chinese aliases, or the canonical names."""
-    if (get_language() or "zh-hans").startswith("zh"):
+    if reads_chinese():
         return [EXPORT_HEADERS_ZH[name] for name in EXPORT_COLUMNS]
     return list(EXPORT_COLUMNS)
 

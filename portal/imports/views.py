@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,9 +14,8 @@ from portal.exports import write_csv
 from portal.permissions import actor_for
 
 from . import selectors, services
-from .base import importer_for
 from .forms import ImportUploadForm
-from .templates import FORMATS, import_template_file
+from .templates import FORMATS, import_template_file, import_template_list
 
 
 @login_required
@@ -40,19 +38,7 @@ def import_list(request):
         else:
             return redirect("portal:import-detail", pk=job.pk)
     page = Paginator(selectors.import_job_list(actor=actor), 20).get_page(request.GET.get("page"))
-    chinese = (translation.get_language() or "zh-hans").startswith("zh")
-    templates = [
-        {
-            "kind": kind,
-            "label": label,
-            # The templates' Chinese headers on Chinese pages; the column names (accepted too) on others.
-            "columns": [
-                (c.aliases[0] if c.aliases and chinese else c.name, c.required)
-                for c in importer_for(kind).columns
-            ],
-        }
-        for kind, label in kinds
-    ]
+    templates = import_template_list(kinds)
     return render(request, "imports/list.html", {"form": form, "page_obj": page, "templates": templates})
 
 

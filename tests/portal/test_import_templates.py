@@ -57,3 +57,16 @@ def test_the_preview_shows_rows_as_they_will_be_saved(tmp_path):
     assert preview["header"][0] == "质押登记号"
     row = dict(zip(preview["header"], preview["rows"][0], strict=True))
     assert row["融资金额"] == "500,000.00" and row["登记日期"] == "2023-07-01"
+
+
+def test_the_import_page_lists_columns_in_the_readers_language():
+    from django.utils import translation
+
+    from portal.imports.templates import import_template_list
+
+    with translation.override("zh-hans"):
+        (chinese,) = import_template_list([("organizations", "单位")])
+    with translation.override("en"):
+        (english,) = import_template_list([("organizations", "Organizations")])
+    assert ("统一社会信用代码", True) in chinese["columns"]
+    assert ("credit_code", True) in english["columns"] and english["kind"] == "organizations"
