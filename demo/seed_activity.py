@@ -12,8 +12,14 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from finance.models import Contract, Deal, FollowUp, InsurancePolicy, Pledge, ProductFiling, Subsidy
-from finance.services import contract_draft, contract_record_signed, follow_up_answer, payment_create
+from finance.models import Deal, FollowUp, InsurancePolicy, Pledge, ProductFiling, Subsidy
+from finance.services import (
+    contract_draft,
+    contract_record_signed,
+    contract_update,
+    follow_up_answer,
+    payment_create,
+)
 from finance.services.follow_ups import add_months
 from matching.models import Event, Inquiry
 from patents.models import NavigationProject, Patent
@@ -339,16 +345,15 @@ def seed_conversions(ctx: DemoContext) -> None:
         if contract is None:
             continue
         # As drafted before signing: the licence runs three years from the signature.
-        Contract.objects.filter(pk=contract.pk).update(
-            amount=Decimal("300000.00"),
-            term_starts_on=signed_on if contract.term_starts_on else None,
-            term_ends_on=min(
+        terms = {"amount": Decimal("300000.00")}
+        if contract.term_starts_on:
+            terms["term_starts_on"] = signed_on
+            terms["term_ends_on"] = min(
                 add_months(signed_on, 36) - dt.timedelta(days=1), patent.expiry_date or dt.date.max
             )
-            if contract.term_ends_on
-            else None,
-        )
-        contract.refresh_from_db()
+        contract = _try(contract_update, contract=contract, by=user, **terms)
+        if contract is None:
+            continue
         contract = _try(contract_record_signed, contract=contract, actor=bureau, signed_on=signed_on)
         if contract is None or contract.deal_id is None:
             continue
