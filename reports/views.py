@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from portal.errors import ApplicationError
 from portal.permissions import Actor, Role, actor_for
 
-from . import documents, exports, kpi, selectors
+from . import documents, drilldowns, exports, kpi, selectors
 from .forms import ReportFilterForm, StatisticsForm
 from .permissions import can_view_city_reports, require_reports, scoped_district
 from .statistics import statistics_filename, statistics_xlsx
@@ -229,35 +229,15 @@ def dashboard(request):
     return render(request, "reports/dashboard.html", context)
 
 
-def _cell(column, record):
-    value = column.value(record)
-    if value is None:
-        return ""
-    return value
-
-
-def _scoped(url: str, spec, year: int, district: str | None) -> str:
-    if not spec.scoped_link:
-        return url
-    query = {"year": year, **({"district": district} if district else {})}
-    return f"{url}&{urlencode(query)}" if "?" in url else f"{url}?{urlencode(query)}"
-
-
 @login_required
 def drilldown(request, key: str):
     actor = _actor(request)
-    spec = selectors.drilldown_get(key)
+    spec = drilldowns.drilldown_get(key)
     form, year, district = _scope(request, actor)
     records = spec.records(year, district)
-    totals = selectors.drilldown_totals(spec, records)
+    totals = selectors.drilldown_totals(records=records, total=spec.total)
     page_obj = Paginator(records, DRILLDOWN_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [
-        {
-            "cells": [{"value": _cell(column, record), "money": column.money} for column in spec.columns],
-            "url": _scoped(spec.link(record), spec, year, district) if spec.link else None,
-        }
-        for record in page_obj
-    ]
+    rows = [spec.row(record, year, district) for record in page_obj]
     indicator, _sep, value = key.partition(".")
     context = {
         "form": form,
