@@ -1,10 +1,13 @@
 """Reads of the portal: organizations scoped to who is asking, and the home page counts."""
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
-from .models import Membership, Organization, OrganizationAlias
+from .identifiers import normalize_credit_code
+from .models import Industry, Membership, Organization, OrganizationAlias, Region
 from .permissions import Actor, Role
 
 
@@ -24,6 +27,37 @@ def organization_for_credit_code(code: str) -> Organization | None:
         alias = OrganizationAlias.objects.select_related("organization").filter(credit_code=code).first()
         organization = alias.organization if alias else None
     return organization
+
+
+def organization_get_by_credit_code(value: str) -> Organization:
+    """The organization a credit code names (as typed: normalised here, through a merged alias if
+    need be); ValidationError for a malformed or unknown code. The one look-up of the forms and
+    serializers that name an organization by its code."""
+    code = normalize_credit_code(value)
+    organization = organization_for_credit_code(code)
+    if organization is None:
+        raise ValidationError(gettext_now("平台上没有统一社会信用代码为 %(code)s 的单位。") % {"code": code})
+    return organization
+
+
+def region_by_code(code: str | None) -> Region | None:
+    """The district a code names, None for none given; ValidationError for an unknown code."""
+    if not code:
+        return None
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        raise ValidationError(gettext_now("未知的旗区代码：%(code)s。") % {"code": code})
+    return region
+
+
+def industries_by_codes(codes: list[str]) -> list[Industry]:
+    """Industries from their codes, in the order given, each once; the ValidationError names every
+    unknown code."""
+    found = {i.code: i for i in Industry.objects.filter(code__in=codes)}
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise ValidationError(gettext_now("未知的产业代码：%(codes)s。") % {"codes": "、".join(missing)})
+    return [found[c] for c in dict.fromkeys(codes)]
 
 
 class OrganizationStatus:

@@ -18,8 +18,6 @@ from demands.selectors import demand_get, demand_list_mine
 from patents.models import Patent
 from patents.selectors import patent_get
 from portal.errors import ApplicationError
-from portal.identifiers import normalize_credit_code
-from portal.models import Organization
 from portal.permissions import actor_for
 
 from .. import permissions as matching_permissions
@@ -314,13 +312,7 @@ class EventViewSet(
     def _organization(self, request):
         serializer = EventRegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        code = serializer.validated_data.get("credit_code")
-        if not code:
-            return None
-        organization = Organization.objects.filter(credit_code=normalize_credit_code(code)).first()
-        if organization is None:
-            raise ApplicationError(_("平台上没有统一社会信用代码为 %(code)s 的单位。") % {"code": code})
-        return organization
+        return serializer.validated_data.get("credit_code")
 
     @extend_schema(
         summary=_("记录活动成效（签约意向数、成效说明）"),
