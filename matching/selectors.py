@@ -321,24 +321,36 @@ def event_get(*, pk: int) -> Event:
     return event
 
 
-def event_patents(*, actor: Actor, event: Event) -> QuerySet[Patent]:
+def _visible_patents(actor: Actor) -> QuerySet[Patent]:
+    return Patent.objects.visible_to(actor).select_related("owner").order_by("application_no")
+
+
+def _visible_demands(actor: Actor) -> QuerySet[Demand]:
+    return Demand.objects.visible_to(actor).select_related("organization", "industry").order_by("code")
+
+
+def event_list_with_references(*, actor: Actor) -> QuerySet[Event]:
+    """``event_list`` with each event's patents and demands the actor may see prefetched as
+    ``visible_patents`` and ``visible_demands`` (what ``event_patents``/``event_demands`` answer
+    for one event): the API lists them without a query per event."""
+    return event_list().prefetch_related(
+        Prefetch("patents", queryset=_visible_patents(actor), to_attr="visible_patents"),
+        Prefetch("demands", queryset=_visible_demands(actor), to_attr="visible_demands"),
+    )
+
+
+def event_patents(*, actor: Actor, event: Event) -> list[Patent] | QuerySet[Patent]:
     """The event's patents the actor may see (published listings for the public)."""
-    return (
-        event.patents.all()
-        .filter(pk__in=Patent.objects.visible_to(actor).values("pk"))
-        .select_related("owner")
-        .order_by("application_no")
-    )
+    if hasattr(event, "visible_patents"):
+        return event.visible_patents
+    return _visible_patents(actor).filter(pk__in=event.patents.values("pk"))
 
 
-def event_demands(*, actor: Actor, event: Event) -> QuerySet[Demand]:
+def event_demands(*, actor: Actor, event: Event) -> list[Demand] | QuerySet[Demand]:
     """The event's demands the actor may see (summary at least)."""
-    return (
-        event.demands.all()
-        .filter(pk__in=Demand.objects.visible_to(actor).values("pk"))
-        .select_related("organization", "industry")
-        .order_by("code")
-    )
+    if hasattr(event, "visible_demands"):
+        return event.visible_demands
+    return _visible_demands(actor).filter(pk__in=event.demands.values("pk"))
 
 
 def event_registrations(*, actor: Actor, event: Event) -> QuerySet[EventRegistration]:

@@ -216,17 +216,11 @@ class EventSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_patents(self, event) -> list[str]:
-        patents = getattr(event, "visible_patents", None)
-        if patents is None:
-            patents = selectors.event_patents(actor=_actor(self), event=event)
-        return [p.application_no for p in patents]
+        return [p.application_no for p in selectors.event_patents(actor=_actor(self), event=event)]
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_demands(self, event) -> list[str]:
-        demands = getattr(event, "visible_demands", None)
-        if demands is None:
-            demands = selectors.event_demands(actor=_actor(self), event=event)
-        return [d.code for d in demands]
+        return [d.code for d in selectors.event_demands(actor=_actor(self), event=event)]
 
 
 class EventWriteSerializer(serializers.Serializer):

@@ -3,7 +3,6 @@ caller's notifications. Querysets are the selectors; writes are the services."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -13,9 +12,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from demands.models import Demand
 from demands.selectors import demand_get, demand_list_mine
-from patents.models import Patent
 from patents.selectors import patent_get
 from portal.errors import ApplicationError
 from portal.permissions import actor_for
@@ -247,21 +244,7 @@ class EventViewSet(
     permission_classes = [EventPermission]
 
     def get_queryset(self):
-        actor = actor_for(self.request.user)
-        return selectors.event_list().prefetch_related(
-            Prefetch(
-                "patents",
-                queryset=Patent.objects.visible_to(actor)
-                .only("id", "application_no")
-                .order_by("application_no"),
-                to_attr="visible_patents",
-            ),
-            Prefetch(
-                "demands",
-                queryset=Demand.objects.visible_to(actor).only("id", "code").order_by("code"),
-                to_attr="visible_demands",
-            ),
-        )
+        return selectors.event_list_with_references(actor=actor_for(self.request.user))
 
     def get_serializer_class(self):
         if self.action in ("create", "update", "partial_update"):
