@@ -8,7 +8,7 @@ class DemandsConfig(AppConfig):
     verbose_name = _("技术需求")
 
     def ready(self):
-        from portal.selectors import register_home_stat
+        from portal.home import register_home_stat
 
         from .selectors import demand_open_count
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import Demand
 from .permissions import as_actor
@@ -33,6 +35,17 @@ def demand_list(*, actor) -> QuerySet[Demand]:
 def demand_get(*, actor, code: str) -> Demand:
     """One demand by code; 404 whether it does not exist or the actor may not see it."""
     return get_object_or_404(demand_list(actor=actor), code=code)
+
+
+def demands_by_codes(codes: list[str]) -> list[Demand]:
+    """Demands from their codes (any case), in the order given, each once; the ValidationError
+    names every unknown code. The one look-up of the forms and serializers that take codes."""
+    codes = [code.strip().upper() for code in codes if code.strip()]
+    found = {d.code: d for d in Demand.objects.filter(code__in=codes)}
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise ValidationError(_("未找到需求：%(codes)s。") % {"codes": "、".join(missing)})
+    return [found[c] for c in dict.fromkeys(codes)]
 
 
 def demand_list_mine(*, actor) -> QuerySet[Demand]:

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from patents.models import Patent
+from patents.selectors import patents_by_numbers
 from portal.forms import AmountField, BootstrapFormMixin
 from portal.models import Organization
 
@@ -22,7 +23,6 @@ from .models import (
     Subsidy,
     TypicalCase,
 )
-from .selectors import patents_by_numbers
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -9,10 +9,8 @@ annotates 实际到账金额; ``Subsidy.objects.counted()`` are the approved and
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db.models import (
     Count,
     DecimalField,
@@ -30,10 +28,8 @@ from django.db.models import (
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from matching.models import Event, EventRegistration
-from patents.identifiers import normalize_application_no
 from patents.models import Patent
 from portal.models import Organization
 from portal.permissions import Actor, actor_for
@@ -56,38 +52,12 @@ from .models import (
 from .permissions import contract_visible_q, follow_up_visible_q
 from .rules import subsidy_cap
 
-NUMBERS_SPLIT = re.compile(r"[\r\n;；,，、|]+")
-
 
 def _patents() -> Prefetch:
     return Prefetch(
         "patents",
         queryset=Patent.objects.only("id", "application_no", "title", "owner_id").order_by("application_no"),
     )
-
-
-def patents_by_numbers(value: str | list[str], *, single: bool = False) -> list[Patent]:
-    """Patents from application numbers separated by new lines, semicolons or commas; the
-    ValidationError names every bad or unknown number."""
-    parts = value if isinstance(value, list | tuple) else [value or ""]
-    numbers = [n.strip() for part in parts for n in NUMBERS_SPLIT.split(str(part)) if n.strip()]
-    if single and len(numbers) > 1:
-        raise ValidationError(_("只能填写一个申请号。"))
-    errors, canonical = [], []
-    for number in numbers:
-        try:
-            canonical.append(normalize_application_no(number))
-        except ValidationError as exc:
-            errors.extend(exc.messages)
-    found = {p.application_no: p for p in Patent.objects.filter(application_no__in=canonical)}
-    missing = [n for n in canonical if n not in found]
-    if missing:
-        errors.append(
-            _("平台上没有这些专利：%(numbers)s（请先登记或导入专利）。") % {"numbers": "、".join(missing)}
-        )
-    if errors:
-        raise ValidationError(errors)
-    return list({n: found[n] for n in canonical}.values())
 
 
 def deal_list(*, actor: Actor) -> QuerySet[Deal]:

@@ -4,7 +4,7 @@ drafted from inquiries, taking an open licence, and the follow-ups after a deal.
 
 from django.urls import path
 
-from . import conversion_views, views, views_market
+from . import views
 
 app_name = "finance"
 
@@ -33,40 +33,36 @@ urlpatterns += [
     path("payments/<int:pk>/delete/", views.payment_delete, name="payment-delete"),
 ]
 
-# Market features (issue 16): typical cases, pledge candidates (finance/views_market.py).
+# Market features (issue 16): typical cases, pledge candidates (finance/views.py).
 urlpatterns += [
-    path("cases/", views_market.case_list, name="case-list"),
-    path("cases/new/", views_market.case_create, name="case-create"),
-    path("cases/<int:pk>/", views_market.case_detail, name="case-detail"),
-    path("cases/<int:pk>/edit/", views_market.case_edit, name="case-edit"),
-    path("cases/<int:pk>/consent/", views_market.case_consent, name="case-consent"),
-    path(
-        "cases/<int:pk>/consent/withdraw/", views_market.case_consent_withdraw, name="case-consent-withdraw"
-    ),
-    path("cases/<int:pk>/publish/", views_market.case_publish, name="case-publish"),
-    path("cases/<int:pk>/unpublish/", views_market.case_unpublish, name="case-unpublish"),
-    path("pledge-candidates/", views_market.pledge_candidates, name="pledge-candidates"),
+    path("cases/", views.case_list, name="case-list"),
+    path("cases/new/", views.case_create, name="case-create"),
+    path("cases/<int:pk>/", views.case_detail, name="case-detail"),
+    path("cases/<int:pk>/edit/", views.case_edit, name="case-edit"),
+    path("cases/<int:pk>/consent/", views.case_consent, name="case-consent"),
+    path("cases/<int:pk>/consent/withdraw/", views.case_consent_withdraw, name="case-consent-withdraw"),
+    path("cases/<int:pk>/publish/", views.case_publish, name="case-publish"),
+    path("cases/<int:pk>/unpublish/", views.case_unpublish, name="case-unpublish"),
+    path("pledge-candidates/", views.pledge_candidates, name="pledge-candidates"),
     path(
         "pledge-candidates/<int:pk>/pledge/",
-        views_market.pledge_candidate_create,
+        views.pledge_candidate_create,
         name="pledge-candidate-create",
     ),
 ]
 
 urlpatterns += [
-    path("contracts/new/<int:pk>/", conversion_views.contract_create, name="contract-create"),
-    path("contracts/<int:pk>/", conversion_views.contract_detail, name="contract-detail"),
-    path("contracts/<int:pk>/edit/", conversion_views.contract_edit, name="contract-edit"),
-    path("contracts/<int:pk>/confirm/", conversion_views.contract_confirm, name="contract-confirm"),
-    path(
-        "contracts/<int:pk>/signed/", conversion_views.contract_record_signed, name="contract-record-signed"
-    ),
+    path("contracts/new/<int:pk>/", views.contract_create, name="contract-create"),
+    path("contracts/<int:pk>/", views.contract_detail, name="contract-detail"),
+    path("contracts/<int:pk>/edit/", views.contract_edit, name="contract-edit"),
+    path("contracts/<int:pk>/confirm/", views.contract_confirm, name="contract-confirm"),
+    path("contracts/<int:pk>/signed/", views.contract_record_signed, name="contract-record-signed"),
     path(
         "contracts/<int:pk>/download.<str:file_format>",
-        conversion_views.contract_download,
+        views.contract_download,
         name="contract-download",
     ),
-    path("open-licenses/<int:pk>/take/", conversion_views.open_license_take, name="open-license-take"),
-    path("follow-ups/", conversion_views.follow_up_list, name="follow-up-list"),
-    path("follow-ups/<int:pk>/", conversion_views.follow_up_detail, name="follow-up-detail"),
+    path("open-licenses/<int:pk>/take/", views.open_license_take, name="open-license-take"),
+    path("follow-ups/", views.follow_up_list, name="follow-up-list"),
+    path("follow-ups/<int:pk>/", views.follow_up_detail, name="follow-up-detail"),
 ]

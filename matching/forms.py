@@ -5,16 +5,16 @@ from __future__ import annotations
 import re
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from demands.models import Demand
-from patents.identifiers import parse_application_no
+from demands.selectors import demands_by_codes
 from patents.models import Patent
+from patents.selectors import patents_by_numbers
 from portal.forms import BootstrapFormMixin
-from portal.identifiers import normalize_credit_code
 from portal.limits import TEXT_LONG
 from portal.models import Industry, Organization
+from portal.selectors import organization_get_by_credit_code
 
 from .models import Event, Inquiry
 from .services.events import EVENT_FIELDS
@@ -134,27 +134,10 @@ class EventForm(BootstrapFormMixin, forms.ModelForm):
         return self.cleaned_data.get("status") or self.instance.status or Event.Status.PLANNED
 
     def clean_patent_numbers(self) -> list[Patent]:
-        numbers, errors = [], []
-        for raw in _items(self.cleaned_data.get("patent_numbers", "")):
-            try:
-                numbers.append(parse_application_no(raw).canonical)
-            except ValidationError as error:
-                errors.extend(error.messages)
-        found = {p.application_no: p for p in Patent.objects.filter(application_no__in=numbers)}
-        missing = [n for n in numbers if n not in found]
-        if missing:
-            errors.append(_("未找到专利：%(nos)s。") % {"nos": "、".join(missing)})
-        if errors:
-            raise ValidationError(errors)
-        return list(dict.fromkeys(found[n] for n in numbers))
+        return patents_by_numbers(self.cleaned_data.get("patent_numbers", ""))
 
     def clean_demand_codes(self) -> list[Demand]:
-        codes = [code.upper() for code in _items(self.cleaned_data.get("demand_codes", ""))]
-        found = {d.code: d for d in Demand.objects.filter(code__in=codes)}
-        missing = [c for c in codes if c not in found]
-        if missing:
-            raise ValidationError(_("未找到需求：%(codes)s。") % {"codes": "、".join(missing)})
-        return list(dict.fromkeys(found[c] for c in codes))
+        return demands_by_codes(_items(self.cleaned_data.get("demand_codes", "")))
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -183,12 +166,7 @@ class EventRegistrationForm(BootstrapFormMixin, forms.Form):
     credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=30)
 
     def clean_credit_code(self) -> Organization:
-        raw = self.cleaned_data["credit_code"]
-        code = normalize_credit_code(raw)
-        organization = Organization.objects.filter(credit_code=code).first()
-        if organization is None:
-            raise ValidationError(_("平台上没有统一社会信用代码为 %(code)s 的单位。") % {"code": code})
-        return organization
+        return organization_get_by_credit_code(self.cleaned_data["credit_code"])
 
 
 class DemandSubscriptionForm(BootstrapFormMixin, forms.Form):

@@ -4,7 +4,9 @@ related rows their callers display (no N+1)."""
 from __future__ import annotations
 
 import datetime
+import re
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
@@ -14,7 +16,7 @@ from portal.models import Industry, Organization
 from portal.permissions import Actor
 
 from . import permissions
-from .identifiers import parse_application_no
+from .identifiers import normalize_application_no, parse_application_no
 from .models import AnnualFeeReduction, NavigationProject, OpenLicense, Patent, SupplyBulletin
 
 
@@ -79,6 +81,35 @@ def _by_number(queryset: QuerySet, application_no: str) -> Patent | None:
         if legacy is not None:
             return legacy
     return queryset.filter(application_no=canonical).first()
+
+
+# Not white space: a number may be written with spaces in it ("2021 1012 3456.X").
+NUMBERS_SPLIT = re.compile(r"[\r\n;；,，、|]+")
+
+
+def patents_by_numbers(value: str | list[str], *, single: bool = False) -> list[Patent]:
+    """Patents from application numbers (a list, or text with one per line, or separated by
+    semicolons or commas), in the order given, each once; the ValidationError names every bad or
+    unknown number. The one look-up of forms, serializers and importers that take numbers."""
+    parts = value if isinstance(value, list | tuple) else [value or ""]
+    numbers = [n.strip() for part in parts for n in NUMBERS_SPLIT.split(str(part)) if n.strip()]
+    if single and len(numbers) > 1:
+        raise ValidationError(_("只能填写一个申请号。"))
+    errors, canonical = [], []
+    for number in numbers:
+        try:
+            canonical.append(normalize_application_no(number))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    found = {p.application_no: p for p in Patent.objects.filter(application_no__in=canonical)}
+    missing = [n for n in canonical if n not in found]
+    if missing:
+        errors.append(
+            _("平台上没有这些专利：%(numbers)s（请先登记或导入专利）。") % {"numbers": "、".join(missing)}
+        )
+    if errors:
+        raise ValidationError(errors)
+    return list({n: found[n] for n in canonical}.values())
 
 
 def patent_get(*, actor: Actor, pk: int | None = None, application_no: str | None = None) -> Patent:

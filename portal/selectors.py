@@ -1,25 +1,13 @@
-"""Reads of the portal: organizations scoped to who is asking, and the home page counters.
+"""Reads of the portal: organizations scoped to who is asking, and the home page counts."""
 
-Other apps add their own home page counters without portal importing them (dependencies point
-one way), from their ``AppConfig.ready()``::
-
-    from portal.selectors import register_home_stat
-
-    register_home_stat(
-        key="patents", label=_("可转化专利"), icon="bi-file-earmark-text", order=10,
-        count=lambda: Patent.objects.available().count(), url_name="patents:list",
-    )
-"""
-
-from collections.abc import Callable
-from dataclasses import dataclass
-
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
-from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
-from .models import Membership, Organization, OrganizationAlias
+from .identifiers import normalize_credit_code
+from .models import Industry, Membership, Organization, OrganizationAlias, Region
 from .permissions import Actor, Role
 
 
@@ -39,6 +27,37 @@ def organization_for_credit_code(code: str) -> Organization | None:
         alias = OrganizationAlias.objects.select_related("organization").filter(credit_code=code).first()
         organization = alias.organization if alias else None
     return organization
+
+
+def organization_get_by_credit_code(value: str) -> Organization:
+    """The organization a credit code names (as typed: normalised here, through a merged alias if
+    need be); ValidationError for a malformed or unknown code. The one look-up of the forms and
+    serializers that name an organization by its code."""
+    code = normalize_credit_code(value)
+    organization = organization_for_credit_code(code)
+    if organization is None:
+        raise ValidationError(gettext_now("平台上没有统一社会信用代码为 %(code)s 的单位。") % {"code": code})
+    return organization
+
+
+def region_by_code(code: str | None) -> Region | None:
+    """The district a code names, None for none given; ValidationError for an unknown code."""
+    if not code:
+        return None
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        raise ValidationError(gettext_now("未知的旗区代码：%(code)s。") % {"code": code})
+    return region
+
+
+def industries_by_codes(codes: list[str]) -> list[Industry]:
+    """Industries from their codes, in the order given, each once; the ValidationError names every
+    unknown code."""
+    found = {i.code: i for i in Industry.objects.filter(code__in=codes)}
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise ValidationError(gettext_now("未知的产业代码：%(codes)s。") % {"codes": "、".join(missing)})
+    return [found[c] for c in dict.fromkeys(codes)]
 
 
 class OrganizationStatus:
@@ -104,87 +123,21 @@ def membership_get(*, user) -> Membership | None:
 
 
 # --- Home page counters --------------------------------------------------------------------
+# (labels, icons and links of the home page's cards: ``portal.home``)
+
+# Verified organizations by audience.
+_AUDIENCES = {
+    "suppliers": Q(kind__in=Organization.SUPPLIER_KINDS),
+    "smes": Q(kind=Organization.Kind.SME),
+    "agencies": Q(kind=Organization.Kind.AGENCY),
+    "financers": Q(kind__in=(Organization.Kind.BANK, Organization.Kind.INSURER)),
+}
 
 
-@dataclass(frozen=True)
-class HomeStat:
-    key: str
-    label: str
-    value: int
-    icon: str = "bi-bar-chart"
-    url: str | None = None
-
-
-@dataclass(frozen=True)
-class _HomeStatProvider:
-    key: str
-    label: str
-    count: Callable[[], int]
-    icon: str
-    order: int
-    url_name: str | None
-
-
-_HOME_STAT_PROVIDERS: dict[str, _HomeStatProvider] = {}
-
-
-def register_home_stat(
-    *,
-    key: str,
-    label,
-    count: Callable[[], int],
-    icon: str = "bi-bar-chart",
-    order: int = 100,
-    url_name: str | None = None,
-) -> None:
-    """Add (or replace, by key) a counter on the home page. ``count`` runs on each home page view."""
-    _HOME_STAT_PROVIDERS[key] = _HomeStatProvider(key, label, count, icon, order, url_name)
-
-
-def _url_or_none(url_name: str | None) -> str | None:
-    if not url_name:
-        return None
-    try:
-        return reverse(url_name)
-    except NoReverseMatch:
-        return None
-
-
-# The portal's own counters: verified organizations by audience, in one query.
-_ORGANIZATION_COUNTERS = (
-    ("suppliers", _("认证高校院所与企业"), "bi-building", Q(kind__in=Organization.SUPPLIER_KINDS)),
-    ("smes", _("认证中小微企业"), "bi-shop", Q(kind=Organization.Kind.SME)),
-    ("agencies", _("知识产权服务机构"), "bi-briefcase", Q(kind=Organization.Kind.AGENCY)),
-    (
-        "financers",
-        _("合作金融机构"),
-        "bi-bank",
-        Q(kind__in=(Organization.Kind.BANK, Organization.Kind.INSURER)),
-    ),
-)
-
-
-def home_stats() -> list[HomeStat]:
-    """Counters for the home page: the portal's organization counts (orders 50-53) and those other
-    apps registered with ``register_home_stat``, sorted by order."""
+def verified_organization_counts() -> dict[str, int]:
+    """How many verified organizations each audience has (suppliers, smes, agencies, financers), in
+    one query."""
     counts = Organization.objects.filter(verified=True).aggregate(
-        **{key: Count("pk", filter=condition) for key, _label, _icon, condition in _ORGANIZATION_COUNTERS}
+        **{key: Count("pk", filter=condition) for key, condition in _AUDIENCES.items()}
     )
-    stats = [
-        (50 + index, HomeStat(key=key, label=label, value=counts[key] or 0, icon=icon))
-        for index, (key, label, icon, _condition) in enumerate(_ORGANIZATION_COUNTERS)
-    ]
-    for provider in _HOME_STAT_PROVIDERS.values():
-        stats.append(
-            (
-                provider.order,
-                HomeStat(
-                    key=provider.key,
-                    label=provider.label,
-                    value=provider.count(),
-                    icon=provider.icon,
-                    url=_url_or_none(provider.url_name),
-                ),
-            )
-        )
-    return [stat for _order, stat in sorted(stats, key=lambda pair: pair[0])]
+    return {key: value or 0 for key, value in counts.items()}

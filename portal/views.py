@@ -29,12 +29,12 @@ from .forms import (
     UserProfileForm,
     region_label,
 )
+from .home import home_stats
 from .models import Membership
 from .navigation import menu_for
 from .permissions import Actor, Role, actor_for
 from .selectors import (
     OrganizationStatus,
-    home_stats,
     membership_get,
     organization_get,
     organization_list,

@@ -9,10 +9,10 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
 
+from patents.selectors import patents_by_numbers
 from portal.models import Organization
 
 from ..models import Deal, InsurancePolicy, Payment, Pledge, ProductFiling, Subsidy
-from ..selectors import patents_by_numbers
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 

@@ -3,17 +3,15 @@ No business rules here: the services decide, the selectors decide what is visibl
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from demands.models import Demand
-from patents.identifiers import parse_application_no
-from patents.models import Patent
+from demands.selectors import demands_by_codes
+from patents.selectors import patents_by_numbers
 from portal.limits import TEXT_LONG
-from portal.models import Industry, Region
 from portal.permissions import actor_for
+from portal.selectors import industries_by_codes, organization_get_by_credit_code, region_by_code
 
 from .. import permissions, selectors
 from ..models import Event, Inquiry, InquiryMessage, Notification
@@ -218,17 +216,11 @@ class EventSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_patents(self, event) -> list[str]:
-        patents = getattr(event, "visible_patents", None)
-        if patents is None:
-            patents = selectors.event_patents(actor=_actor(self), event=event)
-        return [p.application_no for p in patents]
+        return [p.application_no for p in selectors.event_patents(actor=_actor(self), event=event)]
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_demands(self, event) -> list[str]:
-        demands = getattr(event, "visible_demands", None)
-        if demands is None:
-            demands = selectors.event_demands(actor=_actor(self), event=event)
-        return [d.code for d in demands]
+        return [d.code for d in selectors.event_demands(actor=_actor(self), event=event)]
 
 
 class EventWriteSerializer(serializers.Serializer):
@@ -247,49 +239,28 @@ class EventWriteSerializer(serializers.Serializer):
     patents = serializers.ListField(child=serializers.CharField(), required=False, help_text="申请号")
     demands = serializers.ListField(child=serializers.CharField(), required=False, help_text="需求编号")
 
-    # References by code become rows here; what may be attached is the service's decision.
+    # References by code become rows here (the same look-ups as the event form); what may be
+    # attached is the service's decision.
     def validate_district(self, value):
-        if not value:
-            return None
-        region = Region.objects.filter(code=value).first()
-        if region is None:
-            raise serializers.ValidationError(_("未知的旗区代码：%(code)s。") % {"code": value})
-        return region
+        return region_by_code(value)
 
     def validate_industries(self, values):
-        found = {i.code: i for i in Industry.objects.filter(code__in=values)}
-        missing = [v for v in values if v not in found]
-        if missing:
-            raise serializers.ValidationError(
-                _("未知的产业代码：%(codes)s。") % {"codes": "、".join(missing)}
-            )
-        return [found[v] for v in dict.fromkeys(values)]
+        return industries_by_codes(values)
 
     def validate_patents(self, values):
-        numbers = []
-        for value in values:
-            try:
-                numbers.append(parse_application_no(value).canonical)
-            except DjangoValidationError as error:
-                raise serializers.ValidationError(error.messages) from None
-        found = {p.application_no: p for p in Patent.objects.filter(application_no__in=numbers)}
-        missing = [n for n in numbers if n not in found]
-        if missing:
-            raise serializers.ValidationError(_("未找到专利：%(nos)s。") % {"nos": "、".join(missing)})
-        return [found[n] for n in dict.fromkeys(numbers)]
+        return patents_by_numbers(values)
 
     def validate_demands(self, values):
-        found = {d.code: d for d in Demand.objects.filter(code__in=values)}
-        missing = [v for v in values if v not in found]
-        if missing:
-            raise serializers.ValidationError(_("未找到需求：%(codes)s。") % {"codes": "、".join(missing)})
-        return [found[v] for v in dict.fromkeys(values)]
+        return demands_by_codes(values)
 
 
 class EventRegisterSerializer(serializers.Serializer):
     credit_code = serializers.CharField(
         required=False, allow_blank=True, help_text="工作人员代为报名的单位；留空为本单位"
     )
+
+    def validate_credit_code(self, value):
+        return organization_get_by_credit_code(value) if value else None
 
 
 class EventOutcomeSerializer(serializers.Serializer):

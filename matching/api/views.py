@@ -3,7 +3,6 @@ caller's notifications. Querysets are the selectors; writes are the services."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -13,13 +12,9 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from demands.models import Demand
 from demands.selectors import demand_get, demand_list_mine
-from patents.models import Patent
 from patents.selectors import patent_get
 from portal.errors import ApplicationError
-from portal.identifiers import normalize_credit_code
-from portal.models import Organization
 from portal.permissions import actor_for
 
 from .. import permissions as matching_permissions
@@ -249,21 +244,7 @@ class EventViewSet(
     permission_classes = [EventPermission]
 
     def get_queryset(self):
-        actor = actor_for(self.request.user)
-        return selectors.event_list().prefetch_related(
-            Prefetch(
-                "patents",
-                queryset=Patent.objects.visible_to(actor)
-                .only("id", "application_no")
-                .order_by("application_no"),
-                to_attr="visible_patents",
-            ),
-            Prefetch(
-                "demands",
-                queryset=Demand.objects.visible_to(actor).only("id", "code").order_by("code"),
-                to_attr="visible_demands",
-            ),
-        )
+        return selectors.event_list_with_references(actor=actor_for(self.request.user))
 
     def get_serializer_class(self):
         if self.action in ("create", "update", "partial_update"):
@@ -314,13 +295,7 @@ class EventViewSet(
     def _organization(self, request):
         serializer = EventRegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        code = serializer.validated_data.get("credit_code")
-        if not code:
-            return None
-        organization = Organization.objects.filter(credit_code=normalize_credit_code(code)).first()
-        if organization is None:
-            raise ApplicationError(_("平台上没有统一社会信用代码为 %(code)s 的单位。") % {"code": code})
-        return organization
+        return serializer.validated_data.get("credit_code")
 
     @extend_schema(
         summary=_("记录活动成效（签约意向数、成效说明）"),

@@ -5,19 +5,11 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from portal.errors import ApplicationError
-
 PAGE_SIZE = 20
 
 
 def _page(request, queryset, size: int = PAGE_SIZE):
     return Paginator(queryset, size).get_page(request.GET.get("page"))
-
-
-def _error_text(error: Exception) -> str:
-    if isinstance(error, ApplicationError):
-        return error.message
-    return " ".join(getattr(error, "messages", [str(error)]))
 
 
 def _safe_next(request, fallback: str) -> str:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.errors import ApplicationError
+from portal.errors import ApplicationError, error_text
 from portal.permissions import Role, actor_for
 
 from .. import permissions, selectors
@@ -18,7 +18,7 @@ from ..filters import EventFilterSet
 from ..forms import EventForm, EventOutcomeForm, EventRegistrationForm
 from ..models import Event
 from ..services import events as event_services
-from ._common import _error_text, _page
+from ._common import _page
 
 
 def event_list(request):
@@ -94,7 +94,7 @@ def event_create(request):
         try:
             event = event_services.event_create(by=request.user, **form.service_kwargs())
         except (ApplicationError, ValidationError) as error:
-            form.add_error(None, _error_text(error))
+            form.add_error(None, error_text(error))
         else:
             messages.success(request, _("活动“%(title)s”已创建。") % {"title": event.title})
             return redirect("matching:event-detail", pk=event.pk)
@@ -111,7 +111,7 @@ def event_edit(request, pk: int):
         try:
             event_services.event_update(event=event, by=request.user, **form.service_kwargs())
         except (ApplicationError, ValidationError) as error:
-            form.add_error(None, _error_text(error))
+            form.add_error(None, error_text(error))
         else:
             messages.success(request, _("活动已保存。"))
             return redirect("matching:event-detail", pk=event.pk)
@@ -123,7 +123,7 @@ def _event_action(request, pk: int, action):
     try:
         message = action(event)
     except (ApplicationError, ValidationError, PermissionDenied) as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, message)
     return redirect("matching:event-detail", pk=event.pk)

@@ -14,7 +14,7 @@ from demands.models import Demand
 from demands.selectors import demand_list_mine
 from finance.models import Contract, Deal
 from patents.selectors import patent_get, patent_inventory_owners
-from portal.errors import ApplicationError
+from portal.errors import ApplicationError, error_text
 from portal.permissions import Role, actor_for
 
 from .. import permissions, selectors
@@ -27,7 +27,7 @@ from ..forms import (
 )
 from ..models import Inquiry
 from ..services import inquiries as inquiry_services
-from ._common import _error_text, _page
+from ._common import _page
 
 # --- Inquiries ----------------------------------------------------------------------------------
 
@@ -133,7 +133,7 @@ def inquiry_create(request, application_no: str):
                 match=match,
             )
         except (ApplicationError, ValidationError) as error:
-            form.add_error(None, _error_text(error))
+            form.add_error(None, error_text(error))
         else:
             messages.success(request, _("咨询已发送，专利权人回复后您会收到通知。"))
             return redirect("matching:inquiry-detail", pk=inquiry.pk)
@@ -148,7 +148,7 @@ def _inquiry_action(request, pk: int, action):
     try:
         result = action(inquiry)
     except (ApplicationError, ValidationError, PermissionDenied) as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
         return redirect("matching:inquiry-detail", pk=inquiry.pk)
     if isinstance(result, str):
         messages.success(request, result)

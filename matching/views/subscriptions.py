@@ -12,13 +12,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.errors import ApplicationError
+from portal.errors import ApplicationError, error_text
 from portal.permissions import actor_for
 
 from .. import selectors
 from ..forms import DemandSubscriptionForm
 from ..services import subscriptions as services
-from ._common import _error_text, _safe_next
+from ._common import _safe_next
 
 
 @login_required
@@ -40,7 +40,7 @@ def subscription_list(request):
                     name=form.cleaned_data["name"],
                 )
             except (ApplicationError, PermissionDenied) as error:
-                form.add_error(None, _error_text(error))
+                form.add_error(None, error_text(error))
             else:
                 messages.success(request, _("已订阅，新的技术需求将每日汇总通知您。"))
                 return redirect("matching:subscription-list")
@@ -62,7 +62,7 @@ def subscription_save_search(request):
             by=request.user, query=query, name=request.POST.get("name", "")
         )
     except (ApplicationError, PermissionDenied) as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
         return redirect(_safe_next(request, reverse("patents:list")))
     messages.success(request, _("已保存检索，新挂牌的相关专利将每日汇总通知您。"))
     return redirect("matching:subscription-list")

@@ -1,12 +1,8 @@
-"""What the patent pages share: page sizes, the flag filters, how a service error reaches the form."""
+"""What the patent pages share: page sizes and the flag filters."""
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _lazy
-
-from portal.errors import ApplicationError
 
 PAGE_SIZES = (10, 20, 50)
 FLAG_FILTERS = (
@@ -25,17 +21,3 @@ def page_size(request) -> int:
     except ValueError:
         return DEFAULT_PAGE_SIZE
     return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
-
-
-def report_errors(request, exc: Exception, form=None) -> None:
-    if isinstance(exc, ValidationError) and form is not None and hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-        return
-    message = (
-        exc.message if isinstance(exc, ApplicationError) else " ".join(getattr(exc, "messages", [str(exc)]))
-    )
-    if form is not None:
-        form.add_error(None, message)
-    else:
-        messages.error(request, message)

@@ -16,14 +16,14 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.confirm import confirmation_page
-from portal.errors import ApplicationError
+from portal.errors import ApplicationError, report_errors
 from portal.models import Organization
 from portal.permissions import actor_for
 
 from .. import exports, permissions, selectors, services
 from ..forms import ExportForm, PatentForm
 from ..models import Patent
-from ._shared import page_size, report_errors
+from ._shared import page_size
 
 # --- Inventory (institutions and agencies) ------------------------------------------------------
 

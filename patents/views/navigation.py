@@ -13,13 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.confirm import confirmation_page
+from portal.errors import report_errors
 from portal.models import Industry
 from portal.permissions import actor_for
 
 from .. import permissions, selectors, services
 from ..forms import NavigationProjectForm
 from ..models import NavigationProject
-from ._shared import DEFAULT_PAGE_SIZE, report_errors
+from ._shared import DEFAULT_PAGE_SIZE
 
 # --- Navigation projects ------------------------------------------------------------------------
 

@@ -11,13 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.errors import ApplicationError
+from portal.errors import ApplicationError, report_errors
 from portal.permissions import actor_for
 
 from .. import selectors, services
 from ..forms import FeeReductionForm, OpenLicenseForm
 from ..models import OpenLicense
-from ._shared import report_errors
 
 # --- Open license -------------------------------------------------------------------------------
 
@@ -78,8 +77,7 @@ def fee_reduction_create(request, application_no: str, pk: int):
     try:
         services.annual_fee_reduction_record(declaration=declaration, actor=actor, **form.cleaned_data)
     except (ApplicationError, ValidationError) as exc:
-        for text in getattr(exc, "messages", [getattr(exc, "message", str(exc))]):
-            messages.error(request, text)
+        report_errors(request, exc)
     else:
         messages.success(request, _("年费减免已登记。"))
     return redirect("patents:detail", application_no=patent.application_no)

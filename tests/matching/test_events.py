@@ -314,3 +314,49 @@ def test_event_api(django_assert_max_num_queries):
     assert EventRegistration.objects.filter(event_id=pk).count() == 1
     outcome = staff.post(f"/api/events/{pk}/outcome/", {"intentions_signed": 2}, format="json")
     assert outcome.status_code == 400 and "举办后" in outcome.json()["detail"]
+
+
+def test_event_form_and_api_look_references_up_the_same_way(client):
+    """One look-up per code (patents.selectors, demands.selectors, portal.selectors): the page and
+    the API accept the same references and name the same unknown ones."""
+    patent, demand = make_patent(), DemandFactory()
+    staff_user = make_user("bureau")
+    client.force_login(staff_user)
+    api = APIClient()
+    api.force_authenticate(staff_user)
+    form = {
+        "title": "对接会",
+        "kind": "matchmaking",
+        "date": (TODAY() + dt.timedelta(days=7)).isoformat(),
+        "venue": "康巴什",
+        "organizer": "市局",
+        "patent_numbers": f"{patent.application_no}；202199999999.1",
+        "demand_codes": f"{demand.code.lower()} D2099-9999",
+    }
+    page = client.post(reverse("matching:event-create"), form).content.decode()
+    payload = {
+        **{k: form[k] for k in ("title", "kind", "date", "venue", "organizer")},
+        "patents": [patent.application_no, "202199999999.1"],
+        "demands": [demand.code.lower(), "D2099-9999"],
+        "industries": ["nope"],
+        "district": "150699",
+    }
+    errors = api.post("/api/events/", payload, format="json").json()["errors"]
+    assert not Event.objects.exists()
+    for field, unknown in (("patents", "202199999999.1"), ("demands", "D2099-9999")):
+        assert unknown in page and unknown in errors[field][0]
+    assert "未知的产业代码：nope" in errors["industries"][0]
+    assert "未知的旗区代码：150699" in errors["district"][0]
+
+    pk = api.post(
+        "/api/events/",
+        {**payload, "patents": [], "demands": [demand.code.lower()], "industries": [], "district": ""},
+        format="json",
+    ).json()["id"]
+    sme = OrganizationFactory()
+    registered = api.post(
+        f"/api/events/{pk}/register/", {"credit_code": sme.credit_code.lower()}, format="json"
+    )
+    assert registered.status_code == 201 and registered.json()["organization"]["id"] == sme.pk
+    unknown = api.post(f"/api/events/{pk}/register/", {"credit_code": "91150602MA0000000X"}, format="json")
+    assert unknown.status_code == 400 and "credit_code" in unknown.json()["errors"]

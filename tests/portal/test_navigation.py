@@ -10,7 +10,7 @@ import re
 import pytest
 from django.urls import NoReverseMatch, reverse
 
-from portal import selectors
+from portal import home
 from portal.models import Organization
 from portal.permissions import Role
 from tests.portal.factories import OrganizationFactory, make_user
@@ -146,13 +146,13 @@ def test_home_counts_verified_organizations_only(client):
 
 
 def test_home_stats_accept_counters_from_other_apps(client):
-    selectors.register_home_stat(key="test-widgets", label="测试计数", count=lambda: 42, order=1)
+    home.register_home_stat(key="test-widgets", label="测试计数", count=lambda: 42, order=1)
     try:
         stats = client.get(reverse("portal:home")).context["stats"]
         assert stats[0].key == "test-widgets" and stats[0].value == 42
         assert 'data-stat="test-widgets"' in client.get(reverse("portal:home")).text
     finally:
-        selectors._HOME_STAT_PROVIDERS.pop("test-widgets")
+        home._HOME_STAT_PROVIDERS.pop("test-widgets")
 
 
 def test_chinese_by_default_english_by_choice(client, settings):

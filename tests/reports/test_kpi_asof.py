@@ -15,7 +15,7 @@ from matching.models import Event
 from patents.models import NavigationProject
 from portal.models import OrganizationChange, OrganizationPeriod
 from portal.periods import organization_correct, organization_reclassify
-from reports import kpi, selectors
+from reports import drilldowns, kpi
 from reports.statistics import SHEETS
 from tests.patents.factories import PatentFactory
 from tests.reports.conftest import A, B, make_deal, org, pay, subsidy
@@ -91,7 +91,7 @@ def test_a_change_with_an_effective_date_splits_the_records(kpi_data, tmp_path):
     # D1's payments follow D1 (its contract date), whenever they arrive.
     assert a["received_amount"] == "120000.00"
     # The drill-down lists the same deals, with the district as of the record's date.
-    drill = selectors.drilldown_get("sme_acquisitions.deals")
+    drill = drilldowns.drilldown_get("sme_acquisitions.deals")
     assert [d.deal_no for d in drill.records(2023, B)] == ["D2", "D5"]
     # Grouped by district, the figures are those of one district at a time.
     rows = {row["code"]: row for row in kpi.kpi_districts(year=2023)}
@@ -157,9 +157,9 @@ def test_terminated_deal_counts_only_its_money(kpi_data):
     values = kpi.kpi_report(year=2023, district=A)["indicators"]["sme_acquisitions"]["values"]
     # D3 (terminated, sme_a2) is not a deal, patent or contract amount, but its 10,000 received is.
     assert values["deals"] == 2 and values["received_amount"] == "120000.00"
-    drill = selectors.drilldown_get("sme_acquisitions.received_amount")
+    drill = drilldowns.drilldown_get("sme_acquisitions.received_amount")
     assert o.d3.pk in {p.deal_id for p in drill.records(2023, A)}
-    benefited = selectors.drilldown_get("smes_benefited.count")
+    benefited = drilldowns.drilldown_get("smes_benefited.count")
     assert o.sme_a2 not in list(benefited.records(2023, A))
 
 
@@ -191,7 +191,7 @@ def test_subsidy_rule_in_the_kpi_is_exact_and_needs_the_grant(kpi_data):
     subsidy(o.sme_b1, patent, "100.03", "50.02", "50.02", "approved", D(2023, 8, 1))
     report = kpi.kpi_report(year=2023, district=B)["activities"]["subsidies"]
     assert report["violations"] == 1 and report["met"] is False
-    drill = selectors.drilldown_get("subsidies.violations")
+    drill = drilldowns.drilldown_get("subsidies.violations")
     assert list(drill.records(2023, B)) == [patent]
 
 

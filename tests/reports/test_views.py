@@ -10,7 +10,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from reports import kpi
-from reports.selectors import DRILLDOWNS
+from reports.drilldowns import DRILLDOWNS
+from reports.selectors import DRILLDOWN_SOURCES
 from tests.portal.factories import make_user
 from tests.reports.conftest import A, B
 from tests.reports.helpers import assert_chinese_pdf
@@ -246,3 +247,7 @@ def test_statistics_export_neutralises_spreadsheet_formulas(client, kpi_data):
     ]
     assert '\'=HYPERLINK("http://evil.example","x")' in cells
     assert not any(isinstance(c, str) and c.startswith("=") for c in cells)
+
+
+def test_every_drilldown_page_has_its_records_and_every_record_source_a_page():
+    assert DRILLDOWNS.keys() == DRILLDOWN_SOURCES.keys()

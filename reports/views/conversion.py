@@ -4,38 +4,19 @@ reports:conversion-deals (the deals behind a figure, with their follow-up answer
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from portal.permissions import Role, actor_for
-
-from . import conversion
-from .forms import ReportFilterForm
-from .permissions import require_reports, scoped_district
+from .. import conversion
+from ._shared import report_scope, reports_actor, scope_query
 
 PAGE_SIZE = 50
 
 
-def _scope(request):
-    actor = actor_for(request.user)
-    require_reports(actor)
-    form = ReportFilterForm(request.GET or None, actor=actor)
-    year, district = form.values()
-    if actor.role == Role.DISTRICT_OFFICER:
-        district = scoped_district(actor, request.GET.get("district") or None)
-    return form, year, district
-
-
-def _query(year: int, district: str | None, **extra) -> str:
-    return urlencode({"year": year, **({"district": district} if district else {}), **extra})
-
-
 @login_required
 def conversion_overview(request):
-    form, year, district = _scope(request)
+    form, year, district = report_scope(request, reports_actor(request))
     summary = conversion.effectiveness_summary(year=year, district=district)
     labels = conversion.group_labels()
     groups = [
@@ -43,7 +24,7 @@ def conversion_overview(request):
             "name": name,
             "label": labels[name],
             "rows": [
-                {**row, "query": _query(year, district, **conversion.group_filter(name, row["key"]))}
+                {**row, "query": scope_query(year, district, **conversion.group_filter(name, row["key"]))}
                 for row in summary["rows"][name]
             ],
         }
@@ -56,7 +37,7 @@ def conversion_overview(request):
         "funnel": conversion.conversion_funnel(year=year, district=district),
         "overall": summary["overall"],
         "groups": groups,
-        "all_query": _query(year, district),
+        "all_query": scope_query(year, district),
     }
     return render(request, "reports/conversion.html", context)
 
@@ -67,7 +48,7 @@ def _int(value: str | None) -> int | None:
 
 @login_required
 def conversion_deals(request):
-    form, year, district = _scope(request)
+    form, year, district = report_scope(request, reports_actor(request))
     filters = {
         "industry": (request.GET.get("industry") or "")[:40],
         "place": (request.GET.get("place") or "")[:6],
@@ -81,7 +62,7 @@ def conversion_deals(request):
         "year": year,
         "district": district,
         "page_obj": page_obj,
-        "back_query": _query(year, district),
-        "page_query": _query(year, district, **{k: v for k, v in filters.items() if v}),
+        "back_query": scope_query(year, district),
+        "page_query": scope_query(year, district, **{k: v for k, v in filters.items() if v}),
     }
     return render(request, "reports/conversion_deals.html", context)

@@ -1,5 +1,5 @@
 """Report pages: the bureau dashboard, drill-downs to the records behind each number, the KPI
-exports and the statistics upload (the ranking and the submitted reports: ``report_views``). Views only adapt requests to the KPI reads,
+exports, the statistics upload and the workbench. Views only adapt requests to the KPI reads,
 selectors and services; who sees what is decided in ``reports.permissions``."""
 
 from __future__ import annotations
@@ -19,36 +19,19 @@ from django.utils.translation import gettext as _
 from portal.errors import ApplicationError
 from portal.permissions import Actor, Role, actor_for
 
-from . import documents, exports, kpi, selectors
-from .forms import ReportFilterForm, StatisticsForm
-from .permissions import can_view_city_reports, require_reports, scoped_district
-from .statistics import statistics_filename, statistics_xlsx
-from .workbench import workbench_for
-from .years import latest_record_year, year_has_records
+from .. import documents, drilldowns, exports, kpi, selectors
+from ..forms import StatisticsForm
+from ..permissions import can_view_city_reports, scoped_district
+from ..statistics import statistics_filename, statistics_xlsx
+from ..workbench import workbench_for
+from ..years import latest_record_year, year_has_records
+from ._shared import report_scope, reports_actor, scope_query
 
 DRILLDOWN_PAGE_SIZE = 50
 
 
-def _actor(request) -> Actor:
-    actor = actor_for(request.user)
-    require_reports(actor)
-    return actor
-
-
-def _scope(request, actor: Actor) -> tuple[ReportFilterForm, int, str | None]:
-    """The year and district asked for; a district officer asking for another district gets 403."""
-    form = ReportFilterForm(request.GET or None, actor=actor)
-    year, district = form.values()
-    if actor.role == Role.DISTRICT_OFFICER:
-        district = scoped_district(actor, request.GET.get("district") or None)
-    return form, year, district
-
-
 def drilldown_url(key: str, year: int, district: str | None) -> str:
-    query = {"year": year}
-    if district:
-        query["district"] = district
-    return f"{reverse('reports:drilldown', args=[key])}?{urlencode(query)}"
+    return f"{reverse('reports:drilldown', args=[key])}?{scope_query(year, district)}"
 
 
 def _number(value):
@@ -204,8 +187,8 @@ def _chart_config(year: int, district: str | None, actor: Actor) -> dict:
 
 @login_required
 def dashboard(request):
-    actor = _actor(request)
-    form, year, district = _scope(request, actor)
+    actor = reports_actor(request)
+    form, year, district = report_scope(request, actor)
     report = kpi.kpi_report(year=year, district=district)
     config = _chart_config(year, district, actor)
     context = {
@@ -224,40 +207,20 @@ def dashboard(request):
         "met_count": sum(1 for block in report["indicators"].values() if block["met"]),
         "chart_config": config,
         "compare": config["api"]["districts"] is not None,
-        "export_query": urlencode({"year": year, **({"district": district} if district else {})}),
+        "export_query": scope_query(year, district),
     }
     return render(request, "reports/dashboard.html", context)
 
 
-def _cell(column, record):
-    value = column.value(record)
-    if value is None:
-        return ""
-    return value
-
-
-def _scoped(url: str, spec, year: int, district: str | None) -> str:
-    if not spec.scoped_link:
-        return url
-    query = {"year": year, **({"district": district} if district else {})}
-    return f"{url}&{urlencode(query)}" if "?" in url else f"{url}?{urlencode(query)}"
-
-
 @login_required
 def drilldown(request, key: str):
-    actor = _actor(request)
-    spec = selectors.drilldown_get(key)
-    form, year, district = _scope(request, actor)
+    actor = reports_actor(request)
+    spec = drilldowns.drilldown_get(key)
+    form, year, district = report_scope(request, actor)
     records = spec.records(year, district)
-    totals = selectors.drilldown_totals(spec, records)
+    totals = selectors.drilldown_totals(records=records, total=spec.total)
     page_obj = Paginator(records, DRILLDOWN_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [
-        {
-            "cells": [{"value": _cell(column, record), "money": column.money} for column in spec.columns],
-            "url": _scoped(spec.link(record), spec, year, district) if spec.link else None,
-        }
-        for record in page_obj
-    ]
+    rows = [spec.row(record, year, district) for record in page_obj]
     indicator, _sep, value = key.partition(".")
     context = {
         "form": form,
@@ -272,7 +235,7 @@ def drilldown(request, key: str):
         "rows": rows,
         "page_obj": page_obj,
         "totals": totals,
-        "back_url": f"{reverse('reports:dashboard')}?{urlencode({'year': year, **({'district': district} if district else {})})}",
+        "back_url": f"{reverse('reports:dashboard')}?{scope_query(year, district)}",
     }
     return render(request, "reports/drilldown.html", context)
 
@@ -280,8 +243,8 @@ def drilldown(request, key: str):
 @login_required
 def kpi_export(request):
     """The dashboard's report as a file: json, csv, xlsx or pdf."""
-    actor = _actor(request)
-    _form, year, district = _scope(request, actor)
+    actor = reports_actor(request)
+    _form, year, district = report_scope(request, actor)
     file_format = request.GET.get("format", "xlsx")
     if file_format not in exports.FORMATS:
         raise Http404
@@ -311,7 +274,7 @@ def kpi_export(request):
 
 @login_required
 def statistics(request):
-    actor = _actor(request)
+    actor = reports_actor(request)
     form = StatisticsForm(request.GET or None, actor=actor)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data

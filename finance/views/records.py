@@ -12,18 +12,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
-from portal.confirm import confirmation_page
 from portal.errors import ApplicationError
-from portal.permissions import Actor, Role, actor_for
+from portal.permissions import Actor, Role
 
-from . import filters, forms, permissions, selectors, services
-from .history import history_entries
-from .models import Contract, Deal, InsurancePolicy, Payment, Pledge, ProductFiling, Subsidy
+from .. import filters, forms, permissions, selectors, services
+from ..history import history_entries
+from ..models import Contract, Deal, InsurancePolicy, Payment, Pledge, ProductFiling, Subsidy
+from ._shared import finance_actor
 
 PAGE_SIZE = 20
 
@@ -46,13 +45,6 @@ class Record:
     icon: str = "bi-journal"
     detail_extra: Callable | None = field(default=None)
     deletable: Callable | None = field(default=None)  # whether the delete service would accept it
-
-
-def _actor(request) -> Actor:
-    actor = actor_for(request.user)
-    if not permissions.can_view_finance(actor):
-        raise PermissionDenied(_("交易与金融记录仅对已认证单位和知识产权管理部门开放。"))
-    return actor
 
 
 def _form_kwargs(record: Record, actor: Actor) -> dict:
@@ -176,7 +168,7 @@ def _context(record: Record, actor: Actor, **extra) -> dict:
 
 @login_required
 def home(request):
-    actor = _actor(request)
+    actor = finance_actor(request)
     context = {
         "overview": selectors.finance_overview(actor=actor),
         "records": RECORDS.values(),
@@ -189,7 +181,7 @@ def home(request):
 def list_view(record: Record):
     @login_required
     def view(request):
-        actor = _actor(request)
+        actor = finance_actor(request)
         filterset = record.filterset(request.GET, queryset=record.list_selector(actor=actor), request=request)
         page_obj = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
         context = _context(
@@ -208,7 +200,7 @@ def list_view(record: Record):
 def detail_view(record: Record):
     @login_required
     def view(request, pk: int):
-        actor = _actor(request)
+        actor = finance_actor(request)
         obj = record.get_selector(actor=actor, pk=pk)
         can_edit = permissions.can_write(actor, obj)
         context = _context(
@@ -249,7 +241,7 @@ def create_view(record: Record):
     @login_required
     @require_http_methods(["GET", "POST"])
     def view(request):
-        actor = _actor(request)
+        actor = finance_actor(request)
         if not permissions.can_create(actor, record.model):
             raise PermissionDenied(_("您无权登记此类记录。"))
         form = record.form(request.POST or None, **_form_kwargs(record, actor))
@@ -267,7 +259,7 @@ def update_view(record: Record):
     @login_required
     @require_http_methods(["GET", "POST"])
     def view(request, pk: int):
-        actor = _actor(request)
+        actor = finance_actor(request)
         obj = record.get_selector(actor=actor, pk=pk)
         if not permissions.can_write(actor, obj):
             raise PermissionDenied(_("您无权修改该记录。"))
@@ -288,7 +280,7 @@ def delete_view(record: Record):
     @login_required
     @require_http_methods(["GET", "POST"])
     def view(request, pk: int):
-        actor = _actor(request)
+        actor = finance_actor(request)
         obj = record.get_selector(actor=actor, pk=pk)
         if not permissions.can_write(actor, obj):
             raise PermissionDenied(_("您无权删除该记录。"))
@@ -303,106 +295,3 @@ def delete_view(record: Record):
         return render(request, "finance/confirm_delete.html", _context(record, actor, object=obj))
 
     return view
-
-
-# --- Deal actions ---------------------------------------------------------------------------------
-
-
-def _deal_for_write(request, pk: int) -> tuple[Actor, Deal]:
-    actor = _actor(request)
-    deal = selectors.deal_get(actor=actor, pk=pk)
-    if not permissions.can_write(actor, deal):
-        raise PermissionDenied(_("您无权修改该交易。"))
-    return actor, deal
-
-
-def _errors_to_messages(request, error: Exception) -> None:
-    if isinstance(error, ValidationError):
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.error(request, error.message)
-
-
-@login_required
-@require_POST
-def deal_register(request, pk: int):
-    actor, deal = _deal_for_write(request, pk)
-    form = forms.RegisterForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请填写登记号。"))
-    else:
-        try:
-            services.deal_register(
-                deal=deal, actor=actor, registration_no=form.cleaned_data["registration_no"]
-            )
-        except (ValidationError, ApplicationError) as error:
-            _errors_to_messages(request, error)
-        else:
-            messages.success(request, _("合同已登记。"))
-    return redirect("finance:deal-detail", pk=deal.pk)
-
-
-@login_required
-@require_POST
-def deal_terminate(request, pk: int):
-    actor, deal = _deal_for_write(request, pk)
-    form = forms.TerminateForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请填写有效的终止日期。"))
-    else:
-        try:
-            services.deal_terminate(
-                deal=deal,
-                actor=actor,
-                terminated_on=form.cleaned_data["terminated_on"],
-                reason=form.cleaned_data["reason"],
-            )
-        except (ValidationError, ApplicationError) as error:
-            _errors_to_messages(request, error)
-        else:
-            messages.success(request, _("合同已终止。"))
-    return redirect("finance:deal-detail", pk=deal.pk)
-
-
-@login_required
-@require_POST
-def payment_create(request, pk: int):
-    actor, deal = _deal_for_write(request, pk)
-    form = forms.PaymentForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
-    else:
-        try:
-            services.payment_create(deal=deal, actor=actor, **form.service_kwargs())
-        except (ValidationError, ApplicationError) as error:
-            _errors_to_messages(request, error)
-        else:
-            messages.success(request, _("已登记到账款项。"))
-    return redirect(reverse("finance:deal-detail", args=[deal.pk]) + "#payments")
-
-
-@login_required
-@require_POST
-def payment_delete(request, pk: int):
-    actor = _actor(request)
-    payment = selectors.payment_get(actor=actor, pk=pk)
-    if not permissions.can_write(actor, payment):
-        raise PermissionDenied(_("您无权删除该到账记录。"))
-    page = confirmation_page(
-        request,
-        question=_("确定删除这笔到账记录？"),
-        detail=f"{payment.date} {payment.amount}",
-        cancel_url=reverse("finance:deal-detail", args=[payment.deal_id]) + "#payments",
-    )
-    if page is not None:
-        return page
-    try:
-        services.payment_delete(payment=payment, actor=actor)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("已删除到账记录。"))
-    return redirect(reverse("finance:deal-detail", args=[payment.deal_id]) + "#payments")

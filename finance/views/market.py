@@ -12,19 +12,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.errors import ApplicationError
+from portal.errors import ApplicationError, error_text
 from portal.permissions import actor_for
 
-from . import forms, permissions, selectors, services
-from .services import cases as case_services
+from .. import forms, permissions, selectors, services
+from ..services import cases as case_services
 
 PAGE_SIZE = 12
-
-
-def _error_text(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return getattr(error, "message", None) or str(error)
 
 
 # --- Typical cases --------------------------------------------------------------------------------
@@ -87,7 +81,7 @@ def case_create(request):
                 actor=actor, deal=form.cleaned_data["deal"], **form.service_kwargs()
             )
         except (ApplicationError, ValidationError) as error:
-            form.add_error(None, _error_text(error))
+            form.add_error(None, error_text(error))
         else:
             messages.success(request, _("典型案例草稿已保存，取得双方同意后即可发布。"))
             return redirect("finance:case-detail", pk=case.pk)
@@ -104,7 +98,7 @@ def case_edit(request, pk: int):
         try:
             case_services.typical_case_update(actor=actor, case=case, **form.service_kwargs())
         except (ApplicationError, ValidationError) as error:
-            form.add_error(None, _error_text(error))
+            form.add_error(None, error_text(error))
         else:
             messages.success(request, _("典型案例已保存。"))
             return redirect("finance:case-detail", pk=case.pk)
@@ -117,7 +111,7 @@ def _case_action(request, pk: int, action):
     try:
         message = action(actor, case)
     except (ApplicationError, ValidationError, PermissionDenied) as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, message)
     return redirect("finance:case-detail", pk=case.pk)
@@ -207,7 +201,7 @@ def pledge_candidate_create(request, pk: int):
         except ValidationError as error:
             form.add_service_error(error)
         except (ApplicationError, PermissionDenied) as error:
-            form.add_error(None, _error_text(error))
+            form.add_error(None, error_text(error))
         else:
             messages.success(request, _("已登记质押融资“%(no)s”。") % {"no": pledge.registration_no})
             return redirect("finance:pledge-detail", pk=pledge.pk)

@@ -16,24 +16,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from matching import permissions as matching_permissions
 from matching import selectors as matching_selectors
 from patents.models import OpenLicense, Patent
-from portal.errors import ApplicationError
+from portal.errors import ApplicationError, report_errors
 from portal.permissions import actor_for
 
-from . import documents, forms, permissions, selectors, services
-from .models import Contract
+from .. import documents, forms, permissions, selectors, services
+from ..models import Contract
 
 PAGE_SIZE = 20
-
-
-def _errors(request, error: Exception, form=None) -> None:
-    """Put a service's errors on the form's fields where they name one, else as messages."""
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict") and form is not None:
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-        return
-    texts = error.messages if isinstance(error, ValidationError) else [getattr(error, "message", str(error))]
-    for text in texts:
-        messages.error(request, text)
 
 
 # --- Contracts ------------------------------------------------------------------------------------
@@ -48,7 +37,7 @@ def contract_create(request, pk: int):
     try:
         contract = services.contract_draft(inquiry=inquiry, by=request.user)
     except (ApplicationError, PermissionDenied) as error:
-        _errors(request, error)
+        report_errors(request, error)
         return redirect("matching:inquiry-detail", pk=inquiry.pk)
     return redirect("finance:contract-detail", pk=contract.pk)
 
@@ -96,7 +85,7 @@ def contract_edit(request, pk: int):
         try:
             services.contract_update(contract=contract, by=request.user, **fields)
         except (ApplicationError, ValidationError, PermissionDenied) as error:
-            _errors(request, error, form)
+            report_errors(request, error, form)
         else:
             messages.success(request, _("合同草稿已保存；修改后需双方重新确认。"))
             return redirect("finance:contract-detail", pk=contract.pk)
@@ -111,7 +100,7 @@ def contract_confirm(request, pk: int):
     try:
         contract = services.contract_confirm(contract=contract, by=request.user)
     except (ApplicationError, ValidationError, PermissionDenied) as error:
-        _errors(request, error)
+        report_errors(request, error)
     else:
         if contract.status == Contract.Status.SIGNED:
             messages.success(request, _("双方均已确认，合同已签订，交易已记录。"))
@@ -136,7 +125,7 @@ def contract_record_signed(request, pk: int):
             contract=contract, actor=actor, signed_on=form.cleaned_data["signed_on"]
         )
     except (ApplicationError, ValidationError, PermissionDenied) as error:
-        _errors(request, error)
+        report_errors(request, error)
     else:
         messages.success(request, _("已登记合同签订，交易已记录。"))
     return redirect("finance:contract-detail", pk=contract.pk)
@@ -185,7 +174,7 @@ def open_license_take(request, pk: int):
                 expected_amount=form.cleaned_data["expected_amount"],
             )
         except (ApplicationError, ValidationError, PermissionDenied) as error:
-            _errors(request, error, form)
+            report_errors(request, error, form)
         else:
             messages.success(request, _("已取得开放许可，许可交易已记录，专利权人已收到通知。"))
             return redirect("finance:deal-detail", pk=deal.pk)
@@ -236,7 +225,7 @@ def follow_up_detail(request, pk: int):
         try:
             services.follow_up_answer(follow_up=follow_up, by=request.user, **form.cleaned_data)
         except (ApplicationError, ValidationError, PermissionDenied) as error:
-            _errors(request, error, form)
+            report_errors(request, error, form)
         else:
             messages.success(request, _("回访已填报，感谢您的反馈。"))
             return redirect("finance:follow-up-detail", pk=follow_up.pk)

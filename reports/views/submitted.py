@@ -20,17 +20,17 @@ from portal.errors import ApplicationError
 from portal.exports import csv_bytes, xlsx_bytes
 from portal.permissions import actor_for
 
-from . import documents, kpi, selectors, services
-from .forms import (
+from .. import documents, kpi, selectors, services
+from ..forms import (
     AnnualReportRequestForm,
     ApproveConfirmForm,
     AwardBudgetForm,
     PlanReportRequestForm,
     ReportFilterForm,
 )
-from .permissions import can_manage_annual_reports, require_city_reports
-from .ranking import WEIGHTS, award_allocation, district_ranking
-from .years import latest_record_year, year_has_records
+from ..permissions import can_manage_annual_reports, require_city_reports
+from ..ranking import WEIGHTS, award_allocation, district_ranking
+from ..years import latest_record_year, year_has_records
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
