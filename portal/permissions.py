@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from enum import StrEnum
 
+from .imports.base import importers
 from .models import Membership, Organization
 
 
@@ -90,3 +91,41 @@ def role_of(user) -> Role:
 
 def is_bureau_staff(user) -> bool:
     return actor_for(user).is_staff_role
+
+
+# --- Predicates of portal's own pages -------------------------------------------------------------
+
+
+def anyone(actor: Actor) -> bool:
+    """Public pages."""
+    return True
+
+
+def is_signed_in(actor: Actor) -> bool:
+    return actor.role != Role.ANONYMOUS
+
+
+def can_use_admin(actor: Actor) -> bool:
+    """Django's admin: superusers only (bureau staff are not ``is_staff``)."""
+    return actor.role == Role.ADMIN
+
+
+def can_review_organizations(actor: Actor) -> bool:
+    """Bureau staff review registrations (district officers those of their district)."""
+    return actor.is_staff_role
+
+
+def can_import_kind(actor: Actor, importer) -> bool:
+    """Whether the actor may upload this data kind in the browser: each importer declares its roles
+    (``Importer.allowed_roles``; a bank imports its own pledges)."""
+    return actor.role in importer.allowed_roles
+
+
+def can_import(actor: Actor, kinds=None) -> bool:
+    """Whether the actor may upload some data kind (one of ``kinds`` when given): the upload page,
+    its menu entry and the import buttons of other apps' pages ask here."""
+    return any(
+        can_import_kind(actor, importer)
+        for kind, importer in importers().items()
+        if kinds is None or kind in kinds
+    )

@@ -77,7 +77,7 @@ QUICK_LINKS = {
 
 
 def _quick_links(actor: Actor) -> list[dict]:
-    menu = menu_for(actor.role)
+    menu = menu_for(actor)
     return [
         {**item, "icon": QUICK_LINKS[item["key"]][0], "description": QUICK_LINKS[item["key"]][1]}
         for item in (*menu["nav_items"], *menu["user_menu"])

@@ -16,6 +16,11 @@ from django.utils.translation import gettext as _
 from portal.permissions import Actor, Role
 
 
+def can_use_workbench(actor: Actor) -> bool:
+    """The workbench (to-dos by role) is every signed-in user's first stop."""
+    return actor.role != Role.ANONYMOUS
+
+
 def can_view_reports(actor: Actor) -> bool:
     return actor.is_staff_role
 
