@@ -10,11 +10,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from portal.permissions import Role, actor_for
+from portal.permissions import actor_for
 
 from . import conversion
 from .forms import ReportFilterForm
-from .permissions import require_reports, scoped_district
+from .permissions import fixed_district, require_reports, scoped_district
 
 PAGE_SIZE = 50
 
@@ -24,7 +24,7 @@ def _scope(request):
     require_reports(actor)
     form = ReportFilterForm(request.GET or None, actor=actor)
     year, district = form.values()
-    if actor.role == Role.DISTRICT_OFFICER:
+    if fixed_district(actor):
         district = scoped_district(actor, request.GET.get("district") or None)
     return form, year, district
 

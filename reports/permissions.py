@@ -45,6 +45,11 @@ def require_city_reports(actor: Actor) -> None:
         raise PermissionDenied(_("旗区对比、绩效排名和年度报告仅对市级工作人员开放。"))
 
 
+def fixed_district(actor: Actor) -> str | None:
+    """The district a district officer's reports are bound to; None for those who choose."""
+    return actor.district_code if actor.role == Role.DISTRICT_OFFICER else None
+
+
 def scoped_district(actor: Actor, requested: str | None) -> str | None:
     """The district whose figures ``actor`` gets when asking for ``requested`` (None: whole city).
 

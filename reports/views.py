@@ -17,11 +17,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from portal.errors import ApplicationError
-from portal.permissions import Actor, Role, actor_for
+from portal.permissions import Actor, actor_for
 
 from . import documents, exports, kpi, selectors
 from .forms import ReportFilterForm, StatisticsForm
-from .permissions import can_view_city_reports, require_reports, scoped_district
+from .permissions import can_view_city_reports, fixed_district, require_reports, scoped_district
 from .statistics import statistics_filename, statistics_xlsx
 from .workbench import workbench_for
 from .years import latest_record_year, year_has_records
@@ -39,7 +39,7 @@ def _scope(request, actor: Actor) -> tuple[ReportFilterForm, int, str | None]:
     """The year and district asked for; a district officer asking for another district gets 403."""
     form = ReportFilterForm(request.GET or None, actor=actor)
     year, district = form.values()
-    if actor.role == Role.DISTRICT_OFFICER:
+    if fixed_district(actor):
         district = scoped_district(actor, request.GET.get("district") or None)
     return form, year, district
 
@@ -315,7 +315,7 @@ def statistics(request):
     form = StatisticsForm(request.GET or None, actor=actor)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        if actor.role == Role.DISTRICT_OFFICER:
+        if fixed_district(actor):
             district = scoped_district(actor, request.GET.get("district") or None)
         else:
             district = data["district"] or None
