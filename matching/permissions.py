@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from patents.models import Patent
 from patents.permissions import managed_owner_ids
 from portal.permissions import Actor, Role
 
@@ -198,3 +199,17 @@ def can_send_match_inquiry(actor: Actor, demand) -> bool:
         and actor.organization_id is not None
         and demand.organization_id == actor.organization_id
     )
+
+
+def match_visible_q(actor: Actor) -> Q:
+    """Matches proposing a patent that is not (or no longer) published are for staff only."""
+    if actor.is_staff_role:
+        return Q()
+    return Q(patent__listing_status=Patent.ListingStatus.PUBLISHED)
+
+
+def owner_match_q(actor: Actor) -> Q:
+    """Matches of the patents the actor manages (institution, its agencies; all for city staff)."""
+    if actor.sees_whole_city:
+        return Q()
+    return Q(patent__owner_id__in=managed_owner_ids(actor))

@@ -98,6 +98,17 @@ def can_review_for(actor: Actor, owner: Organization) -> bool:
     return False
 
 
+def reviewable_q(actor: Actor) -> Q:
+    """The patents whose listings the actor reviews, as a condition (see ``can_review_for``)."""
+    if actor.sees_whole_city:
+        return Q()
+    if actor.role == Role.DISTRICT_OFFICER:
+        return Q(owner__region_id=actor.district_code)
+    if actor.role == Role.AGENCY:
+        return Q(owner_id__in=managed_owner_ids(actor))
+    return Q(pk__in=[])
+
+
 def can_review(actor: Actor, patent: Patent) -> bool:
     return can_review_for(actor, patent.owner)
 
