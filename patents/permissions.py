@@ -15,21 +15,9 @@ from django.conf import settings
 from django.db.models import Q
 
 from portal.models import Organization
-from portal.permissions import Actor, Role
+from portal.permissions import Actor, Role, managed_owner_ids
 
 from .models import Patent
-
-
-def managed_owner_ids(actor: Actor) -> set[int]:
-    """Organizations whose patent inventory the actor manages (not counting staff powers)."""
-    if actor.organization is None:
-        return set()
-    if actor.role == Role.INSTITUTION:
-        return {actor.organization_id}
-    if actor.role == Role.AGENCY:
-        clients = Organization.objects.filter(agencies=actor.organization_id)
-        return set(clients.values_list("pk", flat=True))
-    return set()
 
 
 def visible_q(actor: Actor) -> Q | None:

@@ -89,6 +89,19 @@ def actor_for(user) -> Actor:
     return actor
 
 
+def managed_owner_ids(actor: Actor) -> set[int]:
+    """Organizations whose patent inventory the actor manages (not counting staff powers): an
+    institution its own, an agency those that named it as their agency (``Organization.agencies``)."""
+    if actor.organization is None:
+        return set()
+    if actor.role == Role.INSTITUTION:
+        return {actor.organization_id}
+    if actor.role == Role.AGENCY:
+        clients = Organization.objects.filter(agencies=actor.organization_id)
+        return set(clients.values_list("pk", flat=True))
+    return set()
+
+
 def role_of(user) -> Role:
     return actor_for(user).role
 

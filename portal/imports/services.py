@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from portal.errors import ApplicationError
 from portal.models import ImportHeartbeat, ImportJob
-from portal.permissions import Actor, Role, actor_for, can_import_kind
+from portal.permissions import Actor, Role, actor_for, can_import_kind, managed_owner_ids
 from portal.selectors import organization_for_credit_code
 
 from .base import ImportFileError, importer_for, importers, run_import
@@ -47,7 +47,7 @@ def resolve_owner(*, actor: Actor, owner_code: str | None) -> str | None:
     owner = organization_for_credit_code(owner_code.strip().upper())
     if owner is None:
         raise ApplicationError(_("所属单位不存在：%(code)s") % {"code": owner_code})
-    if actor.role == Role.AGENCY and not owner.agencies.filter(pk=actor.organization_id).exists():
+    if actor.role == Role.AGENCY and owner.pk not in managed_owner_ids(actor):
         raise PermissionDenied(_("贵机构未受该单位委托，不能代其导入。"))
     return owner.credit_code
 
