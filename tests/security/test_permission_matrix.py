@@ -14,6 +14,10 @@ How a response counts:
   and failed validation; counts as allowed (the payloads are minimal on purpose);
 - ``ok``: anything else below 500. A 5xx is always a failure.
 Every request runs in a savepoint that is rolled back, so writes never change the data set.
+
+The last section checks the links each role is shown against the same rows: every link and button
+of its pages works for it, its menu offers exactly the pages it may open, and write buttons show
+exactly to the writers.
 """
 
 from __future__ import annotations
