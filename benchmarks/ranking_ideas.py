@@ -113,6 +113,14 @@ def study_ceiling(dev: Dev) -> list[list[str]]:
     groups = collections.defaultdict(list)
     for p in dev.patents:
         groups[p.abstract[:60]].append(p)
+    # How often the engine's best patent holding the phrase, and its best one without it, is judged.
+    first_with, first_without = [], []
+    for c, k in dev.phrase.items():
+        holds = np.array([k in p.title + p.abstract + p.claims for p in dev.patents])
+        for mask, out in ((holds, first_with), (~holds, first_without)):
+            idx = np.flatnonzero(mask)
+            if len(idx):
+                out.append(dev.apps[idx[np.lexsort((dev.apps[idx], -dev.text[c][idx]))[0]]] in dev.qrels[c])
     same = mixed = 0
     for c, k in dev.phrase.items():
         for g in groups.values():
@@ -132,6 +140,10 @@ def study_ceiling(dev: Dev) -> list[list[str]]:
             f"{np.mean([len(set(top100[c]) & dev.qrels[c]) / len(dev.qrels[c]) for c in e]):.1%}",
         ],
         ["near-duplicate patents holding the phrase: judged alike / differently", f"{same} / {mixed}"],
+        [
+            "engine's best patent holding the phrase / without it: judged relevant",
+            f"{np.mean(first_with):.1%} / {np.mean(first_without):.1%}",
+        ],
     ]
 
 
@@ -275,7 +287,21 @@ def study_embeddings(dev: Dev) -> list[list[str]]:
             for mu in (0.02, 0.05, 0.1, 0.2, 0.4)
         ]
         lo, hi = min(f[1] for f in fused), max(fused, key=lambda f: f[1])
-        rows.append([name, f"alone {alone:.3f}; text + μ·sim², {lo:.3f}–{hi[1]:.3f} (best μ {hi[0]})"])
+        # What the vectors would add: the patents *without* the phrase. How often is the nearest
+        # of them judged relevant?
+        nearest = []
+        for c, k in dev.phrase.items():
+            without = np.flatnonzero([k not in p.title + p.abstract + p.claims for p in dev.patents])
+            if len(without):
+                best = without[np.lexsort((dev.apps[without], -soft[c][without]))[0]]
+                nearest.append(dev.apps[best] in dev.qrels[c])
+        rows.append(
+            [
+                name,
+                f"alone {alone:.3f}; text + μ·sim², {lo:.3f}–{hi[1]:.3f} (best μ {hi[0]}); "
+                f"nearest patent without the phrase judged relevant {np.mean(nearest):.1%}",
+            ]
+        )
     return rows
 
 
