@@ -112,7 +112,7 @@ class InquiryViewSet(
                 raise ApplicationError(_("本单位没有编号为 %(code)s 的需求。") % {"code": data["demand"]})
         match = selectors.match_get(actor=actor, pk=data["match"]) if data.get("match") else None
         inquiry = inquiry_services.inquiry_create(
-            by=request.user,
+            actor=actor_for(request.user),
             patent=patent,
             body=data["body"],
             subject=data.get("subject", ""),
@@ -126,7 +126,9 @@ class InquiryViewSet(
     def reply(self, request, pk=None):
         data = self._input(InquiryBodySerializer)
         return self._output(
-            inquiry_services.inquiry_reply(inquiry=self.get_object(), by=request.user, body=data["body"])
+            inquiry_services.inquiry_reply(
+                inquiry=self.get_object(), actor=actor_for(request.user), body=data["body"]
+            )
         )
 
     @_state_change(_("接受咨询，交换双方联系方式（专利权人一方）"), InquiryNoteSerializer)
@@ -134,7 +136,9 @@ class InquiryViewSet(
     def accept(self, request, pk=None):
         data = self._input(InquiryNoteSerializer)
         return self._output(
-            inquiry_services.inquiry_accept(inquiry=self.get_object(), by=request.user, note=data["note"])
+            inquiry_services.inquiry_accept(
+                inquiry=self.get_object(), actor=actor_for(request.user), note=data["note"]
+            )
         )
 
     def _transition(self, to: str, serializer_class=InquiryNoteSerializer):
@@ -142,7 +146,7 @@ class InquiryViewSet(
         inquiry = inquiry_services.inquiry_transition(
             inquiry=self.get_object(),
             to=to,
-            by=self.request.user,
+            actor=actor_for(self.request.user),
             note=data["note"],
             deal_reference=data.get("deal_reference", ""),
         )
@@ -279,7 +283,7 @@ class EventViewSet(
     def create(self, request, *args, **kwargs):
         serializer = EventWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        event = event_services.event_create(by=request.user, **serializer.validated_data)
+        event = event_services.event_create(actor=actor_for(request.user), **serializer.validated_data)
         return self._output(event, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -287,7 +291,9 @@ class EventViewSet(
         event = get_object_or_404(selectors.event_list(), pk=kwargs["pk"])
         serializer = EventWriteSerializer(data=request.data, partial=kwargs.pop("partial", False))
         serializer.is_valid(raise_exception=True)
-        event = event_services.event_update(event=event, by=request.user, **serializer.validated_data)
+        event = event_services.event_update(
+            event=event, actor=actor_for(request.user), **serializer.validated_data
+        )
         return self._output(event)
 
     @extend_schema(
@@ -299,7 +305,9 @@ class EventViewSet(
     def register(self, request, pk=None):
         event = self.get_object()
         organization = self._organization(request)
-        registration = event_services.event_register(event=event, by=request.user, organization=organization)
+        registration = event_services.event_register(
+            event=event, actor=actor_for(request.user), organization=organization
+        )
         return Response(EventRegistrationSerializer(registration).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary=_("取消报名"), request=EventRegisterSerializer, responses={204: None, **ERRORS})
@@ -307,7 +315,7 @@ class EventViewSet(
     def unregister(self, request, pk=None):
         event = self.get_object()
         event_services.event_unregister(
-            event=event, by=request.user, organization=self._organization(request)
+            event=event, actor=actor_for(request.user), organization=self._organization(request)
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -332,7 +340,9 @@ class EventViewSet(
         event = self.get_object()
         serializer = EventOutcomeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        event = event_services.event_record_outcome(event=event, by=request.user, **serializer.validated_data)
+        event = event_services.event_record_outcome(
+            event=event, actor=actor_for(request.user), **serializer.validated_data
+        )
         return self._output(event)
 
 

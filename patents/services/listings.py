@@ -93,10 +93,9 @@ def patent_submit(*, patent: Patent, actor: Actor) -> Patent:
 
 
 @transaction.atomic
-def patent_publish(*, patent: Patent, actor: Actor | None) -> Patent:
+def patent_publish(*, patent: Patent, actor: Actor) -> Patent:
     """Publish a listing (review passed); valid for 12 months."""
-    if actor is not None:
-        _require(permissions.can_publish_directly(actor, patent))
+    _require(permissions.can_publish_directly(actor, patent))
     if patent.listing_status == Patent.ListingStatus.PUBLISHED:
         raise ApplicationError(_("该专利已发布。"))
     if patent.listing_status == Patent.ListingStatus.TRADED:
@@ -135,10 +134,9 @@ def patent_reject(*, patent: Patent, actor: Actor, note: str) -> Patent:
 
 
 @transaction.atomic
-def patent_withdraw(*, patent: Patent, actor: Actor | None, note: str = "") -> Patent:
+def patent_withdraw(*, patent: Patent, actor: Actor, note: str = "") -> Patent:
     """Take a submitted or published listing off the market."""
-    if actor is not None:
-        _require(permissions.can_edit(actor, patent) or permissions.can_review(actor, patent))
+    _require(permissions.can_edit(actor, patent) or permissions.can_review(actor, patent))
     if patent.listing_status not in Patent.LIVE_LISTING_STATUSES:
         raise ApplicationError(_("只有待审核或已发布的挂牌可以撤回。"))
     return _withdraw(patent, note=note)

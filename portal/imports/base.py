@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from portal.exports import FORMULA_PREFIXES
 from portal.limits import IMPORT_CELL_MAX
 from portal.money import to_yuan
+from portal.permissions import Actor
 
 CHUNK_SIZE = 2000
 MAX_ERRORS = 1000
@@ -398,7 +399,7 @@ class Importer:
     # big import. Their cleaned dicts must pickle (ids rather than model instances).
     spool_cleaned: ClassVar[bool] = False
 
-    def __init__(self, *, options: dict | None = None, actor=None):
+    def __init__(self, *, options: dict | None = None, actor: Actor):
         self.options = options or {}
         self.actor = actor
 
@@ -512,7 +513,7 @@ def run_import(
     path,
     filename: str | None = None,
     options: dict | None = None,
-    actor=None,
+    actor: Actor,
     dry_run: bool = False,
     progress: Callable[[int, int | None], None] | None = None,
 ) -> ImportResult:

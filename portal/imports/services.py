@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from portal.errors import ApplicationError
 from portal.models import ImportHeartbeat, ImportJob
-from portal.permissions import Actor, Role, actor_for
+from portal.permissions import Actor, Role, actor_for, system_actor
 from portal.selectors import organization_for_credit_code
 
 from .base import ImportFileError, importer_for, run_import
@@ -117,7 +117,7 @@ def _run(job: ImportJob, *, dry_run: bool):
 
 def _run_in_language(job: ImportJob, options: dict, *, dry_run: bool):
     # The importer acts as the uploader: it may check their scope and record them in history.
-    actor = actor_for(job.created_by) if job.created_by_id else None
+    actor = actor_for(job.created_by) if job.created_by_id else system_actor()
     try:
         return run_import(
             kind=job.kind,
