@@ -193,13 +193,17 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(summary=_("标为已读"), request=None, responses={200: NotificationSerializer, 404: ERROR})
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
-        notification = notification_services.notification_mark_read(notification=self.get_object())
+        notification = notification_services.notification_mark_read(
+            notification=self.get_object(), actor=actor_for(request.user)
+        )
         return Response(NotificationSerializer(notification).data)
 
     @extend_schema(summary=_("全部标为已读"), request=None, responses={200: CountSerializer})
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
-        return Response({"count": notification_services.notification_mark_all_read(user=request.user)})
+        return Response(
+            {"count": notification_services.notification_mark_all_read(actor=actor_for(request.user))}
+        )
 
     @extend_schema(summary=_("未读通知数"), responses={200: CountSerializer})
     @action(detail=False, methods=["get"], url_path="unread-count")

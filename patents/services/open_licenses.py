@@ -106,7 +106,7 @@ def open_license_withdraw(*, declaration: OpenLicense, actor: Actor) -> OpenLice
 
 
 @transaction.atomic
-def open_license_end_due(*, today: datetime.date | None = None) -> int:
+def open_license_end_due(*, actor: Actor, today: datetime.date | None = None) -> int:
     """Declarations past their term end; the patent is no longer offered under open license."""
     today = today or timezone.localdate()
     due = list(OpenLicense.objects.filter(status=OpenLicense.Status.ACTIVE, ends_on__lt=today))
@@ -115,7 +115,7 @@ def open_license_end_due(*, today: datetime.date | None = None) -> int:
         declaration.save(update_fields=["status", "updated_at"])
     if due:
         patents = Patent.objects.filter(pk__in=[d.patent_id for d in due])
-        _bulk_set_with_history(patents, open_license=False)
+        _bulk_set_with_history(patents, actor=actor, open_license=False)
     return len(due)
 
 

@@ -25,6 +25,7 @@ from portal.selectors import organization_for_credit_code
 
 from .base import ImportFileError, importer_for, run_import
 from .readers import check_upload
+from .selectors import import_job_list
 
 logger = logging.getLogger(__name__)
 LANGUAGE_OPTION = "language"
@@ -32,7 +33,7 @@ ALLOWED_SUFFIXES = {".csv", ".xlsx"}
 PROGRESS_EVERY = 2000
 
 
-def importable_kinds(actor: Actor) -> list[tuple[str, str]]:
+def importable_kinds(*, actor: Actor) -> list[tuple[str, str]]:
     """(kind, label) pairs this actor may upload."""
     from . import registry  # noqa: F401
     from .base import REGISTRY
@@ -164,7 +165,10 @@ def import_job_validate(*, job: ImportJob) -> ImportJob:
 
 
 @transaction.atomic
-def import_job_confirm(*, job: ImportJob) -> ImportJob:
+def import_job_confirm(*, job: ImportJob, actor: Actor) -> ImportJob:
+    # The uploader's side confirms (whoever may see the job); the system may confirm any job.
+    if not (actor.is_system or import_job_list(actor=actor).filter(pk=job.pk).exists()):
+        raise PermissionDenied(_("您无权执行该导入任务。"))
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.status != ImportJob.Status.READY:
         raise ApplicationError(_("只有校验通过、待确认的导入任务才能执行导入。"))

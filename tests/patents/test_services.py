@@ -234,14 +234,16 @@ def test_daily_maintenance(settings):
         published=True, application_no=app_no(77, year=2004), application_date=dt.date(2004, 1, 5)
     )
     make_user("institution", organization=soon.owner)  # someone to remind
-    result = services.patent_daily_maintenance(today=today)
+    result = services.patent_daily_maintenance(actor=system_actor(), today=today)
     assert result["listings_expired"] == 1 and result["term_expired"] == 1 and result["withdrawn"] == 2
     states = dict(Patent.objects.values_list("pk", "listing_status"))
     assert states[due.pk] == "expired" and states[later.pk] == "published"
     assert states[lapsed.pk] == "withdrawn" and states[old.pk] == "withdrawn"
     assert Patent.objects.get(pk=old.pk).legal_status == "expired"
     assert result["reminded"] == 1 and len(mail.outbox) == 1 and soon.application_no in mail.outbox[0].body
-    again = services.patent_daily_maintenance(today=today)  # idempotent: nothing left to do
+    again = services.patent_daily_maintenance(
+        actor=system_actor(), today=today
+    )  # idempotent: nothing left to do
     assert again == {
         "term_expired": 0,
         "withdrawn": 0,
@@ -359,7 +361,7 @@ def test_open_license_ends_with_its_term():
     patent = PatentFactory(published=True)
     declaration = declare(patent)
     later = declaration.ends_on + dt.timedelta(days=1)
-    assert services.patent_daily_maintenance(today=later)["open_licenses_ended"] == 1
+    assert services.patent_daily_maintenance(actor=system_actor(), today=later)["open_licenses_ended"] == 1
     patent.refresh_from_db()
     declaration.refresh_from_db()
     assert declaration.status == "ended" and not patent.open_license
