@@ -23,6 +23,7 @@ from demands.models import Demand
 from demands.tasks import demand_expire_due
 from portal.forms import SignupForm
 from portal.permissions import SYSTEM_USERNAME, Actor, Role, actor_for, system_actor
+from portal.templatetags.portal_tags import is_system_user
 from tests.demands.factories import DemandFactory
 from tests.finance.factories import sme
 
@@ -220,3 +221,10 @@ def test_a_management_command_acts_and_is_recorded_as_the_system():
     call_command("merge_organizations", keep.credit_code, drop.credit_code, stdout=io.StringIO())
     run = CleanupRun.objects.get(kind=CleanupRun.Kind.MERGE)
     assert run.performed_by == system_actor().user
+
+
+@pytest.mark.django_db
+def test_pages_show_the_system_as_before(django_user_model):
+    """History lists showed "系统" for rows without a user; rows in the system's name still do."""
+    assert is_system_user(None) and is_system_user(system_actor().user)
+    assert not is_system_user(django_user_model.objects.create(username="zhang"))
