@@ -33,9 +33,9 @@ def media(settings, tmp_path):
     return tmp_path
 
 
-def build(django_capture_on_commit_callbacks, year=2023, by=None) -> AnnualReport:
+def build(django_capture_on_commit_callbacks, year=2023) -> AnnualReport:
     with django_capture_on_commit_callbacks(execute=True):
-        report = services.annual_report_request(year=year, actor=actor_for(by))
+        report = services.annual_report_request(year=year, actor=system_actor())
     report.refresh_from_db()
     return report
 
