@@ -20,6 +20,7 @@ from portal.admin import log_admin_action
 from portal.errors import ApplicationError
 from portal.identifiers import normalize_credit_code
 from portal.models import Organization, Region
+from portal.permissions import actor_for
 from reports.models import AnnualReport
 
 from . import services
@@ -133,7 +134,7 @@ class DataQualityAdmin(admin.ModelAdmin):
                 plan, outcome = services.organization_merge(
                     keep=keep,
                     drop=drop,
-                    by=request.user,
+                    actor=actor_for(request.user),
                     dry_run=not apply,
                     drop_conflicting=form.cleaned_data["drop_conflicting"],
                     confirm_frozen=form.cleaned_data["confirm_frozen"],
@@ -203,7 +204,9 @@ def _fix_action(modeladmin, request, queryset, *, service, title, action_name, l
     confirm = request.POST.get("confirm_frozen") == "1"
     refused = ""
     try:
-        outcome = service(ids, by=request.user, dry_run=not apply, confirm_frozen=confirm, **kwargs)
+        outcome = service(
+            ids, actor=actor_for(request.user), dry_run=not apply, confirm_frozen=confirm, **kwargs
+        )
     except FrozenConfirmationRequired as error:
         outcome, refused = error.outcome, str(error)
     except ApplicationError as error:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from finance.models import Deal, InsurancePolicy, Payment, Pledge, ProductFiling, Subsidy
 from matching.models import Event
 from portal.models import Region
+from portal.permissions import Actor
 from reports.kpi import INDICATORS, collect, money, value_label
 from reports.kpi.indicators import indicator_labels
 from reports.models import AnnualReport
@@ -132,7 +133,7 @@ def apply_with_impact(
     *,
     kind: str,
     apply: Callable[[], tuple[str, dict]],
-    by,
+    actor: Actor,
     dry_run: bool = False,
     confirm_frozen: bool = False,
     years: list[int] | None = None,
@@ -162,14 +163,14 @@ def apply_with_impact(
             details=details,
             impact=impact,
             frozen_years=frozen,
-            performed_by=by,
+            performed_by=actor.user,
         )
         FrozenReportChange.objects.bulk_create(
             FrozenReportChange(
                 report=reports[year],
                 run=outcome.run,
                 changes=[c for c in impact if c["year"] == year],
-                confirmed_by=by,
+                confirmed_by=actor.user,
             )
             for year in frozen
         )

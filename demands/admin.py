@@ -7,6 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin import log_admin_action
 from portal.errors import ApplicationError
+from portal.permissions import actor_for
 
 from . import services
 from .models import Demand
@@ -69,7 +70,7 @@ class DemandAdmin(SimpleHistoryAdmin):
         closed = []
         for demand in queryset.select_related("organization"):
             try:
-                services.demand_close(demand=demand, by=request.user)
+                services.demand_close(demand=demand, actor=actor_for(request.user))
                 closed.append(demand)
             except ApplicationError as error:
                 self.message_user(request, f"{demand.code}: {error.message}", messages.WARNING)
@@ -79,7 +80,7 @@ class DemandAdmin(SimpleHistoryAdmin):
     @admin.action(description=_("立即处理到期需求（全部）"))
     def expire_due_now(self, request, queryset):
         started = timezone.now()
-        count = services.demand_expire_due()
+        count = services.demand_expire_due(actor=actor_for(request.user))
         expired = Demand.objects.filter(status=Demand.Status.EXPIRED, closed_at__gte=started)
         log_admin_action(request, expired, "处理到期需求")
         self.message_user(request, _("已将 %(n)d 条到期需求标记为已过期。") % {"n": count})

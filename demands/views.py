@@ -130,7 +130,9 @@ def demand_create_view(request):
     if request.method == "POST" and form.is_valid():
         publish = "publish" in request.POST
         try:
-            demand = services.demand_create(by=request.user, publish=publish, **form.service_kwargs())
+            demand = services.demand_create(
+                actor=actor_for(request.user), publish=publish, **form.service_kwargs()
+            )
         except ApplicationError as error:
             form.add_error(None, error.message)
         except ValidationError as error:
@@ -158,9 +160,11 @@ def demand_edit_view(request, code: str):
     if request.method == "POST" and form.is_valid():
         publish = "publish" in request.POST and demand.status == Demand.Status.DRAFT
         try:
-            demand = services.demand_update(demand=demand, by=request.user, **form.service_kwargs())
+            demand = services.demand_update(
+                demand=demand, actor=actor_for(request.user), **form.service_kwargs()
+            )
             if publish:
-                demand = services.demand_publish(demand=demand, by=request.user)
+                demand = services.demand_publish(demand=demand, actor=actor_for(request.user))
         except ApplicationError as error:
             form.add_error(None, error.message)
         except ValidationError as error:
@@ -198,7 +202,7 @@ def demand_publish_view(request, code: str):
     return _state_change(
         request,
         code,
-        lambda d: services.demand_publish(demand=d, by=request.user),
+        lambda d: services.demand_publish(demand=d, actor=actor_for(request.user)),
         _("需求 %(code)s 已发布。"),
     )
 
@@ -207,7 +211,10 @@ def demand_publish_view(request, code: str):
 @require_POST
 def demand_close_view(request, code: str):
     return _state_change(
-        request, code, lambda d: services.demand_close(demand=d, by=request.user), _("需求 %(code)s 已关闭。")
+        request,
+        code,
+        lambda d: services.demand_close(demand=d, actor=actor_for(request.user)),
+        _("需求 %(code)s 已关闭。"),
     )
 
 
@@ -223,7 +230,7 @@ def demand_renew_view(request, code: str):
     return _state_change(
         request,
         code,
-        lambda d: services.demand_renew(demand=d, by=request.user, deadline=deadline),
+        lambda d: services.demand_renew(demand=d, actor=actor_for(request.user), deadline=deadline),
         _("需求 %(code)s 已续期至 %(deadline)s。"),
     )
 
@@ -246,7 +253,7 @@ def demand_delete_view(request, code: str):
         if page is not None:
             return page
     try:
-        services.demand_delete(demand=demand, by=request.user)
+        services.demand_delete(demand=demand, actor=actor_for(request.user))
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect("demands:demand-detail", code=demand.code)

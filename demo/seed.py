@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from portal.identifiers import make_credit_code
 from portal.models import Industry, Membership, Organization, OrganizationYearStats, Region
+from portal.permissions import system_actor
 
 DEMO_PASSWORD = "demo-pass-2024"
 SEED = 20240601
@@ -245,5 +246,5 @@ def seed_match(ctx: DemoContext) -> None:
     from matching.services.runs import match_run_sync
 
     if ctx.supply_changed:
-        match_run_sync()
+        match_run_sync(actor=system_actor())
     ctx.counts["matches"] = Match.objects.count()

@@ -254,7 +254,7 @@ def seed_events(ctx: DemoContext) -> None:
             continue
         _try(
             event_create,
-            by=bureau,
+            actor=actor_for(bureau),
             title=title,
             kind=kind,
             date=day,
@@ -341,7 +341,7 @@ def seed_conversions(ctx: DemoContext) -> None:
             created_by=user,
         )
         Inquiry.objects.filter(pk=inquiry.pk).update(created_at=moment(signed_on - dt.timedelta(days=45)))
-        contract = _try(contract_draft, inquiry=inquiry, by=user)
+        contract = _try(contract_draft, inquiry=inquiry, actor=actor_for(user))
         if contract is None:
             continue
         # As drafted before signing: the licence runs three years from the signature.
@@ -351,7 +351,7 @@ def seed_conversions(ctx: DemoContext) -> None:
             terms["term_ends_on"] = min(
                 add_months(signed_on, 36) - dt.timedelta(days=1), patent.expiry_date or dt.date.max
             )
-        contract = _try(contract_update, contract=contract, by=user, **terms)
+        contract = _try(contract_update, contract=contract, actor=actor_for(user), **terms)
         if contract is None:
             continue
         contract = _try(contract_record_signed, contract=contract, actor=bureau, signed_on=signed_on)
@@ -373,7 +373,7 @@ def seed_conversions(ctx: DemoContext) -> None:
             _try(
                 follow_up_answer,
                 follow_up=follow_up,
-                by=user,
+                actor=actor_for(user),
                 implemented=in_use,
                 product=f"{patent.title.removeprefix('一种')[:30]}（示范产品）" if in_use else "",
                 revenue=revenue,

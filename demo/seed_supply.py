@@ -22,6 +22,7 @@ from demands.models import Demand
 from patents.identifiers import add_years, check_character
 from patents.models import Patent, PatentIpc
 from patents.services import ipc_rows, normalize_ipc_codes, patent_derive
+from portal.permissions import actor_for, system_actor
 
 from .seed import PLAN_BASE_YEAR, SEED, DemoContext, demo_today, moment
 
@@ -382,7 +383,11 @@ def seed_patents(ctx: DemoContext) -> None:
     if to_create:
         ctx.supply_changed = True
         patents = bulk_create_with_history(
-            [p for p, _i in to_create], Patent, batch_size=500, default_date=now
+            [p for p, _i in to_create],
+            Patent,
+            batch_size=500,
+            default_user=system_actor().user,  # the demo's patents are loaded by the system
+            default_date=now,
         )
         if patents[0].pk is None:  # backends that do not return primary keys
             by_no = dict(
@@ -442,7 +447,7 @@ def seed_demands(ctx: DemoContext) -> None:
         by = users.get(org.pk) or _member_of(ctx, org)
         low = Decimal(rng.randrange(5, 40) * 10000)
         demand = demand_create(
-            by=by,
+            actor=actor_for(by),
             code=code,
             title=item.title,
             description=item.description,

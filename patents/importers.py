@@ -222,7 +222,7 @@ class PatentImporter(Importer):
             return _("%(name)s 不是专利权人类型的单位（高校、科研院所、国有企业、大型企业）") % {
                 "name": owner.name
             }
-        if self.actor is not None and not permissions.can_create_for(self.actor, owner):
+        if not permissions.can_create_for(self.actor, owner):
             return _("无权为 %(name)s 导入专利") % {"name": owner.name}
         return None
 
@@ -501,8 +501,7 @@ class PatentImporter(Importer):
             current_industries.setdefault(patent_id, []).append(industry_id)
 
         now = timezone.now()
-        user = getattr(self.actor, "user", None) if self.actor is not None else None
-        user = user if getattr(user, "pk", None) else None
+        user = self.actor.user
         to_create: list[Patent] = []
         to_update: list[Patent] = []
         update_fields: set[str] = set()
@@ -660,7 +659,7 @@ class PatentImporter(Importer):
         if patent.legal_status in Patent.DEAD_STATUSES:  # stays as it is; nothing to publish
             return set()
         owner = self.owners_by_id[data["owner_id"]]
-        if self.actor is None or permissions.can_publish_directly_for(self.actor, owner):
+        if permissions.can_publish_directly_for(self.actor, owner):
             patent.listing_status = Patent.ListingStatus.PUBLISHED
             patent.published_at = now
             patent.listed_until = add_years(timezone.localdate(), LISTING_YEARS)

@@ -6,6 +6,8 @@ import datetime
 
 from celery import shared_task
 
+from portal.permissions import system_actor
+
 from . import services
 
 
@@ -14,7 +16,7 @@ def patent_daily_maintenance(today: str | None = None) -> dict:
     """Daily: term expiry, withdrawal of listings of dead patents, 12-month listing expiry,
     renewal reminders, open licenses past their term."""
     day = datetime.date.fromisoformat(today) if today else None
-    return services.patent_daily_maintenance(today=day)
+    return services.patent_daily_maintenance(actor=system_actor(), today=day)
 
 
 @shared_task(name="patents.tasks.supply_bulletin_publish", acks_late=True)

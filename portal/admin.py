@@ -24,6 +24,7 @@ from .models import (
     Region,
 )
 from .periods import KEEP, organization_correct, organization_reclassify
+from .permissions import actor_for
 from .services import organization_unverify, organization_verify
 
 
@@ -208,7 +209,7 @@ class OrganizationAdmin(admin.ModelAdmin):
         if data.get("correct_from_start"):
             organization_correct(
                 organization=obj,
-                by=request.user,
+                actor=actor_for(request.user),
                 kind=kind,
                 region_id=region_id,
                 reason=reason,
@@ -217,7 +218,7 @@ class OrganizationAdmin(admin.ModelAdmin):
         else:
             organization_reclassify(
                 organization=obj,
-                by=request.user,
+                actor=actor_for(request.user),
                 kind=kind,
                 region_id=region_id,
                 effective_from=data.get("effective_from"),
@@ -230,7 +231,7 @@ class OrganizationAdmin(admin.ModelAdmin):
         done, failed, changed = 0, [], []
         for organization in queryset:
             try:
-                service(organization=organization, by=request.user)
+                service(organization=organization, actor=actor_for(request.user))
             except (ApplicationError, PermissionDenied) as error:
                 failed.append(f"{organization.name}: {error}")
             else:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from .identifiers import normalize_credit_code
 from .models import Membership, Organization, Region
 from .money import WAN, to_yuan
+from .permissions import SYSTEM_USERNAME
 from .selectors import OrganizationStatus
 from .services import SIGNUP_KINDS, organization_already_registered_message
 
@@ -227,7 +228,8 @@ class SignupForm(BootstrapFormMixin, forms.Form):
 
     def clean_username(self):
         username = self.cleaned_data["username"]
-        if User.objects.filter(username__iexact=username).exists():
+        # The system actor's name is reserved even before the system first acts.
+        if username.casefold() == SYSTEM_USERNAME or User.objects.filter(username__iexact=username).exists():
             raise ValidationError(_("该用户名已被使用。"), code="unique")
         return username
 

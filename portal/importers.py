@@ -171,11 +171,10 @@ class OrganizationImporter(Importer):
             for organization in renamed:
                 organization.updated_at = now
             Organization.objects.bulk_update(renamed, ["name", "updated_at"], batch_size=1000)
-        user = getattr(self.actor, "user", None)
         for organization, data in reclassify:
             organization_reclassify(
                 organization=organization,
-                by=user,
+                actor=self.actor,
                 kind=data["kind"],
                 region_id=data["region_id"],
                 effective_from=data["effective_from"],

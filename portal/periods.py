@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from .errors import ApplicationError
 from .models import Organization, OrganizationChange, OrganizationPeriod, Region
+from .permissions import Actor
 
 
 class _Keep:
@@ -162,7 +163,7 @@ def _apply(
     kind,
     region_id,
     action: str,
-    by,
+    actor: Actor,
     reason: str,
     source: str,
 ) -> bool:
@@ -185,7 +186,7 @@ def _apply(
         region_after=current.region_id or "",
         source=source[:40],
         reason=reason[:500],
-        changed_by=by if getattr(by, "pk", None) else None,
+        changed_by=actor.user,
     )
     if (organization.kind, organization.region_id) != (current.kind, current.region_id):
         organization.kind, organization.region_id = current.kind, current.region_id
@@ -197,7 +198,7 @@ def _apply(
 def organization_reclassify(
     *,
     organization: Organization,
-    by=None,
+    actor: Actor,
     kind=KEEP,
     region_id=KEEP,
     effective_from: datetime.date | None = None,
@@ -217,7 +218,7 @@ def organization_reclassify(
         kind=kind,
         region_id=region_id,
         action=OrganizationChange.Action.CHANGE,
-        by=by,
+        actor=actor,
         reason=reason,
         source=source,
     )
@@ -225,7 +226,7 @@ def organization_reclassify(
 
 @transaction.atomic
 def organization_correct(
-    *, organization: Organization, by=None, kind=KEEP, region_id=KEEP, reason: str, source: str = ""
+    *, organization: Organization, actor: Actor, kind=KEEP, region_id=KEEP, reason: str, source: str = ""
 ) -> bool:
     """Correct an organization's kind and/or district for its whole history (the recorded value was
     wrong from the start): every figure, past years included, then counts the corrected value."""
@@ -237,7 +238,7 @@ def organization_correct(
         kind=kind,
         region_id=region_id,
         action=OrganizationChange.Action.CORRECTION,
-        by=by,
+        actor=actor,
         reason=reason.strip(),
         source=source,
     )

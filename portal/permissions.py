@@ -3,12 +3,17 @@
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from .imports.base import importers
 from .models import Membership, Organization
+
+# The user that jobs, Celery tasks, management commands and the demo seeding act as.
+SYSTEM_USERNAME = "system"
 
 
 class Role(StrEnum):
@@ -22,6 +27,7 @@ class Role(StrEnum):
     BUREAU = "bureau"  # city-level staff of the market-regulation / IP bureau
     ADMIN = "admin"  # superuser
     NONE = "none"  # logged in, no organization yet
+    SYSTEM = "system"  # jobs, tasks and commands (``system_actor``); never a logged-in person
 
 
 _KIND_ROLE = {
@@ -49,6 +55,11 @@ class Actor:
     def is_staff_role(self) -> bool:
         """Bureau staff of any level, or a superuser."""
         return self.role in (Role.BUREAU, Role.DISTRICT_OFFICER, Role.ADMIN)
+
+    @property
+    def is_system(self) -> bool:
+        """Jobs, tasks and commands (``system_actor``): each check that lets it through says so."""
+        return self.role == Role.SYSTEM
 
     @property
     def sees_whole_city(self) -> bool:
@@ -100,6 +111,25 @@ def managed_owner_ids(actor: Actor) -> set[int]:
         clients = Organization.objects.filter(agencies=actor.organization_id)
         return set(clients.values_list("pk", flat=True))
     return set()
+
+
+def system_actor() -> Actor:
+    """The actor of work nobody clicked: jobs, Celery tasks, management commands, demo seeding.
+
+    Every service takes a required ``actor``; the system is a real user (``system``: inactive, with
+    an unusable password, so nobody can log in as it) so that ``created_by`` and the history always
+    name someone. It has its own role, so that each permission check that lets it through says so.
+    Created on first use (not by a data migration) so that it exists in every database, test
+    databases flushed between tests included; ``get_or_create`` absorbs two workers racing.
+    """
+    User = get_user_model()
+    user, _created = User.objects.get_or_create(
+        username=SYSTEM_USERNAME, defaults={"is_active": False, "password": make_password(None)}
+    )
+    if user.is_active or user.has_usable_password():
+        # Someone registered the name before the system first acted: refuse to act as a person.
+        raise ImproperlyConfigured(f"the user {SYSTEM_USERNAME!r} can log in; it cannot be the system actor")
+    return Actor(user, Role.SYSTEM, None, None)
 
 
 def role_of(user) -> Role:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from .errors import ApplicationError
 from .identifiers import normalize_credit_code
 from .models import Membership, Organization, OrganizationAlias, Region
-from .permissions import Actor, Role, actor_for, require_organization_reviewer
+from .permissions import SYSTEM_USERNAME, Actor, Role, require_organization_reviewer
 
 User = get_user_model()
 
@@ -63,7 +63,7 @@ def organization_register(
         or OrganizationAlias.objects.filter(credit_code=code).exists()
     ):
         raise ApplicationError(organization_already_registered_message())
-    if User.objects.filter(username__iexact=username).exists():
+    if username.casefold() == SYSTEM_USERNAME or User.objects.filter(username__iexact=username).exists():
         raise ApplicationError(_("该用户名已被使用。"))
 
     user = User(username=username, email=email)
@@ -97,10 +97,10 @@ def _check_reviewer(*, organization: Organization, actor: Actor) -> None:
         raise ApplicationError(_("不能审核本单位。"))
 
 
-def organization_reviewable_by(*, organization: Organization, by) -> bool:
-    """Whether ``by`` may verify or revoke this organization (for showing the buttons)."""
+def organization_reviewable_by(*, organization: Organization, actor: Actor) -> bool:
+    """Whether ``actor`` may verify or revoke this organization (for showing the buttons)."""
     try:
-        _check_reviewer(organization=organization, actor=actor_for(by))
+        _check_reviewer(organization=organization, actor=actor)
     except (ApplicationError, PermissionDenied):
         return False
     return True
@@ -121,9 +121,9 @@ def _notify_organization_admins(*, organization: Organization, subject: str, bod
 
 
 @transaction.atomic
-def organization_verify(*, organization: Organization, by) -> Organization:
+def organization_verify(*, organization: Organization, actor: Actor) -> Organization:
     """Mark an organization as verified; its members gain the rights of their role."""
-    _check_reviewer(organization=organization, actor=actor_for(by))
+    _check_reviewer(organization=organization, actor=actor)
     if organization.verified:
         raise ApplicationError(_("“%(name)s”已经通过认证。") % {"name": organization.name})
     organization.verified, organization.verified_at = True, timezone.now()
@@ -138,9 +138,9 @@ def organization_verify(*, organization: Organization, by) -> Organization:
 
 
 @transaction.atomic
-def organization_unverify(*, organization: Organization, by, reason: str = "") -> Organization:
+def organization_unverify(*, organization: Organization, actor: Actor, reason: str = "") -> Organization:
     """Revoke an organization's verification (nothing is deleted); the reason is mailed to its admins."""
-    _check_reviewer(organization=organization, actor=actor_for(by))
+    _check_reviewer(organization=organization, actor=actor)
     if not organization.verified:
         raise ApplicationError(_("“%(name)s”尚未认证，无需撤销。") % {"name": organization.name})
     organization.verified, organization.verified_at = False, None
@@ -160,8 +160,9 @@ def organization_unverify(*, organization: Organization, by, reason: str = "") -
 
 
 @transaction.atomic
-def user_update(*, user, first_name: str, last_name: str, email: str):
-    """Update a user's own name and e-mail address."""
+def user_update(*, actor: Actor, first_name: str, last_name: str, email: str):
+    """Update the acting user's own name and e-mail address."""
+    user = actor.user
     user.first_name, user.last_name, user.email = first_name.strip(), last_name.strip(), email.strip()
     user.full_clean(exclude=["password", "username"])
     user.save(update_fields=["first_name", "last_name", "email"])
@@ -169,8 +170,10 @@ def user_update(*, user, first_name: str, last_name: str, email: str):
 
 
 @transaction.atomic
-def membership_update(*, membership: Membership, email_notifications: bool) -> Membership:
+def membership_update(*, membership: Membership, actor: Actor, email_notifications: bool) -> Membership:
     """Update a member's own preferences."""
+    if membership.user_id != actor.user.pk:
+        raise PermissionDenied(_("只能修改自己的设置。"))
     membership.email_notifications = email_notifications
     membership.save(update_fields=["email_notifications", "updated_at"])
     return membership
@@ -188,7 +191,7 @@ ORGANIZATION_CONTACT_FIELDS = (
 
 
 @transaction.atomic
-def organization_contact_update(*, organization: Organization, by, **fields) -> Organization:
+def organization_contact_update(*, organization: Organization, actor: Actor, **fields) -> Organization:
     """Update an organization's contact details; only its administrators may do so.
 
     Name, credit code, kind and region are what the bureau verified, so they are not editable here.
@@ -197,7 +200,7 @@ def organization_contact_update(*, organization: Organization, by, **fields) -> 
     if unknown:
         raise TypeError(f"organization_contact_update() got unexpected fields: {sorted(unknown)}")
     is_admin = Membership.objects.filter(
-        user=by, organization=organization, role=Membership.Role.ADMIN
+        user=actor.user, organization=organization, role=Membership.Role.ADMIN
     ).exists()
     if not is_admin:
         raise PermissionDenied(_("只有本单位的管理员可以修改单位联系信息。"))

@@ -170,13 +170,15 @@ def profile(request):
 
     if request.method == "POST" and all(form.is_valid() for form in forms):
         try:
-            user_update(user=user, **user_form.cleaned_data)
+            user_update(actor=actor_for(user), **user_form.cleaned_data)
             if membership_form is not None:
-                membership_update(membership=membership, **membership_form.cleaned_data)
+                membership_update(
+                    membership=membership, actor=actor_for(user), **membership_form.cleaned_data
+                )
             if organization_form is not None:
                 organization_contact_update(
                     organization=organization,
-                    by=user,
+                    actor=actor_for(user),
                     **{name: organization_form.cleaned_data[name] for name in ORGANIZATION_CONTACT_FIELDS},
                 )
         except ApplicationError as error:
@@ -232,7 +234,9 @@ def organization_review(request):
         request.GET.get("page")
     )
     for organization in page_obj.object_list:
-        organization.can_review = organization_reviewable_by(organization=organization, by=request.user)
+        organization.can_review = organization_reviewable_by(
+            organization=organization, actor=actor_for(request.user)
+        )
     context = {
         "filter_form": filter_form,
         "page_obj": page_obj,
@@ -252,7 +256,7 @@ def organization_detail(request, pk: int):
     context = {
         "organization": organization,
         "members": organization_members(organization=organization),
-        "can_review": organization_reviewable_by(organization=organization, by=request.user),
+        "can_review": organization_reviewable_by(organization=organization, actor=actor_for(request.user)),
         "year_stats": organization.year_stats.all(),
         "unverify_form": OrganizationUnverifyForm(),
         "next": reverse("portal:organization-detail", args=[organization.pk]),
@@ -266,7 +270,7 @@ def organization_verify_view(request, pk: int):
     actor = _reviewer(request)
     organization = organization_get(actor=actor, pk=pk)
     try:
-        organization_verify(organization=organization, by=request.user)
+        organization_verify(organization=organization, actor=actor_for(request.user))
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -281,7 +285,9 @@ def organization_unverify_view(request, pk: int):
     organization = organization_get(actor=actor, pk=pk)
     form = OrganizationUnverifyForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    if organization.verified and organization_reviewable_by(organization=organization, by=request.user):
+    if organization.verified and organization_reviewable_by(
+        organization=organization, actor=actor_for(request.user)
+    ):
         page = confirmation_page(
             request,
             question=_("确定撤销“%(name)s”的认证吗？") % {"name": organization.name},
@@ -291,7 +297,7 @@ def organization_unverify_view(request, pk: int):
         if page is not None:
             return page
     try:
-        organization_unverify(organization=organization, by=request.user, reason=reason)
+        organization_unverify(organization=organization, actor=actor_for(request.user), reason=reason)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.errors import ApplicationError
+from portal.permissions import Actor
 
 from . import documents, kpi
 from .annual import annual_report_content
@@ -103,11 +104,11 @@ def _queue(kind: str, report_id: int, task_name: str) -> None:
     transaction.on_commit(lambda: task.delay(**kwargs))
 
 
-def _reset_pending(report: GeneratedReport, by) -> GeneratedReport:
+def _reset_pending(report: GeneratedReport, actor: Actor) -> GeneratedReport:
     if report.is_frozen:
         raise ApplicationError(_frozen_message(report))
     report.status = GeneratedReport.Status.PENDING
-    report.requested_by = by
+    report.requested_by = actor.user
     report.error = ""
     report.progress = 0
     report.stage = _("排队等待后台任务")
@@ -120,24 +121,24 @@ def _reset_pending(report: GeneratedReport, by) -> GeneratedReport:
 
 
 @transaction.atomic
-def annual_report_request(*, year: int, by=None) -> AnnualReport:
+def annual_report_request(*, year: int, actor: Actor) -> AnnualReport:
     """Create (or reset) the year's report as pending and queue its build after commit.
 
     An approved report is frozen: asking again is refused."""
     year = kpi.check_year(year)
     report = AnnualReport.objects.select_for_update().filter(year=year).first() or AnnualReport(year=year)
-    _reset_pending(report, by)
+    _reset_pending(report, actor)
     _queue("annual", report.pk, KINDS["annual"].task)
     return report
 
 
 @transaction.atomic
-def plan_report_request(*, plan: PlanPeriod, by=None) -> PlanPeriodReport:
+def plan_report_request(*, plan: PlanPeriod, actor: Actor) -> PlanPeriodReport:
     """Create (or reset) the plan period's summary as pending and queue its build after commit."""
     report = PlanPeriodReport.objects.select_for_update().filter(plan=plan).first() or PlanPeriodReport(
         plan=plan
     )
-    _reset_pending(report, by)
+    _reset_pending(report, actor)
     _queue("plan", report.pk, KINDS["plan"].task)
     return report
 
@@ -230,7 +231,7 @@ def confirmation_token(report: GeneratedReport) -> str:
 
 
 @transaction.atomic
-def report_approve(*, report: GeneratedReport, by, confirmation: str) -> GeneratedReport:
+def report_approve(*, report: GeneratedReport, actor: Actor, confirmation: str) -> GeneratedReport:
     """Freeze a generated report: from now on it is never rebuilt.
 
     ``confirmation`` must be the ``confirmation_token`` of the version the approver was shown on
@@ -247,7 +248,7 @@ def report_approve(*, report: GeneratedReport, by, confirmation: str) -> Generat
         raise ApplicationError(_("报告在确认页面打开后已重新生成，请重新核对后再审定。"))
     report.status = model.Status.APPROVED
     report.approved_at = timezone.now()
-    report.approved_by = by
+    report.approved_by = actor.user
     report.files_pending = True
     report.progress, report.stage = 0, _("生成审定版文件")
     report.save(
@@ -265,8 +266,8 @@ def report_approve(*, report: GeneratedReport, by, confirmation: str) -> Generat
     return report
 
 
-def annual_report_approve(*, report: AnnualReport, by, confirmation: str) -> AnnualReport:
-    return report_approve(report=report, by=by, confirmation=confirmation)
+def annual_report_approve(*, report: AnnualReport, actor: Actor, confirmation: str) -> AnnualReport:
+    return report_approve(report=report, actor=actor, confirmation=confirmation)
 
 
 def report_files_finalise(*, kind: str, report_id: int) -> GeneratedReport | None:
@@ -296,25 +297,25 @@ def report_files_finalise(*, kind: str, report_id: int) -> GeneratedReport | Non
     return report
 
 
-def annual_report_request_previous_year(*, today=None) -> AnnualReport | None:
+def annual_report_request_previous_year(*, actor: Actor, today=None) -> AnnualReport | None:
     """The January job: (re)build last year's report unless it is already approved."""
     year = (today or timezone.localdate()).year - 1
     if AnnualReport.objects.filter(year=year, status=AnnualReport.Status.APPROVED).exists():
         logger.info("annual report %s already approved; the January job leaves it alone", year)
         return None
-    return annual_report_request(year=year)
+    return annual_report_request(year=year, actor=actor)
 
 
 # --- Award budgets -------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def award_budget_set(*, year: int, amount: Decimal, by) -> AwardBudget:
+def award_budget_set(*, year: int, amount: Decimal, actor: Actor) -> AwardBudget:
     """Record (or change) the year's performance award budget."""
     year = kpi.check_year(year)
     budget = AwardBudget.objects.select_for_update().filter(year=year).first() or AwardBudget(year=year)
     budget.amount = amount
-    budget.entered_by = by
+    budget.entered_by = actor.user
     budget.full_clean(validate_unique=False)
     budget.save()
     return budget

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from portal.permissions import system_actor
+
 from . import services
 
 
@@ -33,5 +35,5 @@ def report_files_finalise(*, kind: str, report_id: int) -> dict | None:
 @shared_task(name="reports.tasks.annual_report_request_previous_year", acks_late=True)
 def annual_report_request_previous_year() -> int | None:
     """Beat, 5 January: generate last year's report (unless approved)."""
-    report = services.annual_report_request_previous_year()
+    report = services.annual_report_request_previous_year(actor=system_actor())
     return report.year if report else None

@@ -18,6 +18,7 @@ from patents.models import Patent
 from portal.errors import ApplicationError
 from portal.models import Industry, Organization, Region
 from portal.periods import organization_correct
+from portal.permissions import Actor
 
 from ..checks import CITY_DIVISION_PREFIX, not_in_force_listed
 from ..impact import Outcome, apply_with_impact
@@ -33,7 +34,7 @@ def _history_reason(text: str) -> str:
 # --- Listings of patents no longer in force --------------------------------------------------
 
 
-def _withdraw(patent_ids: Iterable[int], *, by) -> tuple[str, dict]:
+def _withdraw(patent_ids: Iterable[int], *, actor: Actor) -> tuple[str, dict]:
     patents = list(not_in_force_listed().filter(pk__in=list(patent_ids)).select_for_update())
     before = {str(p.pk): {"listing_status": p.listing_status, "review_note": p.review_note} for p in patents}
     now = timezone.now()
@@ -47,21 +48,21 @@ def _withdraw(patent_ids: Iterable[int], *, by) -> tuple[str, dict]:
             patents,
             Patent,
             ["listing_status", "review_note", "updated_at"],
-            default_user=by,
+            default_user=actor.user,
             default_change_reason=_history_reason(note),
         )
     return _("撤回 %(n)d 件已失效专利的挂牌") % {"n": len(patents)}, {"patents": before}
 
 
 def patents_withdraw_not_in_force(
-    *, patent_ids: Iterable[int], by, dry_run: bool = False, confirm_frozen: bool = False
+    *, patent_ids: Iterable[int], actor: Actor, dry_run: bool = False, confirm_frozen: bool = False
 ) -> Outcome:
     """Withdraw the live listings, among ``patent_ids``, of patents no longer in force."""
     ids = list(patent_ids)
     return apply_with_impact(
         kind=CleanupRun.Kind.WITHDRAW_NOT_IN_FORCE,
-        apply=lambda: _withdraw(ids, by=by),
-        by=by,
+        apply=lambda: _withdraw(ids, actor=actor),
+        actor=actor,
         dry_run=dry_run,
         confirm_frozen=confirm_frozen,
     )
@@ -91,7 +92,7 @@ def industries_for_ipc(codes: Iterable[str], prefixes: list[tuple[str, int]]) ->
     return ids
 
 
-def _industries_from_ipc(patent_ids: Iterable[int], *, by) -> tuple[str, dict]:
+def _industries_from_ipc(patent_ids: Iterable[int], *, actor: Actor) -> tuple[str, dict]:
     through = Patent.industries.through
     prefixes = _prefixes()
     tagged = set(through.objects.values_list("patent_id", flat=True).filter(patent_id__in=list(patent_ids)))
@@ -113,20 +114,24 @@ def _industries_from_ipc(patent_ids: Iterable[int], *, by) -> tuple[str, dict]:
         patent.updated_at = now
     if changed:
         bulk_update_with_history(
-            changed, Patent, ["updated_at"], default_user=by, default_change_reason=_("按IPC对照补充产业")
+            changed,
+            Patent,
+            ["updated_at"],
+            default_user=actor.user,
+            default_change_reason=_("按IPC对照补充产业"),
         )
     return _("为 %(n)d 件专利按IPC对照补充产业") % {"n": len(changed)}, {"patents": added}
 
 
 def patents_set_industry_from_ipc(
-    *, patent_ids: Iterable[int], by, dry_run: bool = False, confirm_frozen: bool = False
+    *, patent_ids: Iterable[int], actor: Actor, dry_run: bool = False, confirm_frozen: bool = False
 ) -> Outcome:
     """Give patents without an industry the industries their IPC codes map to."""
     ids = list(patent_ids)
     return apply_with_impact(
         kind=CleanupRun.Kind.INDUSTRY_FROM_IPC,
-        apply=lambda: _industries_from_ipc(ids, by=by),
-        by=by,
+        apply=lambda: _industries_from_ipc(ids, actor=actor),
+        actor=actor,
         dry_run=dry_run,
         confirm_frozen=confirm_frozen,
     )
@@ -141,7 +146,9 @@ def district_from_credit_code(credit_code: str, regions: set[str]) -> str | None
     return code if code.startswith(CITY_DIVISION_PREFIX) and code in regions else None
 
 
-def _set_district(organization_ids: Iterable[int], region_id: str | None, *, by) -> tuple[str, dict]:
+def _set_district(
+    organization_ids: Iterable[int], region_id: str | None, *, actor: Actor
+) -> tuple[str, dict]:
     regions = set(Region.objects.values_list("code", flat=True))
     if region_id is not None and region_id not in regions:
         raise ApplicationError(_("不是本市旗区代码：%(value)s") % {"value": region_id})
@@ -153,7 +160,7 @@ def _set_district(organization_ids: Iterable[int], region_id: str | None, *, by)
             continue
         organization_correct(
             organization=organization,
-            by=by,
+            actor=actor,
             region_id=target,
             reason=_("数据清理：补充缺失的旗区"),
             source=SOURCE,
@@ -166,7 +173,7 @@ def _set_district(organization_ids: Iterable[int], region_id: str | None, *, by)
 def organizations_set_district(
     *,
     organization_ids: Iterable[int],
-    by,
+    actor: Actor,
     region_id: str | None = None,
     dry_run: bool = False,
     confirm_frozen: bool = False,
@@ -177,8 +184,8 @@ def organizations_set_district(
     ids = list(organization_ids)
     return apply_with_impact(
         kind=CleanupRun.Kind.SET_DISTRICT,
-        apply=lambda: _set_district(ids, region_id, by=by),
-        by=by,
+        apply=lambda: _set_district(ids, region_id, actor=actor),
+        actor=actor,
         dry_run=dry_run,
         confirm_frozen=confirm_frozen,
     )
@@ -187,7 +194,7 @@ def organizations_set_district(
 # --- Undo ------------------------------------------------------------------------------------
 
 
-def _revert(run: CleanupRun, *, by) -> tuple[str, dict]:
+def _revert(run: CleanupRun, *, actor: Actor) -> tuple[str, dict]:
     restored, kept = [], []
     if run.kind == CleanupRun.Kind.WITHDRAW_NOT_IN_FORCE:
         before = run.details.get("patents", {})
@@ -207,7 +214,7 @@ def _revert(run: CleanupRun, *, by) -> tuple[str, dict]:
                 back,
                 Patent,
                 ["listing_status", "review_note", "updated_at"],
-                default_user=by,
+                default_user=actor.user,
                 default_change_reason=_("撤销数据清理"),
             )
     elif run.kind == CleanupRun.Kind.INDUSTRY_FROM_IPC:
@@ -220,7 +227,11 @@ def _revert(run: CleanupRun, *, by) -> tuple[str, dict]:
             patent.updated_at = timezone.now()
         if changed:
             bulk_update_with_history(
-                changed, Patent, ["updated_at"], default_user=by, default_change_reason=_("撤销数据清理")
+                changed,
+                Patent,
+                ["updated_at"],
+                default_user=actor.user,
+                default_change_reason=_("撤销数据清理"),
             )
     elif run.kind == CleanupRun.Kind.SET_DISTRICT:
         for pk, values in run.details.get("organizations", {}).items():
@@ -230,7 +241,7 @@ def _revert(run: CleanupRun, *, by) -> tuple[str, dict]:
                 continue
             organization_correct(
                 organization=organization,
-                by=by,
+                actor=actor,
                 region_id=None,
                 reason=_("撤销数据清理（记录 %(id)s）") % {"id": run.pk},
                 source=SOURCE,
@@ -238,7 +249,7 @@ def _revert(run: CleanupRun, *, by) -> tuple[str, dict]:
             restored.append(int(pk))
     else:
         raise ApplicationError(_("该操作不能撤销。"))
-    run.reverted_at, run.reverted_by = timezone.now(), by
+    run.reverted_at, run.reverted_by = timezone.now(), actor.user
     run.save(update_fields=["reverted_at", "reverted_by"])
     summary = _("撤销“%(run)s”：恢复 %(n)d 条") % {"run": run.summary, "n": len(restored)}
     return summary, {"run": run.pk, "restored": restored, "changed_since": kept}
@@ -246,7 +257,7 @@ def _revert(run: CleanupRun, *, by) -> tuple[str, dict]:
 
 @transaction.atomic
 def cleanup_run_revert(
-    *, run: CleanupRun, by, dry_run: bool = False, confirm_frozen: bool = False
+    *, run: CleanupRun, actor: Actor, dry_run: bool = False, confirm_frozen: bool = False
 ) -> Outcome:
     """Undo a bulk fix from the values it recorded; records changed again since stay as they are.
     A merge is not undone (the duplicate's rows are mixed with the kept organization's)."""
@@ -255,8 +266,8 @@ def cleanup_run_revert(
         raise ApplicationError(_("该操作不能撤销，或已撤销。"))
     return apply_with_impact(
         kind=CleanupRun.Kind.REVERT,
-        apply=lambda: _revert(run, by=by),
-        by=by,
+        apply=lambda: _revert(run, actor=actor),
+        actor=actor,
         dry_run=dry_run,
         confirm_frozen=confirm_frozen,
     )

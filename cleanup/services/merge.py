@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from portal.errors import ApplicationError
 from portal.models import Organization, OrganizationAlias, OrganizationPeriod
+from portal.permissions import Actor
 
 from ..impact import Outcome, apply_with_impact
 from ..models import CleanupRun
@@ -162,7 +163,7 @@ def organization_merge_plan(*, keep: Organization, drop: Organization) -> MergeP
     return plan
 
 
-def _move(plan: MergePlan, *, by, drop_conflicting: bool) -> dict:
+def _move(plan: MergePlan, *, actor: Actor, drop_conflicting: bool) -> dict:
     keep, drop = plan.keep, plan.drop
     now = timezone.now()
     deleted = []
@@ -187,7 +188,7 @@ def _move(plan: MergePlan, *, by, drop_conflicting: bool) -> dict:
             history.bulk_history_create(
                 list(model._base_manager.filter(pk__in=ids)),
                 update=True,
-                default_user=by,
+                default_user=actor.user,
                 default_change_reason=reason[:100],
             )
         moved[relation.label] = ids
@@ -211,7 +212,7 @@ def _move(plan: MergePlan, *, by, drop_conflicting: bool) -> dict:
                 count += 1
             moved[f"{through._meta.label}.{column}"] = [count]
     OrganizationAlias.objects.create(
-        credit_code=drop.credit_code, name=drop.name, organization=keep, merged_by=by
+        credit_code=drop.credit_code, name=drop.name, organization=keep, merged_by=actor.user
     )
     keep.updated_at = now
     keep.save(update_fields=["updated_at"])
@@ -229,7 +230,7 @@ def organization_merge(
     *,
     keep: Organization,
     drop: Organization,
-    by,
+    actor: Actor,
     dry_run: bool = False,
     drop_conflicting: bool = False,
     confirm_frozen: bool = False,
@@ -245,7 +246,7 @@ def organization_merge(
         raise MergeConflicts(plan)
 
     def apply():
-        details = _move(plan, by=by, drop_conflicting=drop_conflicting)
+        details = _move(plan, actor=actor, drop_conflicting=drop_conflicting)
         summary = _("%(drop)s（%(drop_code)s）并入 %(keep)s（%(keep_code)s）") % {
             "drop": plan.drop.name,
             "drop_code": plan.drop.credit_code,
@@ -257,7 +258,11 @@ def organization_merge(
     drop_pk = drop.pk
     try:
         outcome = apply_with_impact(
-            kind=CleanupRun.Kind.MERGE, apply=apply, by=by, dry_run=dry_run, confirm_frozen=confirm_frozen
+            kind=CleanupRun.Kind.MERGE,
+            apply=apply,
+            actor=actor,
+            dry_run=dry_run,
+            confirm_frozen=confirm_frozen,
         )
     except IntegrityError as error:
         # A rule across two columns broken by the move (a pledge whose borrower would be its own

@@ -88,7 +88,7 @@ class DemandViewSet(viewsets.ModelViewSet):
     def create(self, request, *args, **kwargs):
         serializer = DemandWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        demand = services.demand_create(by=request.user, **serializer.validated_data)
+        demand = services.demand_create(actor=actor_for(request.user), **serializer.validated_data)
         return self._output(demand, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -98,11 +98,11 @@ class DemandViewSet(viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         changes = dict(serializer.validated_data)
         changes.pop("publish", None)
-        demand = services.demand_update(demand=demand, by=request.user, **changes)
+        demand = services.demand_update(demand=demand, actor=actor_for(request.user), **changes)
         return self._output(demand)
 
     def destroy(self, request, *args, **kwargs):
-        services.demand_delete(demand=self.get_object(), by=request.user)
+        services.demand_delete(demand=self.get_object(), actor=actor_for(request.user))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -112,7 +112,7 @@ class DemandViewSet(viewsets.ModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def publish(self, request, code=None):
-        return self._output(services.demand_publish(demand=self.get_object(), by=request.user))
+        return self._output(services.demand_publish(demand=self.get_object(), actor=actor_for(request.user)))
 
     @extend_schema(
         summary=_("关闭需求"),
@@ -121,7 +121,7 @@ class DemandViewSet(viewsets.ModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def close(self, request, code=None):
-        return self._output(services.demand_close(demand=self.get_object(), by=request.user))
+        return self._output(services.demand_close(demand=self.get_object(), actor=actor_for(request.user)))
 
     @extend_schema(
         summary=_("续期"),
@@ -134,6 +134,6 @@ class DemandViewSet(viewsets.ModelViewSet):
         serializer = DemandRenewSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         demand = services.demand_renew(
-            demand=demand, by=request.user, deadline=serializer.validated_data.get("deadline")
+            demand=demand, actor=actor_for(request.user), deadline=serializer.validated_data.get("deadline")
         )
         return self._output(demand)

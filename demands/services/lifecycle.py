@@ -16,9 +16,10 @@ from simple_history.utils import bulk_update_with_history
 from portal.errors import ApplicationError
 from portal.identifiers import ascii_fold
 from portal.models import Organization
+from portal.permissions import Actor
 
 from ..models import Demand
-from ..permissions import as_actor, can_close, can_create, can_edit
+from ..permissions import can_close, can_create, can_edit
 from ..signals import demands_published
 from .duplicates import demand_flag_duplicates
 
@@ -155,7 +156,7 @@ def demand_queue_matching(*, demand_ids: Iterable[int]) -> None:
 @transaction.atomic
 def demand_create(
     *,
-    by,
+    actor: Actor,
     title: str,
     description: str,
     deal_kinds: Iterable[str],
@@ -176,7 +177,6 @@ def demand_create(
     Without a deadline the demand runs for DEFAULT_VALIDITY_DAYS; without a district it takes the
     organization's. The code is assigned (D<year>-<seq>) unless given.
     """
-    actor = as_actor(by)
     _require(can_create(actor), _("只有中小微企业的用户可以发布技术需求。"))
     organization = organization or actor.organization
     _require(organization.pk == actor.organization_id, _("只能为本单位发布技术需求。"))
@@ -190,10 +190,10 @@ def demand_create(
         organization=organization,
         source=Demand.Source.ONLINE,
         status=Demand.Status.DRAFT,
-        created_by=by,
+        created_by=actor.user,
         district=district or organization.region,
     )
-    demand._history_user = by
+    demand._history_user = actor.user
     _apply(
         demand,
         {
@@ -218,7 +218,7 @@ def demand_create(
         _validate(demand, exclude=["code"])
         _save_with_fresh_code(demand)
     if publish:
-        return demand_publish(demand=demand, by=by)
+        return demand_publish(demand=demand, actor=actor)
     demand_flag_duplicates(organization_ids=[organization.pk])
     demand.refresh_from_db(fields=["duplicate_of"])
     return demand
@@ -238,10 +238,10 @@ def _save_with_fresh_code(demand: Demand, attempts: int = 5) -> None:
 
 
 @transaction.atomic
-def demand_update(*, demand: Demand, by, **changes) -> Demand:
+def demand_update(*, demand: Demand, actor: Actor, **changes) -> Demand:
     """Edit a demand of the user's organization (draft, open or expired). Editing an open demand
     re-runs matching."""
-    _require(can_edit(by, demand), _("您无权修改该需求。"))
+    _require(can_edit(actor, demand), _("您无权修改该需求。"))
     if demand.status not in Demand.EDITABLE_STATUSES:
         raise ApplicationError(_("%(status)s的需求不能再修改。") % {"status": demand.get_status_display()})
     if "deadline" in changes and changes["deadline"] != demand.deadline:
@@ -252,7 +252,7 @@ def demand_update(*, demand: Demand, by, **changes) -> Demand:
     if not changed:
         return demand
     _validate(demand)
-    demand._history_user = by
+    demand._history_user = actor.user
     demand.save(update_fields=[*changed, "updated_at"])
     demand_flag_duplicates(organization_ids=[demand.organization_id])
     demand.refresh_from_db(fields=["duplicate_of"])
@@ -262,13 +262,13 @@ def demand_update(*, demand: Demand, by, **changes) -> Demand:
 
 
 @transaction.atomic
-def demand_delete(*, demand: Demand, by) -> None:
+def demand_delete(*, demand: Demand, actor: Actor) -> None:
     """Delete a draft; a demand that was ever published is closed instead, never deleted."""
-    _require(can_edit(by, demand), _("您无权删除该需求。"))
+    _require(can_edit(actor, demand), _("您无权删除该需求。"))
     if demand.status != Demand.Status.DRAFT or demand.published_at is not None:
         raise ApplicationError(_("只能删除未发布过的草稿；已发布的需求请关闭。"))
     organization_id = demand.organization_id
-    demand._history_user = by
+    demand._history_user = actor.user
     demand.delete()
     demand_flag_duplicates(organization_ids=[organization_id])
 
@@ -277,9 +277,9 @@ def demand_delete(*, demand: Demand, by) -> None:
 
 
 @transaction.atomic
-def demand_publish(*, demand: Demand, by) -> Demand:
+def demand_publish(*, demand: Demand, actor: Actor) -> Demand:
     """Draft → open: institutions can see it and the matching engine matches it."""
-    _require(can_edit(by, demand), _("您无权发布该需求。"))
+    _require(can_edit(actor, demand), _("您无权发布该需求。"))
     if demand.status != Demand.Status.DRAFT:
         raise ApplicationError(
             _("只有草稿状态的需求可以发布（当前：%(status)s）。") % {"status": demand.get_status_display()}
@@ -291,7 +291,7 @@ def demand_publish(*, demand: Demand, by) -> Demand:
     if demand.deadline < timezone.localdate():
         raise ApplicationError(_("截止日期已过，请先修改截止日期再发布。"))
     demand.status, demand.published_at, demand.closed_at = Demand.Status.OPEN, timezone.now(), None
-    demand._history_user = by
+    demand._history_user = actor.user
     demand.save(update_fields=["status", "published_at", "closed_at", "deadline", "updated_at"])
     demand_flag_duplicates(organization_ids=[demand.organization_id])
     demand.refresh_from_db(fields=["duplicate_of"])
@@ -300,22 +300,22 @@ def demand_publish(*, demand: Demand, by) -> Demand:
 
 
 @transaction.atomic
-def demand_close(*, demand: Demand, by) -> Demand:
+def demand_close(*, demand: Demand, actor: Actor) -> Demand:
     """Draft, open or expired → closed (the SME no longer needs it, or bureau moderation)."""
-    _require(can_close(by, demand), _("您无权关闭该需求。"))
+    _require(can_close(actor, demand), _("您无权关闭该需求。"))
     if demand.status not in (Demand.Status.DRAFT, Demand.Status.OPEN, Demand.Status.EXPIRED):
         raise ApplicationError(_("%(status)s的需求不能关闭。") % {"status": demand.get_status_display()})
     demand.status, demand.closed_at = Demand.Status.CLOSED, timezone.now()
-    demand._history_user = by
+    demand._history_user = actor.user
     demand.save(update_fields=["status", "closed_at", "updated_at"])
     demand_flag_duplicates(organization_ids=[demand.organization_id])
     return demand
 
 
 @transaction.atomic
-def demand_renew(*, demand: Demand, by, deadline: dt.date | None = None) -> Demand:
+def demand_renew(*, demand: Demand, actor: Actor, deadline: dt.date | None = None) -> Demand:
     """Open or expired → open with a later deadline (default: DEFAULT_VALIDITY_DAYS from today)."""
-    _require(can_edit(by, demand), _("您无权续期该需求。"))
+    _require(can_edit(actor, demand), _("您无权续期该需求。"))
     if demand.status not in (Demand.Status.OPEN, Demand.Status.EXPIRED):
         raise ApplicationError(
             _("只有征集中或已过期的需求可以续期（当前：%(status)s）。")
@@ -331,7 +331,7 @@ def demand_renew(*, demand: Demand, by, deadline: dt.date | None = None) -> Dema
         )
     reopened = demand.status == Demand.Status.EXPIRED
     demand.status, demand.deadline, demand.closed_at = Demand.Status.OPEN, deadline, None
-    demand._history_user = by
+    demand._history_user = actor.user
     demand.save(update_fields=["status", "deadline", "closed_at", "updated_at"])
     if reopened:
         demand_flag_duplicates(organization_ids=[demand.organization_id])
@@ -341,7 +341,7 @@ def demand_renew(*, demand: Demand, by, deadline: dt.date | None = None) -> Dema
 
 
 @transaction.atomic
-def demand_mark_matched(*, demand: Demand, by=None) -> Demand:
+def demand_mark_matched(*, demand: Demand, actor: Actor) -> Demand:
     """Open → matched: a deal or agreement answered the demand (called by matching/finance)."""
     if demand.status != Demand.Status.OPEN:
         raise ApplicationError(
@@ -349,14 +349,14 @@ def demand_mark_matched(*, demand: Demand, by=None) -> Demand:
             % {"status": demand.get_status_display()}
         )
     demand.status, demand.closed_at = Demand.Status.MATCHED, timezone.now()
-    demand._history_user = by
+    demand._history_user = actor.user
     demand.save(update_fields=["status", "closed_at", "updated_at"])
     demand_flag_duplicates(organization_ids=[demand.organization_id])
     return demand
 
 
 @transaction.atomic
-def demand_expire_due(*, today: dt.date | None = None) -> int:
+def demand_expire_due(*, actor: Actor, today: dt.date | None = None) -> int:
     """Open demands whose deadline has passed (before ``today``, Asia/Shanghai) → expired.
 
     Idempotent: run daily by Celery beat; returns how many demands expired.
@@ -373,7 +373,11 @@ def demand_expire_due(*, today: dt.date | None = None) -> int:
     for demand in due:
         demand.status, demand.closed_at, demand.updated_at = Demand.Status.EXPIRED, now, now
     bulk_update_with_history(
-        due, Demand, ["status", "closed_at", "updated_at"], default_change_reason="deadline passed"
+        due,
+        Demand,
+        ["status", "closed_at", "updated_at"],
+        default_user=actor.user,
+        default_change_reason="deadline passed",
     )
     demand_flag_duplicates(organization_ids={d.organization_id for d in due})
     return len(due)

@@ -85,7 +85,7 @@ class PledgeImporter(Importer):
         self.today = timezone.localdate()
         # The uploading bank, when a bank uploads (None for staff and the command line).
         actor = self.actor
-        self.bank = actor.organization if actor is not None and actor.role == Role.BANK else None
+        self.bank = actor.organization if actor.role == Role.BANK else None
         self.others = (
             set(Pledge.objects.exclude(lender_id=self.bank.pk).values_list("registration_no", flat=True))
             if self.bank

@@ -19,10 +19,9 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-def acting_user(actor: Actor | None):
-    """The actor's user for the history (None for the system)."""
-    user = getattr(actor, "user", None)
-    return user if getattr(user, "pk", None) else None
+def acting_user(actor: Actor):
+    """The actor's user for the history (jobs and commands: the system user)."""
+    return actor.user
 
 
 def raise_if(errors: rules.Errors) -> None:
@@ -33,13 +32,13 @@ def raise_if(errors: rules.Errors) -> None:
         raise ValidationError(by_field)
 
 
-def require_create(actor: Actor | None, model) -> None:
-    if actor is not None and not permissions.can_create(actor, model):
+def require_create(actor: Actor, model) -> None:
+    if not permissions.can_create(actor, model):
         raise PermissionDenied(_("您无权登记此类记录。"))
 
 
-def require_write(actor: Actor | None, obj) -> None:
-    if actor is not None and not permissions.can_write(actor, obj):
+def require_write(actor: Actor, obj) -> None:
+    if not permissions.can_write(actor, obj):
         raise PermissionDenied(_("您无权修改该记录。"))
 
 

@@ -21,7 +21,7 @@ from matching.services.notifications import notification_create, owner_side_orga
 from patents.identifiers import add_years
 from patents.models import Patent
 from portal.errors import ApplicationError
-from portal.permissions import Actor, actor_for
+from portal.permissions import Actor, system_actor
 
 from .. import permissions
 from ..models import Contract, Deal
@@ -67,14 +67,14 @@ def _url(contract: Contract) -> str:
     return reverse("finance:contract-detail", kwargs={"pk": contract.pk})
 
 
-def _side_of(user, contract: Contract) -> str:
-    side = permissions.contract_side(actor_for(user), contract)
+def _side_of(actor: Actor, contract: Contract) -> str:
+    side = permissions.contract_side(actor, contract)
     if side is None:
         raise PermissionDenied(_("您不是该合同的当事方，不能进行此操作。"))
     return side
 
 
-def _notify(contract: Contract, *, to_side: str | None, by, code: str) -> None:
+def _notify(contract: Contract, *, to_side: str | None, exclude_user, code: str) -> None:
     """Notify one side (seller side: the owner and its agencies) or both (None); the texts are
     rendered in each reader's language from ``code`` (``matching.notification_texts``)."""
     params = {"no": contract.contract_no, "patent": contract.patent.title}
@@ -87,7 +87,7 @@ def _notify(contract: Contract, *, to_side: str | None, by, code: str) -> None:
         kind=Notification.Kind.STATUS,
         url=_url(contract),
         organization_ids=organization_ids,
-        exclude_user=by,
+        exclude_user=exclude_user,
         text_code=code,
         text_params=params,
     )
@@ -163,10 +163,9 @@ def contract_prefill(inquiry: Inquiry) -> dict:
 
 
 @transaction.atomic
-def contract_draft(*, inquiry: Inquiry, by) -> Contract:
+def contract_draft(*, inquiry: Inquiry, actor: Actor) -> Contract:
     """Either side of an agreed inquiry drafts its contract (once: a second call returns the
     existing one)."""
-    actor = actor_for(by)
     if matching_permissions.inquiry_side(actor, inquiry) is None:
         raise PermissionDenied(_("您不是该咨询的当事方，不能起草合同。"))
     inquiry = Inquiry.objects.select_for_update().select_related("patent", "organization").get(pk=inquiry.pk)
@@ -180,16 +179,16 @@ def contract_draft(*, inquiry: Inquiry, by) -> Contract:
         patent=inquiry.patent,
         seller_id=inquiry.patent.owner_id,
         buyer=inquiry.organization,
-        created_by=by,
+        created_by=actor.user,
         **contract_prefill(inquiry),
     )
     _clean(contract)
     contract.save()
-    side = _side_of(by, contract)
+    side = _side_of(actor, contract)
     _notify(
         contract,
         to_side=_other(side),
-        by=by,
+        exclude_user=actor.user,
         code="contract.drafted",
     )
     return contract
@@ -204,9 +203,9 @@ def _lock(contract: Contract) -> Contract:
 
 
 @transaction.atomic
-def contract_update(*, contract: Contract, by, **fields) -> Contract:
+def contract_update(*, contract: Contract, actor: Actor, **fields) -> Contract:
     """Change the draft's terms; any change withdraws both confirmations."""
-    side = _side_of(by, contract)
+    side = _side_of(actor, contract)
     contract = _lock(contract)
     if contract.status != Contract.Status.DRAFT:
         raise ApplicationError(_("合同已签订，不能修改。"))
@@ -219,22 +218,22 @@ def contract_update(*, contract: Contract, by, **fields) -> Contract:
     _clean(contract)
     if changed:
         contract.seller_confirmed_at = contract.buyer_confirmed_at = None
-    contract._history_user = by
+    contract._history_user = actor.user
     contract.save()
     if changed:
         _notify(
             contract,
             to_side=_other(side),
-            by=by,
+            exclude_user=actor.user,
             code="contract.changed",
         )
     return contract
 
 
 @transaction.atomic
-def contract_confirm(*, contract: Contract, by) -> Contract:
+def contract_confirm(*, contract: Contract, actor: Actor) -> Contract:
     """One side confirms the draft as it stands; when both have, the contract is signed today."""
-    side = _side_of(by, contract)
+    side = _side_of(actor, contract)
     contract = _lock(contract)
     if contract.status != Contract.Status.DRAFT:
         raise ApplicationError(_("合同已签订。"))
@@ -246,14 +245,16 @@ def contract_confirm(*, contract: Contract, by) -> Contract:
         contract.seller_confirmed_at = contract.seller_confirmed_at or now
     else:
         contract.buyer_confirmed_at = contract.buyer_confirmed_at or now
-    contract._history_user = by
+    contract._history_user = actor.user
     contract.save(update_fields=["seller_confirmed_at", "buyer_confirmed_at", "updated_at"])
     if contract.seller_confirmed_at and contract.buyer_confirmed_at:
-        return _sign(contract, signed_on=_today(), actor=None, by=by)
+        # The parties may not record deals themselves: the system records the one their confirmed
+        # contract makes; the contract's history names the party who confirmed last.
+        return _sign(contract, signed_on=_today(), actor=actor, deal_actor=system_actor())
     _notify(
         contract,
         to_side=_other(side),
-        by=by,
+        exclude_user=actor.user,
         code="contract.confirmed",
     )
     return contract
@@ -272,10 +273,10 @@ def contract_record_signed(*, contract: Contract, actor: Actor, signed_on: datet
     errors = contract_terms_errors(contract)
     if errors:
         raise ValidationError(errors)
-    return _sign(contract, signed_on=signed_on, actor=actor, by=actor.user)
+    return _sign(contract, signed_on=signed_on, actor=actor, deal_actor=actor)
 
 
-def _sign(contract: Contract, *, signed_on: datetime.date, actor: Actor | None, by) -> Contract:
+def _sign(contract: Contract, *, signed_on: datetime.date, actor: Actor, deal_actor: Actor) -> Contract:
     """Record the deal (the same rules as any deal: ownership at the contract date, licences
     beside open or exclusive ones, amounts) and link it to the inquiry and the contract."""
     inquiry = contract.inquiry
@@ -283,7 +284,7 @@ def _sign(contract: Contract, *, signed_on: datetime.date, actor: Actor | None, 
         raise ApplicationError(_("该咨询已关联交易记录。"))
     is_license = contract.kind == Deal.Kind.LICENSE
     deal = deal_create(
-        actor=actor,
+        actor=deal_actor,
         deal_no=contract.contract_no,
         kind=contract.kind,
         seller=contract.seller,
@@ -299,7 +300,7 @@ def _sign(contract: Contract, *, signed_on: datetime.date, actor: Actor | None, 
     contract.status = Contract.Status.SIGNED
     contract.signed_on = signed_on
     contract.deal = deal
-    contract._history_user = by
+    contract._history_user = actor.user
     contract.save(update_fields=["status", "signed_on", "deal", "updated_at"])
     if inquiry.deal_reference != deal.deal_no:
         inquiry.deal_reference = deal.deal_no
@@ -307,7 +308,7 @@ def _sign(contract: Contract, *, signed_on: datetime.date, actor: Actor | None, 
     _notify(
         contract,
         to_side=None,
-        by=None,
+        exclude_user=None,
         code="contract.signed",
     )
     return contract

@@ -121,7 +121,7 @@ def _registration_no(value: str | None) -> str:
 @transaction.atomic
 def deal_create(
     *,
-    actor: Actor | None,
+    actor: Actor,
     deal_no: str,
     kind: str,
     seller: Organization,
@@ -176,7 +176,7 @@ def deal_create(
 def deal_update(
     *,
     deal: Deal,
-    actor: Actor | None,
+    actor: Actor,
     patents: Iterable[Patent] | None = None,
     registration_no: str | None = None,
     **fields,
@@ -225,7 +225,7 @@ def deal_update(
     return deal
 
 
-def deal_register(*, deal: Deal, actor: Actor | None, registration_no: str) -> Deal:
+def deal_register(*, deal: Deal, actor: Actor, registration_no: str) -> Deal:
     """Register a signed deal under its CNIPA registration number."""
     if not _registration_no(registration_no):
         raise ValidationError({"registration_no": _("请填写登记号。")})
@@ -235,9 +235,7 @@ def deal_register(*, deal: Deal, actor: Actor | None, registration_no: str) -> D
 
 
 @transaction.atomic
-def deal_terminate(
-    *, deal: Deal, actor: Actor | None, terminated_on: datetime.date, reason: str = ""
-) -> Deal:
+def deal_terminate(*, deal: Deal, actor: Actor, terminated_on: datetime.date, reason: str = "") -> Deal:
     """Terminate a deal: no payment dated after ``terminated_on`` may be recorded any more. A
     registered exclusive or sole license stops excluding others on that date."""
     require_write(actor, deal)
@@ -272,7 +270,7 @@ def deal_terminate(
 
 
 @transaction.atomic
-def deal_delete(*, deal: Deal, actor: Actor | None) -> None:
+def deal_delete(*, deal: Deal, actor: Actor) -> None:
     """Delete a deal entered by mistake: never one with payments, nor a registered one (its effects
     on the patents stand; terminate it instead)."""
     require_write(actor, deal)
@@ -306,7 +304,7 @@ def _check_payment(payment: Payment, deal: Deal) -> None:
 
 @transaction.atomic
 def payment_create(
-    *, deal: Deal, actor: Actor | None, date: datetime.date, amount: Decimal, note: str = ""
+    *, deal: Deal, actor: Actor, date: datetime.date, amount: Decimal, note: str = ""
 ) -> Payment:
     """Record money received on a deal: not before the contract date, not after termination, not in
     the future."""
@@ -319,7 +317,7 @@ def payment_create(
 
 
 @transaction.atomic
-def payment_update(*, payment: Payment, actor: Actor | None, **fields) -> Payment:
+def payment_update(*, payment: Payment, actor: Actor, **fields) -> Payment:
     require_write(actor, payment)
     deal = Deal.objects.select_for_update().get(pk=payment.deal_id)
     set_fields(payment, fields, frozenset({"date", "amount", "note"}))
@@ -328,6 +326,6 @@ def payment_update(*, payment: Payment, actor: Actor | None, **fields) -> Paymen
 
 
 @transaction.atomic
-def payment_delete(*, payment: Payment, actor: Actor | None) -> None:
+def payment_delete(*, payment: Payment, actor: Actor) -> None:
     require_write(actor, payment)
     delete_with_history(payment, user=acting_user(actor))

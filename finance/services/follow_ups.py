@@ -20,7 +20,7 @@ from matching.models import Notification
 from matching.services.notifications import notification_create
 from patents import services as patent_services
 from portal.models import Organization
-from portal.permissions import actor_for
+from portal.permissions import Actor
 
 from .. import permissions
 from ..models import Deal, FollowUp, FollowUpAnswer
@@ -96,7 +96,7 @@ def follow_up_request_due(*, today: datetime.date | None = None) -> int:
 def follow_up_answer(
     *,
     follow_up: FollowUp,
-    by,
+    actor: Actor,
     implemented: bool,
     product: str = "",
     revenue: Decimal | None = None,
@@ -105,7 +105,6 @@ def follow_up_answer(
 ) -> FollowUpAnswer:
     """The SME answers (or corrects its answer): a new revision, earlier ones are kept. A patent
     reported in use is marked implemented (it is no longer dormant)."""
-    actor = actor_for(by)
     if not permissions.can_answer_follow_up(actor, follow_up):
         raise PermissionDenied(_("只有受让企业可以填报回访。"))
     follow_up = FollowUp.objects.select_for_update().select_related("deal").get(pk=follow_up.pk)
@@ -132,7 +131,7 @@ def follow_up_answer(
         revenue=revenue,
         jobs=jobs,
         notes=(notes or "").strip(),
-        answered_by=by,
+        answered_by=actor.user,
     )
     answer.full_clean()
     answer.save()

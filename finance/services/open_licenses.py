@@ -20,7 +20,7 @@ from matching.services.notifications import notification_create, owner_side_orga
 from patents.models import OpenLicense, Patent
 from portal.errors import ApplicationError
 from portal.models import Organization
-from portal.permissions import actor_for
+from portal.permissions import Actor, system_actor
 
 from ..models import Deal
 from .deals import deal_create
@@ -50,14 +50,13 @@ def _amount(declaration: OpenLicense, expected_amount: Decimal | None) -> Decima
 def open_license_take(
     *,
     declaration: OpenLicense,
-    by,
+    actor: Actor,
     ends_on: datetime.date | None = None,
     expected_amount: Decimal | None = None,
 ) -> Deal:
     """A verified SME takes the open licence: refused when the declaration no longer stands, the
     patent is not in force, the SME already holds a licence on it, or the term would run beyond
     the declaration or the patent's life. Returns the recorded licence deal."""
-    actor = actor_for(by)
     if not matching_permissions.can_inquire(actor):
         raise PermissionDenied(_("只有已认证的中小微企业可以实施开放许可。"))
     declaration = (
@@ -91,8 +90,9 @@ def open_license_take(
         terms += _("，提成比例 %(rate)s%%") % {"rate": declaration.royalty_rate}
     if declaration.fee_standard:
         terms += f"；{declaration.fee_standard}"
+    # An SME may not record deals itself: the system records the licence the declaration grants.
     deal = deal_create(
-        actor=None,
+        actor=system_actor(),
         deal_no=f"KF{today:%Y%m%d}-{declaration.pk}-{buyer.pk}",
         kind=Deal.Kind.LICENSE,
         license_scope=Deal.LicenseScope.OPEN,
@@ -114,6 +114,6 @@ def open_license_take(
         text_params=params,
         url=reverse("finance:deal-detail", kwargs={"pk": deal.pk}),
         organization_ids=owner_side_organization_ids([patent.owner_id])[patent.owner_id],
-        exclude_user=by,
+        exclude_user=actor.user,
     )
     return deal

@@ -66,8 +66,8 @@ def _check_pledge(pledge: Pledge, patents: list[Patent]) -> None:
     full_clean(pledge)
 
 
-def _pledge_defaults(pledge: Pledge, actor: Actor | None) -> None:
-    if actor is not None and actor.role == "bank":
+def _pledge_defaults(pledge: Pledge, actor: Actor) -> None:
+    if actor.role == "bank":
         pledge.lender = actor.organization
     if pledge.lender is not None:
         # A registered lender is shown by its own name: a bank renaming "its" lender would make
@@ -78,7 +78,7 @@ def _pledge_defaults(pledge: Pledge, actor: Actor | None) -> None:
 
 
 @transaction.atomic
-def pledge_create(*, actor: Actor | None, patents: Iterable[Patent], **fields) -> Pledge:
+def pledge_create(*, actor: Actor, patents: Iterable[Patent], **fields) -> Pledge:
     """Record a pledge financing. A bank records its own pledges (it is the lender)."""
     require_create(actor, Pledge)
     pledge = Pledge()
@@ -92,7 +92,7 @@ def pledge_create(*, actor: Actor | None, patents: Iterable[Patent], **fields) -
 
 @transaction.atomic
 def pledge_update(
-    *, pledge: Pledge, actor: Actor | None, patents: Iterable[Patent] | None = None, **fields
+    *, pledge: Pledge, actor: Actor, patents: Iterable[Patent] | None = None, **fields
 ) -> Pledge:
     require_write(actor, pledge)
     pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
@@ -107,7 +107,7 @@ def pledge_update(
 
 
 @transaction.atomic
-def pledge_delete(*, pledge: Pledge, actor: Actor | None) -> None:
+def pledge_delete(*, pledge: Pledge, actor: Actor) -> None:
     require_write(actor, pledge)
     delete_with_history(pledge, user=acting_user(actor))
 
@@ -156,7 +156,7 @@ def _policy_defaults(policy: InsurancePolicy) -> None:
 
 
 @transaction.atomic
-def insurance_policy_create(*, actor: Actor | None, patents: Iterable[Patent], **fields) -> InsurancePolicy:
+def insurance_policy_create(*, actor: Actor, patents: Iterable[Patent], **fields) -> InsurancePolicy:
     require_create(actor, InsurancePolicy)
     policy = InsurancePolicy()
     set_fields(policy, fields, INSURANCE_FIELDS)
@@ -169,7 +169,7 @@ def insurance_policy_create(*, actor: Actor | None, patents: Iterable[Patent], *
 
 @transaction.atomic
 def insurance_policy_update(
-    *, policy: InsurancePolicy, actor: Actor | None, patents: Iterable[Patent] | None = None, **fields
+    *, policy: InsurancePolicy, actor: Actor, patents: Iterable[Patent] | None = None, **fields
 ) -> InsurancePolicy:
     require_write(actor, policy)
     policy = InsurancePolicy.objects.select_for_update().get(pk=policy.pk)
@@ -184,7 +184,7 @@ def insurance_policy_update(
 
 
 @transaction.atomic
-def insurance_policy_delete(*, policy: InsurancePolicy, actor: Actor | None) -> None:
+def insurance_policy_delete(*, policy: InsurancePolicy, actor: Actor) -> None:
     require_write(actor, policy)
     delete_with_history(policy, user=acting_user(actor))
 
@@ -228,7 +228,7 @@ def _check_subsidy(subsidy: Subsidy) -> None:
 
 
 @transaction.atomic
-def subsidy_create(*, actor: Actor | None, **fields) -> Subsidy:
+def subsidy_create(*, actor: Actor, **fields) -> Subsidy:
     """Record a subsidy application or decision; approved amounts of one patent may total at most
     50% of its official fees, and a subsidy is paid only after the patent is granted."""
     require_create(actor, Subsidy)
@@ -240,7 +240,7 @@ def subsidy_create(*, actor: Actor | None, **fields) -> Subsidy:
 
 
 @transaction.atomic
-def subsidy_update(*, subsidy: Subsidy, actor: Actor | None, **fields) -> Subsidy:
+def subsidy_update(*, subsidy: Subsidy, actor: Actor, **fields) -> Subsidy:
     require_write(actor, subsidy)
     subsidy = Subsidy.objects.select_for_update().get(pk=subsidy.pk)
     set_fields(subsidy, fields, SUBSIDY_FIELDS)
@@ -250,7 +250,7 @@ def subsidy_update(*, subsidy: Subsidy, actor: Actor | None, **fields) -> Subsid
 
 
 @transaction.atomic
-def subsidy_delete(*, subsidy: Subsidy, actor: Actor | None) -> None:
+def subsidy_delete(*, subsidy: Subsidy, actor: Actor) -> None:
     require_write(actor, subsidy)
     delete_with_history(subsidy, user=acting_user(actor))
 
@@ -272,7 +272,7 @@ def _mark_implemented(patents: Iterable[Patent]) -> None:
 
 
 @transaction.atomic
-def product_filing_create(*, actor: Actor | None, patents: Iterable[Patent], **fields) -> ProductFiling:
+def product_filing_create(*, actor: Actor, patents: Iterable[Patent], **fields) -> ProductFiling:
     """Record a patent product filing; its patents count as implemented from then on."""
     require_create(actor, ProductFiling)
     filing = ProductFiling()
@@ -288,7 +288,7 @@ def product_filing_create(*, actor: Actor | None, patents: Iterable[Patent], **f
 
 @transaction.atomic
 def product_filing_update(
-    *, filing: ProductFiling, actor: Actor | None, patents: Iterable[Patent] | None = None, **fields
+    *, filing: ProductFiling, actor: Actor, patents: Iterable[Patent] | None = None, **fields
 ) -> ProductFiling:
     require_write(actor, filing)
     filing = ProductFiling.objects.select_for_update().get(pk=filing.pk)
@@ -302,6 +302,6 @@ def product_filing_update(
 
 
 @transaction.atomic
-def product_filing_delete(*, filing: ProductFiling, actor: Actor | None) -> None:
+def product_filing_delete(*, filing: ProductFiling, actor: Actor) -> None:
     require_write(actor, filing)
     delete_with_history(filing, user=acting_user(actor))

@@ -35,7 +35,7 @@ def contract_create(request, pk: int):
     actor = actor_for(request.user)
     inquiry = matching_selectors.inquiry_get(actor=actor, pk=pk)
     try:
-        contract = services.contract_draft(inquiry=inquiry, by=request.user)
+        contract = services.contract_draft(inquiry=inquiry, actor=actor_for(request.user))
     except (ApplicationError, PermissionDenied) as error:
         report_errors(request, error)
         return redirect("matching:inquiry-detail", pk=inquiry.pk)
@@ -83,7 +83,7 @@ def contract_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
-            services.contract_update(contract=contract, by=request.user, **fields)
+            services.contract_update(contract=contract, actor=actor_for(request.user), **fields)
         except (ApplicationError, ValidationError, PermissionDenied) as error:
             report_errors(request, error, form)
         else:
@@ -98,7 +98,7 @@ def contract_confirm(request, pk: int):
     actor = actor_for(request.user)
     contract = selectors.contract_get(actor=actor, pk=pk)
     try:
-        contract = services.contract_confirm(contract=contract, by=request.user)
+        contract = services.contract_confirm(contract=contract, actor=actor_for(request.user))
     except (ApplicationError, ValidationError, PermissionDenied) as error:
         report_errors(request, error)
     else:
@@ -169,7 +169,7 @@ def open_license_take(request, pk: int):
         try:
             deal = services.open_license_take(
                 declaration=declaration,
-                by=request.user,
+                actor=actor_for(request.user),
                 ends_on=form.cleaned_data["ends_on"],
                 expected_amount=form.cleaned_data["expected_amount"],
             )
@@ -223,7 +223,7 @@ def follow_up_detail(request, pk: int):
         raise PermissionDenied(_("只有受让企业可以填报回访。"))
     if request.method == "POST" and form.is_valid():
         try:
-            services.follow_up_answer(follow_up=follow_up, by=request.user, **form.cleaned_data)
+            services.follow_up_answer(follow_up=follow_up, actor=actor_for(request.user), **form.cleaned_data)
         except (ApplicationError, ValidationError, PermissionDenied) as error:
             report_errors(request, error, form)
         else:

@@ -107,7 +107,7 @@ class InquiryViewSet(
                 raise ApplicationError(_("本单位没有编号为 %(code)s 的需求。") % {"code": data["demand"]})
         match = selectors.match_get(actor=actor, pk=data["match"]) if data.get("match") else None
         inquiry = inquiry_services.inquiry_create(
-            by=request.user,
+            actor=actor_for(request.user),
             patent=patent,
             body=data["body"],
             subject=data.get("subject", ""),
@@ -121,7 +121,9 @@ class InquiryViewSet(
     def reply(self, request, pk=None):
         data = self._input(InquiryBodySerializer)
         return self._output(
-            inquiry_services.inquiry_reply(inquiry=self.get_object(), by=request.user, body=data["body"])
+            inquiry_services.inquiry_reply(
+                inquiry=self.get_object(), actor=actor_for(request.user), body=data["body"]
+            )
         )
 
     @_state_change(_("接受咨询，交换双方联系方式（专利权人一方）"), InquiryNoteSerializer)
@@ -129,7 +131,9 @@ class InquiryViewSet(
     def accept(self, request, pk=None):
         data = self._input(InquiryNoteSerializer)
         return self._output(
-            inquiry_services.inquiry_accept(inquiry=self.get_object(), by=request.user, note=data["note"])
+            inquiry_services.inquiry_accept(
+                inquiry=self.get_object(), actor=actor_for(request.user), note=data["note"]
+            )
         )
 
     def _transition(self, to: str, serializer_class=InquiryNoteSerializer):
@@ -137,7 +141,7 @@ class InquiryViewSet(
         inquiry = inquiry_services.inquiry_transition(
             inquiry=self.get_object(),
             to=to,
-            by=self.request.user,
+            actor=actor_for(self.request.user),
             note=data["note"],
             deal_reference=data.get("deal_reference", ""),
         )
@@ -184,13 +188,17 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(summary=_("标为已读"), request=None, responses={200: NotificationSerializer, 404: ERROR})
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
-        notification = notification_services.notification_mark_read(notification=self.get_object())
+        notification = notification_services.notification_mark_read(
+            notification=self.get_object(), actor=actor_for(request.user)
+        )
         return Response(NotificationSerializer(notification).data)
 
     @extend_schema(summary=_("全部标为已读"), request=None, responses={200: CountSerializer})
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
-        return Response({"count": notification_services.notification_mark_all_read(user=request.user)})
+        return Response(
+            {"count": notification_services.notification_mark_all_read(actor=actor_for(request.user))}
+        )
 
     @extend_schema(summary=_("未读通知数"), responses={200: CountSerializer})
     @action(detail=False, methods=["get"], url_path="unread-count")
@@ -260,7 +268,7 @@ class EventViewSet(
     def create(self, request, *args, **kwargs):
         serializer = EventWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        event = event_services.event_create(by=request.user, **serializer.validated_data)
+        event = event_services.event_create(actor=actor_for(request.user), **serializer.validated_data)
         return self._output(event, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -268,7 +276,9 @@ class EventViewSet(
         event = get_object_or_404(selectors.event_list(), pk=kwargs["pk"])
         serializer = EventWriteSerializer(data=request.data, partial=kwargs.pop("partial", False))
         serializer.is_valid(raise_exception=True)
-        event = event_services.event_update(event=event, by=request.user, **serializer.validated_data)
+        event = event_services.event_update(
+            event=event, actor=actor_for(request.user), **serializer.validated_data
+        )
         return self._output(event)
 
     @extend_schema(
@@ -280,7 +290,9 @@ class EventViewSet(
     def register(self, request, pk=None):
         event = self.get_object()
         organization = self._organization(request)
-        registration = event_services.event_register(event=event, by=request.user, organization=organization)
+        registration = event_services.event_register(
+            event=event, actor=actor_for(request.user), organization=organization
+        )
         return Response(EventRegistrationSerializer(registration).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary=_("取消报名"), request=EventRegisterSerializer, responses={204: None, **ERRORS})
@@ -288,7 +300,7 @@ class EventViewSet(
     def unregister(self, request, pk=None):
         event = self.get_object()
         event_services.event_unregister(
-            event=event, by=request.user, organization=self._organization(request)
+            event=event, actor=actor_for(request.user), organization=self._organization(request)
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -307,7 +319,9 @@ class EventViewSet(
         event = self.get_object()
         serializer = EventOutcomeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        event = event_services.event_record_outcome(event=event, by=request.user, **serializer.validated_data)
+        event = event_services.event_record_outcome(
+            event=event, actor=actor_for(request.user), **serializer.validated_data
+        )
         return self._output(event)
 
 

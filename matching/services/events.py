@@ -16,7 +16,7 @@ from demands.models import Demand
 from patents.models import Patent
 from portal.errors import ApplicationError
 from portal.models import Industry, Organization
-from portal.permissions import actor_for
+from portal.permissions import Actor
 
 from .. import permissions
 from ..models import Event, EventRegistration
@@ -34,13 +34,13 @@ __all__ = [
 EVENT_FIELDS = ("title", "kind", "date", "status", "venue", "district", "park", "organizer", "description")
 
 
-def _require_manager(by) -> None:
-    if not permissions.can_manage_events(actor_for(by)):
+def _require_manager(actor: Actor) -> None:
+    if not permissions.can_manage_events(actor):
         raise PermissionDenied(_("只有知识产权管理部门的工作人员可以管理对接活动。"))
 
 
-def _require_event_scope(by, event: Event) -> None:
-    if not permissions.can_edit_event(actor_for(by), event):
+def _require_event_scope(actor: Actor, event: Event) -> None:
+    if not permissions.can_edit_event(actor, event):
         raise PermissionDenied(_("旗区工作人员只能管理本旗区的对接活动。"))
 
 
@@ -83,19 +83,19 @@ def _set_relations(
 @transaction.atomic
 def event_create(
     *,
-    by,
+    actor: Actor,
     industries: Iterable[Industry] = (),
     patents: Iterable[Patent] = (),
     demands: Iterable[Demand] = (),
     **fields,
 ) -> Event:
     """A new event (bureau staff), with the patents it presents and the demands it addresses."""
-    _require_manager(by)
+    _require_manager(actor)
     unknown = set(fields) - set(EVENT_FIELDS)
     if unknown:
         raise TypeError(f"unknown event fields: {sorted(unknown)}")
-    event = Event(created_by=by, **fields)
-    _require_event_scope(by, event)
+    event = Event(created_by=actor.user, **fields)
+    _require_event_scope(actor, event)
     event.full_clean()
     event.save()
     _set_relations(event, industries=industries, patents=patents, demands=demands)
@@ -106,21 +106,21 @@ def event_create(
 def event_update(
     *,
     event: Event,
-    by,
+    actor: Actor,
     industries: Iterable[Industry] | None = None,
     patents: Iterable[Patent] | None = None,
     demands: Iterable[Demand] | None = None,
     **fields,
 ) -> Event:
     """Change an event; relations given (not None) replace the current ones."""
-    _require_manager(by)
-    _require_event_scope(by, event)
+    _require_manager(actor)
+    _require_event_scope(actor, event)
     unknown = set(fields) - set(EVENT_FIELDS)
     if unknown:
         raise TypeError(f"unknown event fields: {sorted(unknown)}")
     for name, value in fields.items():
         setattr(event, name, value)
-    _require_event_scope(by, event)  # nor move it to another district
+    _require_event_scope(actor, event)  # nor move it to another district
     event.full_clean()
     event.save()
     _set_relations(event, industries=industries, patents=patents, demands=demands)
@@ -129,12 +129,11 @@ def event_update(
 
 @transaction.atomic
 def event_register(
-    *, event: Event, by, organization: Organization | None = None, shares_with_banks: bool = False
+    *, event: Event, actor: Actor, organization: Organization | None = None, shares_with_banks: bool = False
 ) -> EventRegistration:
     """Register an organization: staff register any organization (also after the date, to
     record who came); others register their own organization for an upcoming event. At a
     bank-enterprise event an SME may agree to show its pledgeable patents to banks."""
-    actor = actor_for(by)
     if organization is None:
         organization = actor.organization
     if organization is None:
@@ -155,22 +154,21 @@ def event_register(
     try:
         with transaction.atomic():
             registration = EventRegistration.objects.create(
-                event=event, organization=organization, registered_by=by
+                event=event, organization=organization, registered_by=actor.user
             )
     except IntegrityError:  # registered at the same moment by a colleague
         raise ApplicationError(_("%(org)s已报名该活动。") % {"org": organization.name}) from None
     if shares_with_banks:
-        event_registration_share_with_banks(registration=registration, by=by, shares=True)
+        event_registration_share_with_banks(registration=registration, actor=actor, shares=True)
     return registration
 
 
 @transaction.atomic
 def event_registration_share_with_banks(
-    *, registration: EventRegistration, by, shares: bool
+    *, registration: EventRegistration, actor: Actor, shares: bool
 ) -> EventRegistration:
     """Give or withdraw an SME's consent that banks see its pledgeable patents (银企对接). Only
     the SME's own members decide, only for bank-enterprise events; withdrawing works at any time."""
-    actor = actor_for(by)
     if registration.organization_id != actor.organization_id:
         raise PermissionDenied(_("只有企业本身可以同意或撤回向银行展示专利。"))
     if registration.event.kind != Event.Kind.BANK_SME:
@@ -184,9 +182,8 @@ def event_registration_share_with_banks(
 
 
 @transaction.atomic
-def event_unregister(*, event: Event, by, organization: Organization | None = None) -> None:
+def event_unregister(*, event: Event, actor: Actor, organization: Organization | None = None) -> None:
     """Cancel a registration: staff any, others their own organization's before the event."""
-    actor = actor_for(by)
     organization = organization or actor.organization
     if organization is None:
         raise ApplicationError(_("您的账号尚未关联单位。"))
@@ -202,12 +199,17 @@ def event_unregister(*, event: Event, by, organization: Organization | None = No
 
 @transaction.atomic
 def event_record_outcome(
-    *, event: Event, by, intentions_signed: int, outcome_notes: str = "", today: dt.date | None = None
+    *,
+    event: Event,
+    actor: Actor,
+    intentions_signed: int,
+    outcome_notes: str = "",
+    today: dt.date | None = None,
 ) -> Event:
     """Record what an event achieved (intentions signed, notes on deals that followed); only
     once it has taken place."""
-    _require_manager(by)
-    _require_event_scope(by, event)
+    _require_manager(actor)
+    _require_event_scope(actor, event)
     today = today or timezone.localdate()
     if event.date > today:
         raise ApplicationError(

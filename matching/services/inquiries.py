@@ -20,7 +20,7 @@ from patents.models import Patent
 from portal.errors import ApplicationError
 from portal.limits import MESSAGE_MAX
 from portal.models import Organization
-from portal.permissions import actor_for
+from portal.permissions import Actor
 
 from .. import permissions
 from ..models import Inquiry, InquiryMessage, Match, Notification
@@ -43,10 +43,10 @@ OWNER, ASKER = permissions.OWNER, permissions.ASKER
 MAX_BODY = MESSAGE_MAX
 
 
-def _side(user, inquiry: Inquiry) -> str:
-    """Which side the user acts for; PermissionDenied for anyone else (bureau staff included:
+def _side(actor: Actor, inquiry: Inquiry) -> str:
+    """Which side the actor acts for; PermissionDenied for anyone else (bureau staff included:
     they read inquiries but do not negotiate on anyone's behalf)."""
-    side = permissions.inquiry_side(actor_for(user), inquiry)
+    side = permissions.inquiry_side(actor, inquiry)
     if side is None:
         raise PermissionDenied(_("您不是该咨询的当事方，不能进行此操作。"))
     return side
@@ -78,12 +78,11 @@ def _clean_body(body: str, *, required: bool) -> str:
 
 
 def _record(
-    inquiry: Inquiry, *, by, body: str = "", status_to: str = "", status_from: str = ""
+    inquiry: Inquiry, *, actor: Actor, body: str = "", status_to: str = "", status_from: str = ""
 ) -> InquiryMessage:
-    actor = actor_for(by)
     return InquiryMessage.objects.create(
         inquiry=inquiry,
-        author=by,
+        author=actor.user,
         organization=actor.organization,
         body=body,
         status_from=status_from,
@@ -91,7 +90,7 @@ def _record(
     )
 
 
-def _move(inquiry: Inquiry, to: str, *, by, body: str = "") -> None:
+def _move(inquiry: Inquiry, to: str, *, actor: Actor, body: str = "") -> None:
     """One legal step of the state machine, recorded; the caller checked who may take it."""
     current = inquiry.status
     now = timezone.now()
@@ -100,7 +99,7 @@ def _move(inquiry: Inquiry, to: str, *, by, body: str = "") -> None:
         inquiry.first_replied_at = now
     if to in CLOSED_STATUSES:
         inquiry.closed_at = now
-    _record(inquiry, by=by, body=body, status_from=current, status_to=to)
+    _record(inquiry, actor=actor, body=body, status_from=current, status_to=to)
 
 
 def _save(inquiry: Inquiry) -> None:
@@ -124,7 +123,7 @@ def _notify_other_side(
     inquiry: Inquiry,
     *,
     side: str,
-    by,
+    actor: Actor,
     kind: str,
     title: str,
     body: str = "",
@@ -141,7 +140,7 @@ def _notify_other_side(
         body=body[:1000],
         url=_url(inquiry),
         organization_ids=organization_ids,
-        exclude_user=by,
+        exclude_user=actor.user,
         text_code=text_code,
         text_params=text_params,
     )
@@ -168,7 +167,7 @@ def _refuse_illegal(inquiry: Inquiry, to: str) -> None:
 @transaction.atomic
 def inquiry_create(
     *,
-    by,
+    actor: Actor,
     patent: Patent,
     body: str,
     subject: str = "",
@@ -179,7 +178,6 @@ def inquiry_create(
 
     Refused when the organization already has an open inquiry about the patent. The owner's
     members and the agencies acting for it are notified."""
-    actor = actor_for(by)
     if not permissions.can_inquire(actor):
         raise PermissionDenied(_("只有已认证的中小微企业用户可以发起咨询。"))
     organization = Organization.objects.select_for_update().get(pk=actor.organization_id)
@@ -208,15 +206,15 @@ def inquiry_create(
         demand=demand,
         match=match,
         subject=subject[:200],
-        created_by=by,
+        created_by=actor.user,
     )
     inquiry.full_clean()
     inquiry.save()
-    _record(inquiry, by=by, body=body, status_to=Status.NEW)
+    _record(inquiry, actor=actor, body=body, status_to=Status.NEW)
     _notify_other_side(
         inquiry,
         side=ASKER,
-        by=by,
+        actor=actor,
         kind=Notification.Kind.INQUIRY,
         title=_("新咨询：%(org)s咨询专利“%(title)s”") % {"org": organization.name, "title": patent.title},
         body=body,
@@ -230,11 +228,11 @@ def inquiry_create(
 
 
 @transaction.atomic
-def inquiry_reply(*, inquiry: Inquiry, by, body: str) -> Inquiry:
+def inquiry_reply(*, inquiry: Inquiry, actor: Actor, body: str) -> Inquiry:
     """A message in the thread from either side while the inquiry is open. The owner side's
     first message answers the inquiry: ``first_replied_at`` is set and a new inquiry becomes
     "replied"."""
-    side = _side(by, inquiry)
+    side = _side(actor, inquiry)
     _lock(inquiry)
     if inquiry.status in CLOSED_STATUSES:
         raise ApplicationError(
@@ -242,19 +240,19 @@ def inquiry_reply(*, inquiry: Inquiry, by, body: str) -> Inquiry:
         )
     body = _clean_body(body, required=True)
     if side == OWNER and inquiry.status == Status.NEW:
-        _move(inquiry, Status.REPLIED, by=by, body=body)
+        _move(inquiry, Status.REPLIED, actor=actor, body=body)
         title, code = _("%(org)s回复了您的咨询：%(subject)s"), "inquiry.answered"
     else:
         if side == OWNER and inquiry.first_replied_at is None:
             inquiry.first_replied_at = timezone.now()
-        _record(inquiry, by=by, body=body)
+        _record(inquiry, actor=actor, body=body)
         title, code = _("%(org)s在咨询中留言：%(subject)s"), "inquiry.message"
     _save(inquiry)
-    org = actor_for(by).organization
+    org = actor.organization
     _notify_other_side(
         inquiry,
         side=side,
-        by=by,
+        actor=actor,
         kind=Notification.Kind.REPLY,
         title=title % {"org": org.name if org else "", "subject": inquiry.subject},
         body=body,
@@ -265,7 +263,9 @@ def inquiry_reply(*, inquiry: Inquiry, by, body: str) -> Inquiry:
 
 
 @transaction.atomic
-def inquiry_transition(*, inquiry: Inquiry, to: str, by, note: str = "", deal_reference: str = "") -> Inquiry:
+def inquiry_transition(
+    *, inquiry: Inquiry, to: str, actor: Actor, note: str = "", deal_reference: str = ""
+) -> Inquiry:
     """Move the inquiry to ``to`` along ``Inquiry.TRANSITIONS``; illegal moves are refused with
     a message naming the current and the requested status. The owner side replies, declines and
     marks negotiating or agreed (``deal_reference``: the contract number recorded in finance);
@@ -274,7 +274,7 @@ def inquiry_transition(*, inquiry: Inquiry, to: str, by, note: str = "", deal_re
     if to not in Status.values:
         raise ApplicationError(_("未知的咨询状态：%(status)s。") % {"status": to})
     to = Status(to)
-    side = _side(by, inquiry)
+    side = _side(actor, inquiry)
     _lock(inquiry)
     _refuse_illegal(inquiry, to)
     if side == OWNER and to not in OWNER_TARGETS:
@@ -290,17 +290,17 @@ def inquiry_transition(*, inquiry: Inquiry, to: str, by, note: str = "", deal_re
     if side == OWNER and inquiry.first_replied_at is None:
         # Any answer of the owner side, a refusal included, ends the wait for a first reply.
         inquiry.first_replied_at = timezone.now()
-    _move(inquiry, to, by=by, body=note)
+    _move(inquiry, to, actor=actor, body=note)
     if to == Status.AGREED:
         inquiry.contacts_released = True
         inquiry.deal_reference = deal_reference
     _save(inquiry)
     if to == Status.AGREED and inquiry.demand_id:
-        _mark_demand_matched(inquiry, by=by)
+        _mark_demand_matched(inquiry, actor=actor)
     _notify_other_side(
         inquiry,
         side=side,
-        by=by,
+        actor=actor,
         kind=Notification.Kind.STATUS,
         title=_("咨询“%(subject)s”状态变为“%(status)s”") % {"subject": inquiry.subject, "status": to.label},
         body=note,
@@ -310,20 +310,20 @@ def inquiry_transition(*, inquiry: Inquiry, to: str, by, note: str = "", deal_re
     return inquiry
 
 
-def _mark_demand_matched(inquiry: Inquiry, *, by) -> None:
+def _mark_demand_matched(inquiry: Inquiry, *, actor: Actor) -> None:
     from demands.services import demand_mark_matched
 
     demand = Demand.objects.select_for_update().get(pk=inquiry.demand_id)
     if demand.status == Demand.Status.OPEN:
-        demand_mark_matched(demand=demand, by=by)
+        demand_mark_matched(demand=demand, actor=actor)
 
 
 @transaction.atomic
-def inquiry_accept(*, inquiry: Inquiry, by, note: str = "") -> Inquiry:
+def inquiry_accept(*, inquiry: Inquiry, actor: Actor, note: str = "") -> Inquiry:
     """The owner side accepts the inquiry: the two organizations' contact details are released
     to each other (double opt-in) and the inquiry moves on to "negotiating" (through "replied"
     when it was new)."""
-    side = _side(by, inquiry)
+    side = _side(actor, inquiry)
     if side != OWNER:
         raise ApplicationError(_("只有专利权人一方可以接受咨询。"))
     _lock(inquiry)
@@ -335,19 +335,19 @@ def inquiry_accept(*, inquiry: Inquiry, by, note: str = "") -> Inquiry:
         raise ApplicationError(_("已接受该咨询，双方联系方式已经公开。"))
     note = _clean_body(note, required=False) or _("已接受咨询，双方联系方式已相互公开。")
     if inquiry.status == Status.NEW:
-        _move(inquiry, Status.REPLIED, by=by, body=note)
+        _move(inquiry, Status.REPLIED, actor=actor, body=note)
         note = ""
     if inquiry.status == Status.REPLIED:
-        _move(inquiry, Status.NEGOTIATING, by=by, body=note)
+        _move(inquiry, Status.NEGOTIATING, actor=actor, body=note)
     elif note:
-        _record(inquiry, by=by, body=note)
+        _record(inquiry, actor=actor, body=note)
     inquiry.contacts_released = True
     _save(inquiry)
-    org = actor_for(by).organization
+    org = actor.organization
     _notify_other_side(
         inquiry,
         side=OWNER,
-        by=by,
+        actor=actor,
         kind=Notification.Kind.STATUS,
         title=_("%(org)s接受了您的咨询，双方联系方式已公开") % {"org": org.name if org else ""},
         body=inquiry.subject,
@@ -358,10 +358,9 @@ def inquiry_accept(*, inquiry: Inquiry, by, note: str = "") -> Inquiry:
 
 
 @transaction.atomic
-def inquiry_set_deal_reference(*, inquiry: Inquiry, by, deal_reference: str) -> Inquiry:
+def inquiry_set_deal_reference(*, inquiry: Inquiry, actor: Actor, deal_reference: str) -> Inquiry:
     """Record (or correct) the contract number of the deal an agreed inquiry led to; for the
     owner side and city-level staff (finance calls this when a deal names its inquiry)."""
-    actor = actor_for(by)
     if not (actor.sees_whole_city or permissions.is_owner_side(actor, inquiry)):
         raise PermissionDenied(_("只有专利权人一方或市知识产权局可以登记成交合同编号。"))
     _lock(inquiry)
@@ -372,5 +371,5 @@ def inquiry_set_deal_reference(*, inquiry: Inquiry, by, deal_reference: str) -> 
         raise ApplicationError(_("成交合同编号不能超过 50 个字符。"))
     inquiry.deal_reference = deal_reference
     inquiry.save(update_fields=["deal_reference", "updated_at"])
-    _record(inquiry, by=by, body=_("成交合同编号：%(no)s") % {"no": deal_reference or "—"})
+    _record(inquiry, actor=actor, body=_("成交合同编号：%(no)s") % {"no": deal_reference or "—"})
     return inquiry

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from demands.models import Demand
 from patents.models import Patent
 from portal.models import Organization
+from portal.permissions import Actor
 
 from ..models import Match, Notification
 from ..notification_texts import notification_body, notification_title, render_body, render_title
@@ -193,16 +195,18 @@ def notification_send_email(*, notification: Notification) -> bool:
     return True
 
 
-def notification_mark_read(*, notification: Notification) -> Notification:
+def notification_mark_read(*, notification: Notification, actor: Actor) -> Notification:
+    if notification.user_id != actor.user.pk:  # callers look it up among the actor's own
+        raise PermissionDenied
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
     return notification
 
 
-def notification_mark_all_read(*, user) -> int:
-    """Mark every unread notification of the user read; returns how many."""
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+def notification_mark_all_read(*, actor: Actor) -> int:
+    """Mark every unread notification of the acting user read; returns how many."""
+    return Notification.objects.filter(user=actor.user, read_at__isnull=True).update(read_at=timezone.now())
 
 
 # --- New matches --------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from demands.selectors import demand_list_open
 from matching import corpus
 from matching.models import Inquiry, Match, MatchChunk, MatchRun
 from matching.selectors import MATCH_JSON_FIELDS, match_json_row
+from portal.permissions import Actor
 
 logger = logging.getLogger(__name__)
 
@@ -222,14 +223,14 @@ def _notify(match_ids: list[int]) -> None:
 
 @transaction.atomic
 def match_run_create(
-    *, kind: str = MatchRun.Kind.FULL, top_n: int | None = None, by=None, version: str | None = None
+    *, kind: str = MatchRun.Kind.FULL, top_n: int | None = None, actor: Actor, version: str | None = None
 ) -> MatchRun:
     """Record a full run and its chunks of open demands (before anything is sent). ``version``:
     the corpus version, when the caller has just read it (reading it scans every patent)."""
     run = MatchRun.objects.create(
         kind=kind,
         top_n=top_n or default_top_n(),
-        requested_by=by,
+        requested_by=actor.user,
         corpus_version=version or corpus.corpus_version(),
     )
     demand_ids = list(demand_list_open().values_list("pk", flat=True))
@@ -260,10 +261,10 @@ def match_run_dispatch(*, run: MatchRun) -> None:
     transaction.on_commit(lambda: [match_chunk.delay(chunk_id=pk) for pk in pending])
 
 
-def match_run_start(*, top_n: int | None = None, by=None) -> MatchRun:
+def match_run_start(*, top_n: int | None = None, actor: Actor) -> MatchRun:
     """Create a full run and send its chunks to the workers."""
     with transaction.atomic():
-        run = match_run_create(top_n=top_n, by=by)
+        run = match_run_create(top_n=top_n, actor=actor)
         match_run_dispatch(run=run)
     return run
 
@@ -303,7 +304,7 @@ def _finish_if_complete(run_id: int) -> None:
 def match_run_sync(
     *,
     top_n: int | None = None,
-    by=None,
+    actor: Actor,
     progress: Callable[[int, int], None] | None = None,
     index=None,
 ) -> MatchRun:
@@ -311,7 +312,7 @@ def match_run_sync(
     ``index``: the current index, when the caller has just loaded it."""
     # One look at the corpus for the whole run (each look reads every patent's last change).
     index = index if index is not None else corpus.current_index()
-    run = match_run_create(top_n=top_n, by=by, version=index.version or None)
+    run = match_run_create(top_n=top_n, actor=actor, version=index.version or None)
     now = timezone.now()
     MatchRun.objects.filter(pk=run.pk).update(
         status=MatchRun.Status.RUNNING, started_at=now, heartbeat_at=now

@@ -33,7 +33,7 @@ from patents.ipc import parse_prefix
 from patents.selectors import patent_list
 from portal.errors import ApplicationError
 from portal.models import Industry
-from portal.permissions import actor_for
+from portal.permissions import Actor, actor_for
 
 from ..models import Notification, Subscription
 from ..permissions import DEMAND_ROLES, SEARCH_ROLES
@@ -62,8 +62,8 @@ TOKEN_SALT = "matching.subscription.unsubscribe"
 TOKEN_MAX_AGE = dt.timedelta(days=400)  # a year of digests, and some
 
 
-def _require_room(user) -> None:
-    if Subscription.objects.filter(user=user).count() >= MAX_SUBSCRIPTIONS:
+def _require_room(actor: Actor) -> None:
+    if Subscription.objects.filter(user=actor.user).count() >= MAX_SUBSCRIPTIONS:
         raise ApplicationError(_("每个账号最多 %(n)d 项订阅。") % {"n": MAX_SUBSCRIPTIONS})
 
 
@@ -98,25 +98,25 @@ def _query(params: dict) -> QueryDict:
 
 
 @transaction.atomic
-def subscription_create_patent_search(*, by, query: QueryDict | dict, name: str = "") -> Subscription:
+def subscription_create_patent_search(
+    *, actor: Actor, query: QueryDict | dict, name: str = ""
+) -> Subscription:
     """Save a patent search of an SME (its keyword and filters) to be told of new listings."""
-    actor = actor_for(by)
     if actor.role not in SEARCH_ROLES:
         raise PermissionDenied(_("只有中小微企业用户可以订阅专利检索。"))
     params = _patent_params(query)
-    _require_room(by)
+    _require_room(actor)
     default = params.get("q", [""])[0] or _("全部新挂牌专利")
     return Subscription.objects.create(
-        user=by, kind=Subscription.Kind.PATENT_SEARCH, name=_name(name, default), params=params
+        user=actor.user, kind=Subscription.Kind.PATENT_SEARCH, name=_name(name, default), params=params
     )
 
 
 @transaction.atomic
 def subscription_create_demands(
-    *, by, industries: Iterable[Industry] = (), ipc: Iterable[str] = (), name: str = ""
+    *, actor: Actor, industries: Iterable[Industry] = (), ipc: Iterable[str] = (), name: str = ""
 ) -> Subscription:
     """Subscribe an institution or agency to new demands in these industries or IPC classes."""
-    actor = actor_for(by)
     if actor.role not in DEMAND_ROLES:
         raise PermissionDenied(_("只有高校院所、企业和服务机构用户可以订阅技术需求。"))
     codes = sorted({i.code for i in industries})
@@ -129,31 +129,31 @@ def subscription_create_demands(
             prefixes.append(parsed[1])
     if not codes and not prefixes:
         raise ApplicationError(_("请至少选择一个产业或填写一个IPC分类。"))
-    _require_room(by)
+    _require_room(actor)
     default = "、".join([*Industry.objects.filter(code__in=codes).values_list("name", flat=True), *prefixes])
     return Subscription.objects.create(
-        user=by,
+        user=actor.user,
         kind=Subscription.Kind.DEMANDS,
         name=_name(name, default),
         params={"industries": codes, "ipc": prefixes},
     )
 
 
-def _require_own(subscription: Subscription, by) -> None:
-    if subscription.user_id != getattr(by, "pk", None):
+def _require_own(subscription: Subscription, actor: Actor) -> None:
+    if subscription.user_id != getattr(actor.user, "pk", None):
         raise PermissionDenied(_("只能管理自己的订阅。"))
 
 
 @transaction.atomic
-def subscription_delete(*, subscription: Subscription, by) -> None:
-    _require_own(subscription, by)
+def subscription_delete(*, subscription: Subscription, actor: Actor) -> None:
+    _require_own(subscription, actor)
     subscription.delete()
 
 
 @transaction.atomic
-def subscription_set_active(*, subscription: Subscription, by, active: bool) -> Subscription:
+def subscription_set_active(*, subscription: Subscription, actor: Actor, active: bool) -> Subscription:
     """Pause or resume one's subscription; resuming starts from now (no backlog)."""
-    _require_own(subscription, by)
+    _require_own(subscription, actor)
     subscription.active = bool(active)
     fields = ["active", "updated_at"]
     if active:

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from matching.services import runs
+from portal.permissions import system_actor
 
 __all__ = [
     "match_chunk",
@@ -38,7 +39,7 @@ def match_new_patents(*, patent_ids: list[int]) -> None:
 @shared_task(acks_late=True)
 def match_full_run() -> int:
     """Nightly full run (beat)."""
-    return runs.match_run_start().pk
+    return runs.match_run_start(actor=system_actor()).pk
 
 
 @shared_task

@@ -92,7 +92,7 @@ def event_create(request):
     form = EventForm(request.POST or None, initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            event = event_services.event_create(by=request.user, **form.service_kwargs())
+            event = event_services.event_create(actor=actor_for(request.user), **form.service_kwargs())
         except (ApplicationError, ValidationError) as error:
             form.add_error(None, error_text(error))
         else:
@@ -109,7 +109,7 @@ def event_edit(request, pk: int):
     form = EventForm(request.POST or None, instance=event)
     if request.method == "POST" and form.is_valid():
         try:
-            event_services.event_update(event=event, by=request.user, **form.service_kwargs())
+            event_services.event_update(event=event, actor=actor_for(request.user), **form.service_kwargs())
         except (ApplicationError, ValidationError) as error:
             form.add_error(None, error_text(error))
         else:
@@ -144,7 +144,7 @@ def event_register(request, pk: int):
             organization = form.cleaned_data["credit_code"]
         registration = event_services.event_register(
             event=event,
-            by=request.user,
+            actor=actor_for(request.user),
             organization=organization,
             shares_with_banks=organization is None and request.POST.get("shares_with_banks") == "on",
         )
@@ -165,7 +165,7 @@ def event_unregister(request, pk: int):
             if registration is None:
                 raise ApplicationError(_("该单位未报名。"))
             organization = registration.organization
-        event_services.event_unregister(event=event, by=request.user, organization=organization)
+        event_services.event_unregister(event=event, actor=actor_for(request.user), organization=organization)
         return _("已取消报名。")
 
     return _event_action(request, pk, unregister)
@@ -180,7 +180,7 @@ def event_outcome(request, pk: int):
     def record(event: Event):
         if not form.is_valid():
             raise ApplicationError(" ".join(str(e) for errors in form.errors.values() for e in errors))
-        event_services.event_record_outcome(event=event, by=request.user, **form.cleaned_data)
+        event_services.event_record_outcome(event=event, actor=actor_for(request.user), **form.cleaned_data)
         return _("活动成效已记录。")
 
     return _event_action(request, pk, record)
@@ -198,7 +198,7 @@ def event_share_with_banks(request, pk: int):
             raise ApplicationError(_("贵单位尚未报名该活动。"))
         shares = request.POST.get("shares") == "1"
         event_services.event_registration_share_with_banks(
-            registration=registration, by=request.user, shares=shares
+            registration=registration, actor=actor_for(request.user), shares=shares
         )
         return _("已同意向银行展示本单位可质押专利。") if shares else _("已撤回向银行展示专利的同意。")
 

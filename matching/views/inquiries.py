@@ -126,7 +126,7 @@ def inquiry_create(request, application_no: str):
     if request.method == "POST" and form.is_valid():
         try:
             inquiry = inquiry_services.inquiry_create(
-                by=request.user,
+                actor=actor_for(request.user),
                 patent=patent,
                 subject=form.cleaned_data["subject"],
                 body=form.cleaned_data["body"],
@@ -164,7 +164,9 @@ def inquiry_reply(request, pk: int):
     def reply(inquiry):
         if not form.is_valid():
             raise ApplicationError(_("请填写留言内容。"))
-        inquiry_services.inquiry_reply(inquiry=inquiry, by=request.user, body=form.cleaned_data["body"])
+        inquiry_services.inquiry_reply(
+            inquiry=inquiry, actor=actor_for(request.user), body=form.cleaned_data["body"]
+        )
         return _("留言已发送。")
 
     return _inquiry_action(request, pk, reply)
@@ -177,7 +179,7 @@ def inquiry_accept(request, pk: int):
 
     def accept(inquiry):
         note = form.cleaned_data["note"] if form.is_valid() else ""
-        inquiry_services.inquiry_accept(inquiry=inquiry, by=request.user, note=note)
+        inquiry_services.inquiry_accept(inquiry=inquiry, actor=actor_for(request.user), note=note)
         return _("已接受咨询，双方的联系方式已相互公开。")
 
     return _inquiry_action(request, pk, accept)
@@ -195,7 +197,7 @@ def inquiry_transition(request, pk: int):
         inquiry_services.inquiry_transition(
             inquiry=inquiry,
             to=data["to"],
-            by=request.user,
+            actor=actor_for(request.user),
             note=data["note"],
             deal_reference=data["deal_reference"],
         )

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.permissions import actor_for
+
 from .. import selectors
 from ..filters import NotificationFilterSet
 from ..services import notifications as notification_services
@@ -34,7 +36,7 @@ def notification_list(request):
 def notification_read(request, pk: int):
     """Mark one notification read and go to what it is about (or back to the list)."""
     notification = selectors.notification_get(user=request.user, pk=pk)
-    notification_services.notification_mark_read(notification=notification)
+    notification_services.notification_mark_read(notification=notification, actor=actor_for(request.user))
     if request.POST.get("open") and notification.url.startswith("/"):
         return redirect(notification.url)
     return redirect(_safe_next(request, reverse("matching:notification-list")))
@@ -43,6 +45,6 @@ def notification_read(request, pk: int):
 @login_required
 @require_POST
 def notification_read_all(request):
-    count = notification_services.notification_mark_all_read(user=request.user)
+    count = notification_services.notification_mark_all_read(actor=actor_for(request.user))
     messages.success(request, _("已将 %(n)d 条通知标为已读。") % {"n": count})
     return redirect(_safe_next(request, reverse("matching:notification-list")))

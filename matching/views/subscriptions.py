@@ -34,7 +34,7 @@ def subscription_list(request):
         if form.is_valid():
             try:
                 services.subscription_create_demands(
-                    by=request.user,
+                    actor=actor_for(request.user),
                     industries=form.cleaned_data["industries"],
                     ipc=form.ipc_list(),
                     name=form.cleaned_data["name"],
@@ -59,7 +59,7 @@ def subscription_save_search(request):
     query = QueryDict(request.POST.get("query", "")[:2000])
     try:
         services.subscription_create_patent_search(
-            by=request.user, query=query, name=request.POST.get("name", "")
+            actor=actor_for(request.user), query=query, name=request.POST.get("name", "")
         )
     except (ApplicationError, PermissionDenied) as error:
         messages.error(request, error_text(error))
@@ -72,7 +72,7 @@ def subscription_save_search(request):
 @require_POST
 def subscription_delete(request, pk: int):
     subscription = selectors.subscription_get(user=request.user, pk=pk)
-    services.subscription_delete(subscription=subscription, by=request.user)
+    services.subscription_delete(subscription=subscription, actor=actor_for(request.user))
     messages.success(request, _("已删除订阅“%(name)s”。") % {"name": subscription.name})
     return redirect("matching:subscription-list")
 
@@ -82,7 +82,7 @@ def subscription_delete(request, pk: int):
 def subscription_toggle(request, pk: int):
     subscription = selectors.subscription_get(user=request.user, pk=pk)
     active = request.POST.get("active") == "1"
-    services.subscription_set_active(subscription=subscription, by=request.user, active=active)
+    services.subscription_set_active(subscription=subscription, actor=actor_for(request.user), active=active)
     messages.success(request, _("已恢复订阅。") if active else _("已暂停订阅。"))
     return redirect("matching:subscription-list")
 

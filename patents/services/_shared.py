@@ -4,6 +4,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.permissions import Actor
+
 from ..models import Patent
 
 LISTING_YEARS = 1  # a listing runs 12 months unless renewed
@@ -53,8 +55,9 @@ def _withdraw(patent: Patent, *, note: str = "") -> Patent:
     return patent
 
 
-def _bulk_set_with_history(queryset, **values) -> int:
-    """Update rows and record one history entry each (queryset.update skips simple_history)."""
+def _bulk_set_with_history(queryset, *, actor: Actor, **values) -> int:
+    """Update rows and record one history entry each, in the actor's name (queryset.update skips
+    simple_history)."""
     from simple_history.utils import bulk_update_with_history
 
     patents = list(queryset.select_for_update())
@@ -65,5 +68,7 @@ def _bulk_set_with_history(queryset, **values) -> int:
         for name, value in values.items():
             setattr(patent, name, value)
         patent.updated_at = now
-    bulk_update_with_history(patents, Patent, [*values, "updated_at"], batch_size=500)
+    bulk_update_with_history(
+        patents, Patent, [*values, "updated_at"], batch_size=500, default_user=actor.user
+    )
     return len(patents)

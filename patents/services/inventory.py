@@ -162,16 +162,15 @@ def _check_number_and_dates(patent: Patent) -> None:
 @transaction.atomic
 def patent_create(
     *,
-    actor: Actor | None,
+    actor: Actor,
     owner: Organization,
     application_no: str,
     title: str,
     industries: Iterable[Industry] = (),
     **fields,
 ) -> Patent:
-    """Add a patent to ``owner``'s inventory as a draft listing. ``actor`` None is the system."""
-    if actor is not None:
-        _require(permissions.can_create_for(actor, owner))
+    """Add a patent to ``owner``'s inventory as a draft listing."""
+    _require(permissions.can_create_for(actor, owner))
     try:
         canonical = parse_application_no(application_no).canonical
     except ValidationError as exc:
@@ -190,10 +189,9 @@ def patent_create(
 
 
 @transaction.atomic
-def patent_update(*, patent: Patent, actor: Actor | None, **fields) -> Patent:
+def patent_update(*, patent: Patent, actor: Actor, **fields) -> Patent:
     """Change inventory data or listing terms; derived fields follow."""
-    if actor is not None:
-        _require(permissions.can_edit(actor, patent))
+    _require(permissions.can_edit(actor, patent))
     industries = fields.pop("industries", None)
     fields = _clean_fields(fields)
     for name, value in fields.items():

@@ -93,10 +93,9 @@ def patent_submit(*, patent: Patent, actor: Actor) -> Patent:
 
 
 @transaction.atomic
-def patent_publish(*, patent: Patent, actor: Actor | None) -> Patent:
+def patent_publish(*, patent: Patent, actor: Actor) -> Patent:
     """Publish a listing (review passed); valid for 12 months."""
-    if actor is not None:
-        _require(permissions.can_publish_directly(actor, patent))
+    _require(permissions.can_publish_directly(actor, patent))
     if patent.listing_status == Patent.ListingStatus.PUBLISHED:
         raise ApplicationError(_("该专利已发布。"))
     if patent.listing_status == Patent.ListingStatus.TRADED:
@@ -135,10 +134,9 @@ def patent_reject(*, patent: Patent, actor: Actor, note: str) -> Patent:
 
 
 @transaction.atomic
-def patent_withdraw(*, patent: Patent, actor: Actor | None, note: str = "") -> Patent:
+def patent_withdraw(*, patent: Patent, actor: Actor, note: str = "") -> Patent:
     """Take a submitted or published listing off the market."""
-    if actor is not None:
-        _require(permissions.can_edit(actor, patent) or permissions.can_review(actor, patent))
+    _require(permissions.can_edit(actor, patent) or permissions.can_review(actor, patent))
     if patent.listing_status not in Patent.LIVE_LISTING_STATUSES:
         raise ApplicationError(_("只有待审核或已发布的挂牌可以撤回。"))
     return _withdraw(patent, note=note)
@@ -165,7 +163,7 @@ def _listing_reminder_recipients(owner_ids: set[int]) -> dict[int, list[str]]:
 
 
 @transaction.atomic
-def patent_listings_remind(*, today: datetime.date | None = None) -> int:
+def patent_listings_remind(*, actor: Actor, today: datetime.date | None = None) -> int:
     """E-mail owners whose listings expire within 30 days (once per listing period)."""
     today = today or timezone.localdate()
     due = list(
@@ -199,37 +197,42 @@ def patent_listings_remind(*, today: datetime.date | None = None) -> int:
 
 
 @transaction.atomic
-def patent_listings_expire(*, today: datetime.date | None = None) -> int:
+def patent_listings_expire(*, actor: Actor, today: datetime.date | None = None) -> int:
     """Listings past their 12 months become expired."""
     today = today or timezone.localdate()
     due = Patent.objects.filter(listing_status=Patent.ListingStatus.PUBLISHED, listed_until__lt=today)
-    return _bulk_set_with_history(due, listing_status=Patent.ListingStatus.EXPIRED)
+    return _bulk_set_with_history(due, actor=actor, listing_status=Patent.ListingStatus.EXPIRED)
 
 
 @transaction.atomic
-def patent_listings_withdraw_lapsed(*, today: datetime.date | None = None) -> dict:
+def patent_listings_withdraw_lapsed(*, actor: Actor, today: datetime.date | None = None) -> dict:
     """Granted/pending patents past their term become expired; live listings of patents that
     lapsed, expired or were invalidated are withdrawn."""
     today = today or timezone.localdate()
     term_over = Patent.objects.filter(legal_status__in=Patent.IN_FORCE_STATUSES, expiry_date__lt=today)
-    expired = _bulk_set_with_history(term_over, legal_status=Patent.LegalStatus.EXPIRED, dormant=False)
+    expired = _bulk_set_with_history(
+        term_over, actor=actor, legal_status=Patent.LegalStatus.EXPIRED, dormant=False
+    )
     dead_live = Patent.objects.filter(
         legal_status__in=Patent.DEAD_STATUSES, listing_status__in=Patent.LIVE_LISTING_STATUSES
     )
     withdrawn = _bulk_set_with_history(
-        dead_live, listing_status=Patent.ListingStatus.WITHDRAWN, review_note=_("专利已失效，挂牌自动撤回。")
+        dead_live,
+        actor=actor,
+        listing_status=Patent.ListingStatus.WITHDRAWN,
+        review_note=_("专利已失效，挂牌自动撤回。"),
     )
     return {"term_expired": expired, "withdrawn": withdrawn}
 
 
 @transaction.atomic
-def patent_daily_maintenance(*, today: datetime.date | None = None) -> dict:
+def patent_daily_maintenance(*, actor: Actor, today: datetime.date | None = None) -> dict:
     """The daily job: term expiry, lapsed-listing withdrawal, listing expiry, reminders, open
     licenses past their term, and the dormant flags that changed with the date."""
     today = today or timezone.localdate()
-    result = patent_listings_withdraw_lapsed(today=today)
-    result["listings_expired"] = patent_listings_expire(today=today)
-    result["reminded"] = patent_listings_remind(today=today)
-    result["open_licenses_ended"] = open_license_end_due(today=today)
+    result = patent_listings_withdraw_lapsed(actor=actor, today=today)
+    result["listings_expired"] = patent_listings_expire(actor=actor, today=today)
+    result["reminded"] = patent_listings_remind(actor=actor, today=today)
+    result["open_licenses_ended"] = open_license_end_due(actor=actor, today=today)
     logger.info("patent daily maintenance %s", result)
     return result

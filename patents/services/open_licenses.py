@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 def open_license_declare(
     *,
     patent: Patent,
-    actor: Actor | None,
+    actor: Actor,
     fee_mode: str,
     starts_on: datetime.date,
     ends_on: datetime.date,
@@ -42,8 +42,7 @@ def open_license_declare(
 ) -> OpenLicense:
     """Declare an open license: term of at least one year ending no later than the patent's
     expiry, consent of all co-owners, and no exclusive or sole license in force."""
-    if actor is not None:
-        _require(permissions.can_edit(actor, patent))
+    _require(permissions.can_edit(actor, patent))
     patent = Patent.objects.select_for_update().get(pk=patent.pk)
     errors: dict[str, list[str]] = {}
     if patent.legal_status != Patent.LegalStatus.GRANTED:
@@ -81,7 +80,7 @@ def open_license_declare(
         starts_on=starts_on,
         ends_on=ends_on,
         co_owners_consent=co_owners_consent,
-        declared_by=getattr(actor, "user", None) if actor and getattr(actor.user, "pk", None) else None,
+        declared_by=actor.user,
     )
     declaration.full_clean()
     declaration.save()
@@ -92,10 +91,9 @@ def open_license_declare(
 
 
 @transaction.atomic
-def open_license_withdraw(*, declaration: OpenLicense, actor: Actor | None) -> OpenLicense:
+def open_license_withdraw(*, declaration: OpenLicense, actor: Actor) -> OpenLicense:
     """Withdraw an open-license declaration (licenses already taken continue under their terms)."""
-    if actor is not None:
-        _require(permissions.can_edit(actor, declaration.patent))
+    _require(permissions.can_edit(actor, declaration.patent))
     if declaration.status != OpenLicense.Status.ACTIVE:
         raise ApplicationError(_("该开放许可声明已不在有效状态。"))
     declaration.status = OpenLicense.Status.WITHDRAWN
@@ -108,7 +106,7 @@ def open_license_withdraw(*, declaration: OpenLicense, actor: Actor | None) -> O
 
 
 @transaction.atomic
-def open_license_end_due(*, today: datetime.date | None = None) -> int:
+def open_license_end_due(*, actor: Actor, today: datetime.date | None = None) -> int:
     """Declarations past their term end; the patent is no longer offered under open license."""
     today = today or timezone.localdate()
     due = list(OpenLicense.objects.filter(status=OpenLicense.Status.ACTIVE, ends_on__lt=today))
@@ -117,7 +115,7 @@ def open_license_end_due(*, today: datetime.date | None = None) -> int:
         declaration.save(update_fields=["status", "updated_at"])
     if due:
         patents = Patent.objects.filter(pk__in=[d.patent_id for d in due])
-        _bulk_set_with_history(patents, open_license=False)
+        _bulk_set_with_history(patents, actor=actor, open_license=False)
     return len(due)
 
 
@@ -125,7 +123,7 @@ def open_license_end_due(*, today: datetime.date | None = None) -> int:
 def annual_fee_reduction_record(
     *,
     declaration: OpenLicense,
-    actor: Actor | None,
+    actor: Actor,
     fee_year: int,
     annual_fee: Decimal,
     paid_on: datetime.date,
@@ -133,8 +131,7 @@ def annual_fee_reduction_record(
 ) -> AnnualFeeReduction:
     """Record the annual-fee reduction granted for a fee year paid while the open-license
     declaration stood (by default ``AnnualFeeReduction.DEFAULT_RATE`` of the fee)."""
-    if actor is not None:
-        _require(permissions.can_edit(actor, declaration.patent))
+    _require(permissions.can_edit(actor, declaration.patent))
     errors: dict[str, list[str]] = {}
     in_force_until = declaration.withdrawn_at.date() if declaration.withdrawn_at else declaration.ends_on
     if not (declaration.starts_on <= paid_on <= min(in_force_until, declaration.ends_on)):

@@ -24,7 +24,7 @@ import tempfile
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.db import models, transaction
@@ -33,6 +33,9 @@ from django.utils.translation import gettext as _
 from portal.exports import FORMULA_PREFIXES
 from portal.limits import IMPORT_CELL_MAX
 from portal.money import to_yuan
+
+if TYPE_CHECKING:  # portal.permissions asks the importer registry here which kinds an actor may import
+    from portal.permissions import Actor
 
 CHUNK_SIZE = 2000
 MAX_ERRORS = 1000
@@ -398,7 +401,7 @@ class Importer:
     # big import. Their cleaned dicts must pickle (ids rather than model instances).
     spool_cleaned: ClassVar[bool] = False
 
-    def __init__(self, *, options: dict | None = None, actor=None):
+    def __init__(self, *, options: dict | None = None, actor: Actor):
         self.options = options or {}
         self.actor = actor
 
@@ -518,7 +521,7 @@ def run_import(
     path,
     filename: str | None = None,
     options: dict | None = None,
-    actor=None,
+    actor: Actor,
     dry_run: bool = False,
     progress: Callable[[int, int | None], None] | None = None,
 ) -> ImportResult:

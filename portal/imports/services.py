@@ -20,11 +20,12 @@ from django.utils.translation import gettext as _
 
 from portal.errors import ApplicationError
 from portal.models import ImportHeartbeat, ImportJob
-from portal.permissions import Actor, Role, actor_for, can_import_kind, managed_owner_ids
+from portal.permissions import Actor, Role, actor_for, can_import_kind, managed_owner_ids, system_actor
 from portal.selectors import organization_for_credit_code
 
 from .base import ImportFileError, importer_for, importers, run_import
 from .readers import check_upload
+from .selectors import import_job_list
 
 logger = logging.getLogger(__name__)
 LANGUAGE_OPTION = "language"
@@ -32,7 +33,7 @@ ALLOWED_SUFFIXES = {".csv", ".xlsx"}
 PROGRESS_EVERY = 2000
 
 
-def importable_kinds(actor: Actor) -> list[tuple[str, str]]:
+def importable_kinds(*, actor: Actor) -> list[tuple[str, str]]:
     """(kind, label) pairs this actor may upload."""
     return [(k, str(cls.label or k)) for k, cls in sorted(importers().items()) if can_import_kind(actor, cls)]
 
@@ -112,7 +113,7 @@ def _run(job: ImportJob, *, dry_run: bool):
 
 def _run_in_language(job: ImportJob, options: dict, *, dry_run: bool):
     # The importer acts as the uploader: it may check their scope and record them in history.
-    actor = actor_for(job.created_by) if job.created_by_id else None
+    actor = actor_for(job.created_by) if job.created_by_id else system_actor()
     try:
         return run_import(
             kind=job.kind,
@@ -159,7 +160,10 @@ def import_job_validate(*, job: ImportJob) -> ImportJob:
 
 
 @transaction.atomic
-def import_job_confirm(*, job: ImportJob) -> ImportJob:
+def import_job_confirm(*, job: ImportJob, actor: Actor) -> ImportJob:
+    # The uploader's side confirms (whoever may see the job); the system may confirm any job.
+    if not (actor.is_system or import_job_list(actor=actor).filter(pk=job.pk).exists()):
+        raise PermissionDenied(_("您无权执行该导入任务。"))
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.status != ImportJob.Status.READY:
         raise ApplicationError(_("只有校验通过、待确认的导入任务才能执行导入。"))

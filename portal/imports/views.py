@@ -21,7 +21,7 @@ from .templates import FORMATS, import_template_file, import_template_list
 @login_required
 def import_list(request):
     actor = actor_for(request.user)
-    kinds = services.importable_kinds(actor)
+    kinds = services.importable_kinds(actor=actor)
     if not kinds:
         raise PermissionDenied
     form = ImportUploadForm(request.POST or None, request.FILES or None, kinds=kinds)
@@ -57,7 +57,7 @@ def import_detail(request, pk):
 def import_confirm(request, pk):
     job = selectors.import_job_get(actor=actor_for(request.user), pk=pk)
     try:
-        services.import_job_confirm(job=job)
+        services.import_job_confirm(job=job, actor=actor_for(request.user))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("portal:import-detail", pk=job.pk)
@@ -80,7 +80,9 @@ def import_errors(request, pk):
 @login_required
 def import_template(request, kind: str, file_format: str):
     """The template of one import kind the user may upload: Chinese header and an example row."""
-    if file_format not in FORMATS or kind not in dict(services.importable_kinds(actor_for(request.user))):
+    if file_format not in FORMATS or kind not in dict(
+        services.importable_kinds(actor=actor_for(request.user))
+    ):
         raise Http404
     response = HttpResponse(import_template_file(kind, file_format), content_type=FORMATS[file_format])
     response["Content-Disposition"] = f'attachment; filename="import-template-{kind}.{file_format}"'

@@ -5,6 +5,7 @@ from django.conf import settings
 
 from portal.imports.base import ImportFileError, importer_for
 from portal.money import format_wan, format_yuan
+from portal.permissions import SYSTEM_USERNAME
 
 register = template.Library()
 
@@ -38,6 +39,12 @@ def import_kind_label(kind: str) -> str:
         return str(importer_for(kind).label)
     except ImportFileError:
         return kind
+
+
+@register.filter
+def is_system_user(user) -> bool:
+    """No user, or the system actor's (jobs, commands): pages show either as "系统"."""
+    return user is None or user.get_username() == SYSTEM_USERNAME
 
 
 @register.filter

@@ -61,7 +61,7 @@ def ranking(request):
         if budget_form.is_valid():
             try:
                 services.award_budget_set(
-                    year=year, amount=budget_form.cleaned_data["amount"], by=request.user
+                    year=year, amount=budget_form.cleaned_data["amount"], actor=actor_for(request.user)
                 )
             except ApplicationError as error:
                 messages.error(request, error.message)
@@ -172,7 +172,9 @@ def annual_report_list(request):
         form = AnnualReportRequestForm(request.POST)
         if form.is_valid():
             try:
-                report = services.annual_report_request(year=form.cleaned_data["year"], by=request.user)
+                report = services.annual_report_request(
+                    year=form.cleaned_data["year"], actor=actor_for(request.user)
+                )
             except ApplicationError as error:
                 messages.error(request, error.message)
             else:
@@ -208,7 +210,7 @@ def plan_report_request(request):
     if plan is None:
         raise Http404
     try:
-        report = services.plan_report_request(plan=plan, by=request.user)
+        report = services.plan_report_request(plan=plan, actor=actor_for(request.user))
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect("reports:annual-list")
@@ -272,7 +274,9 @@ def _approve(request, kind: str, pk: int):
         if form.is_valid():
             try:
                 services.report_approve(
-                    report=report, by=request.user, confirmation=form.cleaned_data["confirmation"]
+                    report=report,
+                    actor=actor_for(request.user),
+                    confirmation=form.cleaned_data["confirmation"],
                 )
             except ApplicationError as error:
                 messages.error(request, error.message)
@@ -303,9 +307,9 @@ def _regenerate(request, kind: str, pk: int):
     report = _report_get(kind, actor, pk)
     try:
         if kind == "annual":
-            services.annual_report_request(year=report.year, by=request.user)
+            services.annual_report_request(year=report.year, actor=actor_for(request.user))
         else:
-            services.plan_report_request(plan=report.plan, by=request.user)
+            services.plan_report_request(plan=report.plan, actor=actor_for(request.user))
     except ApplicationError as error:
         messages.error(request, error.message)
     else:

@@ -19,6 +19,7 @@ from cleanup.services import (
 )
 from patents.models import Patent
 from portal.models import Organization, OrganizationChange
+from portal.permissions import actor_for, system_actor
 from reports.models import AnnualReport
 from tests.finance.factories import DealFactory, sme
 from tests.patents.factories import PatentFactory, industry
@@ -42,7 +43,9 @@ def sme_without_district():
 
 
 def test_impact_preview_lists_the_figures_that_change_and_writes_nothing(sme_without_district):
-    outcome = organizations_set_district(organization_ids=[sme_without_district.pk], by=None, dry_run=True)
+    outcome = organizations_set_district(
+        organization_ids=[sme_without_district.pk], actor=system_actor(), dry_run=True
+    )
     assert not outcome.applied
     assert Organization.objects.get(pk=sme_without_district.pk).region_id is None
     assert not OrganizationChange.objects.filter(organization=sme_without_district).exists()
@@ -60,13 +63,13 @@ def test_frozen_year_needs_a_second_confirmation_and_is_logged_on_the_report(sme
     frozen_report(2022)  # untouched by the fix
     admin = make_user("admin")
     with pytest.raises(FrozenConfirmationRequired) as refused:
-        organizations_set_district(organization_ids=[sme_without_district.pk], by=admin)
+        organizations_set_district(organization_ids=[sme_without_district.pk], actor=actor_for(admin))
     assert refused.value.outcome.frozen == [2023]
     assert Organization.objects.get(pk=sme_without_district.pk).region_id is None
     assert not CleanupRun.objects.exists()
 
     outcome = organizations_set_district(
-        organization_ids=[sme_without_district.pk], by=admin, confirm_frozen=True
+        organization_ids=[sme_without_district.pk], actor=actor_for(admin), confirm_frozen=True
     )
     assert outcome.applied and Organization.objects.get(pk=sme_without_district.pk).region_id == "150602"
     logged = FrozenReportChange.objects.get()
@@ -78,11 +81,11 @@ def test_frozen_year_needs_a_second_confirmation_and_is_logged_on_the_report(sme
 
 def test_set_district_is_recorded_and_reversible(sme_without_district):
     admin = make_user("admin")
-    outcome = organizations_set_district(organization_ids=[sme_without_district.pk], by=admin)
+    outcome = organizations_set_district(organization_ids=[sme_without_district.pk], actor=actor_for(admin))
     assert outcome.run.details["organizations"] == {
         str(sme_without_district.pk): {"region_before": None, "region_after": "150602"}
     }
-    undo = cleanup_run_revert(run=outcome.run, by=admin)
+    undo = cleanup_run_revert(run=outcome.run, actor=actor_for(admin))
     assert undo.applied and Organization.objects.get(pk=sme_without_district.pk).region_id is None
     assert {c["after"] for c in undo.impact if c["scope"] is None and c["value"] == "deals"} == {"0"}
     outcome.run.refresh_from_db()
@@ -93,14 +96,14 @@ def test_withdraw_listings_not_in_force_with_history_and_undo():
     admin = make_user("admin")
     lapsed = PatentFactory(published=True, legal_status=Patent.LegalStatus.LAPSED)
     alive = PatentFactory(published=True)
-    outcome = patents_withdraw_not_in_force(patent_ids=[lapsed.pk, alive.pk], by=admin)
+    outcome = patents_withdraw_not_in_force(patent_ids=[lapsed.pk, alive.pk], actor=actor_for(admin))
     lapsed.refresh_from_db()
     alive.refresh_from_db()
     assert lapsed.listing_status == Patent.ListingStatus.WITHDRAWN
     assert alive.listing_status == Patent.ListingStatus.PUBLISHED  # in force: not touched
     assert lapsed.history.first().history_user == admin
     assert outcome.impact == []
-    cleanup_run_revert(run=outcome.run, by=admin)
+    cleanup_run_revert(run=outcome.run, actor=actor_for(admin))
     lapsed.refresh_from_db()
     assert lapsed.listing_status == Patent.ListingStatus.PUBLISHED
     assert lapsed.history.first().history_user == admin
@@ -111,12 +114,14 @@ def test_industry_from_ipc_and_undo():
     coal_patent = PatentFactory(ipc_codes="E21D 23/00")
     dairy_patent = PatentFactory(ipc_codes="A23C 9/12")
     tagged = PatentFactory(ipc_codes="A23C 9/12", industries=[industry("coal")])
-    outcome = patents_set_industry_from_ipc(patent_ids=[coal_patent.pk, dairy_patent.pk, tagged.pk], by=admin)
+    outcome = patents_set_industry_from_ipc(
+        patent_ids=[coal_patent.pk, dairy_patent.pk, tagged.pk], actor=actor_for(admin)
+    )
     assert list(coal_patent.industries.values_list("code", flat=True)) == ["coal"]
     assert "dairy" in dairy_patent.industries.values_list("code", flat=True)
     assert list(tagged.industries.values_list("code", flat=True)) == ["coal"]  # had one: untouched
     assert coal_patent.history.first().history_user == admin
-    cleanup_run_revert(run=outcome.run, by=admin)
+    cleanup_run_revert(run=outcome.run, actor=actor_for(admin))
     assert not coal_patent.industries.exists() and not dairy_patent.industries.exists()
 
 

@@ -25,6 +25,7 @@ from portal.models import (
     OrganizationChange,
     OrganizationYearStats,
 )
+from portal.permissions import actor_for, system_actor
 from portal.services import organization_register
 from tests.demands.factories import DemandFactory
 from tests.finance.factories import (
@@ -95,7 +96,7 @@ def test_every_relation_is_moved():
     assert {"finance.Deal.seller", "finance.Deal.buyer", "matching.Inquiry.organization"} <= relations
 
     admin = make_user("admin")
-    plan, outcome = organization_merge(keep=keep, drop=drop, by=admin)
+    plan, outcome = organization_merge(keep=keep, drop=drop, actor=actor_for(admin))
 
     assert outcome.applied and set(plan.moves) == set(before)
     assert references_to(drop.pk) == {}
@@ -128,7 +129,7 @@ def test_conflicts_are_shown_and_refused_before_writing():
     DemandFactory(organization=drop)
 
     with pytest.raises(MergeConflicts) as refused:
-        organization_merge(keep=keep, drop=drop, by=None)
+        organization_merge(keep=keep, drop=drop, actor=system_actor())
     relations = sorted(c.relation for c in refused.value.plan.conflicts)
     assert relations == [
         "matching.EventRegistration.organization",
@@ -141,7 +142,7 @@ def test_conflicts_are_shown_and_refused_before_writing():
     assert not OrganizationAlias.objects.exists() and not CleanupRun.objects.exists()
 
     # Resolved by keeping the kept organization's rows.
-    organization_merge(keep=keep, drop=drop, by=None, drop_conflicting=True)
+    organization_merge(keep=keep, drop=drop, actor=system_actor(), drop_conflicting=True)
     assert list(OrganizationYearStats.objects.values_list("organization", "revenue")) == [
         (keep.pk, Decimal("5000000.00"))
     ]
@@ -154,7 +155,7 @@ def test_dry_run_writes_nothing_but_reports_the_impact():
     PaymentFactory(deal=deal)
     counts = {m: m.objects.count() for m in (Organization, Deal, Payment, OrganizationAlias, CleanupRun)}
 
-    plan, outcome = organization_merge(keep=keep, drop=drop, by=None, dry_run=True)
+    plan, outcome = organization_merge(keep=keep, drop=drop, actor=system_actor(), dry_run=True)
 
     assert not outcome.applied and plan.moves["finance.Deal.buyer"] == 1
     assert {m: m.objects.count() for m in counts} == counts
@@ -171,15 +172,15 @@ def test_dry_run_writes_nothing_but_reports_the_impact():
 
 def test_a_later_import_naming_the_duplicate_lands_on_the_kept_organization(tmp_path):
     keep, drop = sme(name="保留公司"), sme(name="重复公司")
-    organization_merge(keep=keep, drop=drop, by=None)
+    organization_merge(keep=keep, drop=drop, actor=system_actor())
     stats = tmp_path / "stats.csv"
     stats.write_text(f"credit_code,year,revenue,employees\n{drop.credit_code},2024,3000000,30\n")
-    result = run_import(kind="org_stats", path=stats)
+    result = run_import(actor=system_actor(), kind="org_stats", path=stats)
     assert not result.errors
     assert OrganizationYearStats.objects.get(year=2024).organization == keep
     orgs = tmp_path / "orgs.csv"
     orgs.write_text(f"credit_code,name,kind,region_code\n{drop.credit_code},重复公司,sme,150602\n")
-    result = run_import(kind="organizations", path=orgs)
+    result = run_import(actor=system_actor(), kind="organizations", path=orgs)
     assert not result.errors
     assert not Organization.objects.filter(credit_code=drop.credit_code).exists()
     assert Organization.objects.get(pk=keep.pk).name == "保留公司"
@@ -215,11 +216,11 @@ def test_relations_are_found_generically():
 
 def test_patent_import_and_registration_honour_the_alias(tmp_path):
     keep, drop = InstitutionFactory(name="保留大学"), InstitutionFactory(name="重复大学")
-    organization_merge(keep=keep, drop=drop, by=None)
+    organization_merge(keep=keep, drop=drop, actor=system_actor())
     patents = tmp_path / "patents.csv"
     number = app_no(9_000_001)
     patents.write_text(f"application_no,title,owner_credit_code\n{number},一种测试装置,{drop.credit_code}\n")
-    result = run_import(kind="patents", path=patents)
+    result = run_import(actor=system_actor(), kind="patents", path=patents)
     assert not result.errors, result.errors
     assert Patent.objects.get(application_no=number).owner == keep
     with pytest.raises(ApplicationError):

@@ -207,7 +207,7 @@ def test_the_evaluation_file_imports():
     ],
 )
 def test_who_may_upload_surveys_in_the_browser(role, allowed):
-    kinds = {kind for kind, _label in importable_kinds(actor_for(make_user(role)))}
+    kinds = {kind for kind, _label in importable_kinds(actor=actor_for(make_user(role)))}
     assert ("demands" in kinds) is allowed
 
 

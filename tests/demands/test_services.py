@@ -11,6 +11,7 @@ from django.utils import timezone
 from demands import services
 from demands.models import Demand
 from portal.errors import ApplicationError
+from portal.permissions import actor_for, system_actor
 
 from .factories import DemandFactory, industry, make_user
 
@@ -25,7 +26,7 @@ def create(user, **overrides):
         "description": "利用煤矸石生产免烧砖，需要配方与成型工艺。",
         "deal_kinds": ["transfer", "license"],
     }
-    return services.demand_create(by=user, **{**data, **overrides})
+    return services.demand_create(actor=actor_for(user), **{**data, **overrides})
 
 
 def test_create_assigns_yearly_codes_and_defaults():
@@ -95,17 +96,17 @@ def test_budget_constraints_hold_in_the_database():
 def test_publish_rules():
     user = make_user("sme")
     demand = create(user)
-    published = services.demand_publish(demand=demand, by=user)
+    published = services.demand_publish(demand=demand, actor=actor_for(user))
     assert published.status == Demand.Status.OPEN and published.published_at is not None
     with pytest.raises(ApplicationError, match="只有草稿状态的需求可以发布"):
-        services.demand_publish(demand=published, by=user)
+        services.demand_publish(demand=published, actor=actor_for(user))
 
 
 def test_unverified_sme_saves_drafts_but_cannot_publish():
     user = make_user("sme", verified=False)
     demand = create(user)
     with pytest.raises(ApplicationError, match="尚未通过认证"):
-        services.demand_publish(demand=demand, by=user)
+        services.demand_publish(demand=demand, actor=actor_for(user))
     with pytest.raises(ApplicationError, match="尚未通过认证"):
         create(user, title="另一条", publish=True)
     demand.refresh_from_db()
@@ -116,11 +117,11 @@ def test_another_sme_cannot_change_a_demand():
     demand = DemandFactory(status=Demand.Status.DRAFT)
     stranger = make_user("sme")
     for call in (
-        lambda: services.demand_update(demand=demand, by=stranger, title="篡改"),
-        lambda: services.demand_publish(demand=demand, by=stranger),
-        lambda: services.demand_close(demand=demand, by=stranger),
-        lambda: services.demand_renew(demand=demand, by=stranger),
-        lambda: services.demand_delete(demand=demand, by=stranger),
+        lambda: services.demand_update(demand=demand, actor=actor_for(stranger), title="篡改"),
+        lambda: services.demand_publish(demand=demand, actor=actor_for(stranger)),
+        lambda: services.demand_close(demand=demand, actor=actor_for(stranger)),
+        lambda: services.demand_renew(demand=demand, actor=actor_for(stranger)),
+        lambda: services.demand_delete(demand=demand, actor=actor_for(stranger)),
     ):
         with pytest.raises(PermissionDenied):
             call()
@@ -131,33 +132,33 @@ def test_another_sme_cannot_change_a_demand():
 def test_bureau_may_close_but_district_officer_may_not():
     demand = DemandFactory()
     with pytest.raises(PermissionDenied):
-        services.demand_close(demand=demand, by=make_user("district_officer"))
-    services.demand_close(demand=demand, by=make_user("bureau"))
+        services.demand_close(demand=demand, actor=actor_for(make_user("district_officer")))
+    services.demand_close(demand=demand, actor=actor_for(make_user("bureau")))
     assert demand.status == Demand.Status.CLOSED and demand.closed_at is not None
 
 
 def test_state_rules_for_close_update_and_delete():
     demand = DemandFactory()
     owner = make_user("sme", organization=demand.organization)
-    services.demand_update(demand=demand, by=owner, title="新名称")
+    services.demand_update(demand=demand, actor=actor_for(owner), title="新名称")
     assert Demand.objects.get(pk=demand.pk).title == "新名称"
     with pytest.raises(ApplicationError, match="只能删除未发布过的草稿"):
-        services.demand_delete(demand=demand, by=owner)
-    services.demand_close(demand=demand, by=owner)
+        services.demand_delete(demand=demand, actor=actor_for(owner))
+    services.demand_close(demand=demand, actor=actor_for(owner))
     with pytest.raises(ApplicationError, match="已关闭的需求不能再修改"):
-        services.demand_update(demand=demand, by=owner, title="再改")
+        services.demand_update(demand=demand, actor=actor_for(owner), title="再改")
     with pytest.raises(ApplicationError, match="已关闭的需求不能关闭"):
-        services.demand_close(demand=demand, by=owner)
+        services.demand_close(demand=demand, actor=actor_for(owner))
     with pytest.raises(ApplicationError, match="只有征集中或已过期的需求可以续期"):
-        services.demand_renew(demand=demand, by=owner)
+        services.demand_renew(demand=demand, actor=actor_for(owner))
     with pytest.raises(ApplicationError, match="只有征集中的需求可以标记为已对接"):
-        services.demand_mark_matched(demand=demand)
+        services.demand_mark_matched(actor=system_actor(), demand=demand)
 
 
 def test_draft_is_deleted():
     user = make_user("sme")
     demand = create(user)
-    services.demand_delete(demand=demand, by=user)
+    services.demand_delete(demand=demand, actor=actor_for(user))
     assert not Demand.objects.exists()
 
 
@@ -167,8 +168,8 @@ def test_expire_due_expires_past_deadline_only_and_is_idempotent():
     on_deadline = DemandFactory(deadline=today)
     no_deadline = DemandFactory(deadline=None)
     draft = DemandFactory(status=Demand.Status.DRAFT, deadline=today - dt.timedelta(days=3))
-    assert services.demand_expire_due() == 1
-    assert services.demand_expire_due() == 0
+    assert services.demand_expire_due(actor=system_actor()) == 1
+    assert services.demand_expire_due(actor=system_actor()) == 0
     statuses = dict(Demand.objects.values_list("pk", "status"))
     assert statuses == {
         past.pk: "expired",
@@ -180,23 +181,23 @@ def test_expire_due_expires_past_deadline_only_and_is_idempotent():
     assert past.closed_at is not None
     assert past.history.first().history_change_reason == "deadline passed"
     # The next day, the demand whose deadline was today expires too.
-    assert services.demand_expire_due(today=today + dt.timedelta(days=1)) == 1
+    assert services.demand_expire_due(actor=system_actor(), today=today + dt.timedelta(days=1)) == 1
 
 
 def test_renew_reopens_an_expired_demand_and_extends_an_open_one():
     demand = DemandFactory(deadline=TODAY() - dt.timedelta(days=1))
     owner = make_user("sme", organization=demand.organization)
-    services.demand_expire_due()
+    services.demand_expire_due(actor=system_actor())
     demand.refresh_from_db()
-    renewed = services.demand_renew(demand=demand, by=owner)
+    renewed = services.demand_renew(demand=demand, actor=actor_for(owner))
     assert renewed.status == Demand.Status.OPEN and renewed.closed_at is None
     assert renewed.deadline == TODAY() + dt.timedelta(days=services.DEFAULT_VALIDITY_DAYS)
     with pytest.raises(ApplicationError, match="须晚于当前截止日期"):
-        services.demand_renew(demand=renewed, by=owner, deadline=renewed.deadline)
+        services.demand_renew(demand=renewed, actor=actor_for(owner), deadline=renewed.deadline)
     later = renewed.deadline + dt.timedelta(days=10)
-    assert services.demand_renew(demand=renewed, by=owner, deadline=later).deadline == later
+    assert services.demand_renew(demand=renewed, actor=actor_for(owner), deadline=later).deadline == later
     with pytest.raises(ApplicationError, match="截止日期不能早于今天"):
-        services.demand_renew(demand=renewed, by=owner, deadline=TODAY() - dt.timedelta(days=1))
+        services.demand_renew(demand=renewed, actor=actor_for(owner), deadline=TODAY() - dt.timedelta(days=1))
 
 
 def test_similar_open_demand_of_same_organization_is_flagged():
@@ -207,14 +208,14 @@ def test_similar_open_demand_of_same_organization_is_flagged():
     # A draft that repeats an open demand is flagged at once, before it is published.
     draft = create(user, title="乳制品冷链保鲜技术", industry=dairy)
     assert draft.duplicate_of == original
-    published = services.demand_publish(demand=draft, by=user)
+    published = services.demand_publish(demand=draft, actor=actor_for(user))
     assert published.duplicate_of == original
     # Different industry, different wording, another organization: no flag.
     assert create(user, title="乳制品冷链保鲜技术", industry=industry("coal")).duplicate_of is None
     assert create(user, title="羊绒分梳设备节能改造", industry=dairy).duplicate_of is None
     assert create(make_user("sme"), title="乳制品冷链保鲜技术", industry=dairy).duplicate_of is None
     # Once the original is closed, the other one is no longer a duplicate.
-    services.demand_close(demand=original, by=user)
+    services.demand_close(demand=original, actor=actor_for(user))
     published.refresh_from_db()
     assert published.duplicate_of is None
 
@@ -237,12 +238,12 @@ def test_matching_is_queued_after_commit_on_publish_edit_and_renew(
         demand = create(user)
     assert fake_matching_task == []  # drafts are not matched
     with django_capture_on_commit_callbacks(execute=True):
-        services.demand_publish(demand=demand, by=user)
+        services.demand_publish(demand=demand, actor=actor_for(user))
     assert fake_matching_task == [{"demand_ids": [demand.pk]}]
     with django_capture_on_commit_callbacks(execute=True):
-        services.demand_update(demand=demand, by=user, description="新的描述，指标更明确。")
+        services.demand_update(demand=demand, actor=actor_for(user), description="新的描述，指标更明确。")
     with django_capture_on_commit_callbacks(execute=True):
-        services.demand_close(demand=demand, by=user)
+        services.demand_close(demand=demand, actor=actor_for(user))
     assert fake_matching_task == [{"demand_ids": [demand.pk]}] * 2
 
 

@@ -17,6 +17,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from matching.models import Match, MatchChunk, MatchRun
 from matching.services import runs
 from matching.tasks.runs import match_runs_watchdog
+from portal.permissions import system_actor
 from tests.matching.test_runs import make_corpus, snapshot
 
 from .support import celery_app_broker, wait_for
@@ -37,7 +38,7 @@ def expected(settings):
     settings.MATCHING_CHUNK_SIZE = 1
     app.conf.task_always_eager = True
     try:
-        runs.match_run_sync()
+        runs.match_run_sync(actor=system_actor())
     finally:
         app.conf.task_always_eager = False
     result = snapshot()
@@ -85,7 +86,7 @@ def wait_done(run: MatchRun, timeout: float = 45) -> MatchRun:
 
 
 def test_messages_lost_with_redis_are_sent_again(expected, broker, private_redis, start_worker):
-    run = runs.match_run_start()  # six chunks queued in Redis, no worker yet
+    run = runs.match_run_start(actor=system_actor())  # six chunks queued in Redis, no worker yet
     assert run.chunks_total == 6
     assert private_redis.client().llen(QUEUE) == 6
 
@@ -115,7 +116,7 @@ def test_worker_reconnects_and_a_run_started_during_the_outage_completes(
     # The run is recorded even though its chunks cannot be sent now (the caller may see the
     # broker error: the chunks are in the database all the same).
     with contextlib.suppress(BrokerError):
-        runs.match_run_start()
+        runs.match_run_start(actor=system_actor())
     run = MatchRun.objects.get(kind=MatchRun.Kind.FULL, status=MatchRun.Status.RUNNING)
     assert run.chunks.filter(status=MatchChunk.Status.PENDING).count() == run.chunks_total == 6
 

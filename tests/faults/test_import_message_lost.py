@@ -10,7 +10,7 @@ from django.utils import timezone
 from portal.identifiers import make_credit_code
 from portal.imports import services
 from portal.models import ImportJob, Organization
-from portal.permissions import actor_for
+from portal.permissions import actor_for, system_actor
 from tests.portal.factories import make_user
 
 from .support import tasks_not_sent, wait_for
@@ -57,7 +57,7 @@ def test_lost_import_messages_are_sent_again_by_the_watchdog(celery_worker, sett
         assert job.status == ImportJob.Status.READY, job.message
 
         with tasks_not_sent():  # and so is the import message
-            job = services.import_job_confirm(job=job)
+            job = services.import_job_confirm(actor=system_actor(), job=job)
         job = status_after_the_watchdog(job, ImportJob.Status.IMPORTING)
         assert job.status == ImportJob.Status.DONE, job.message
         assert job.result["created"] == ROWS

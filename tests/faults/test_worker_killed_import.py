@@ -19,7 +19,7 @@ from django.db import connection
 
 from portal.imports import services
 from portal.models import ImportJob, Organization
-from portal.permissions import actor_for
+from portal.permissions import actor_for, system_actor
 from portal.tasks import import_job_run
 from tests.portal.factories import make_user
 
@@ -73,7 +73,7 @@ def confirmed_job(rows: int) -> ImportJob:
     job = services.import_job_validate(job=job)  # the preview step, here in this process
     assert job.status == ImportJob.Status.READY, job.message
     with tasks_not_sent():
-        job = services.import_job_confirm(job=job)
+        job = services.import_job_confirm(actor=system_actor(), job=job)
     assert job.status == ImportJob.Status.IMPORTING
     return job
 

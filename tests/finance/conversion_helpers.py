@@ -15,8 +15,12 @@ def agreed_inquiry(*, sme_user=None, owner_user=None, price: str = "80000.00", *
     sme_user = sme_user or make_user("sme")
     patent_fields.setdefault("asking_price", Decimal(price))
     patent = make_patent(owner=actor_for(owner_user).organization, **patent_fields)
-    inquiry = inquiry_create(by=sme_user, patent=patent, body="我公司希望以普通许可方式实施该专利。")
-    inquiry_accept(inquiry=inquiry, by=owner_user)
-    inquiry_transition(inquiry=inquiry, to=Inquiry.Status.AGREED, by=owner_user, note="同意许可")
+    inquiry = inquiry_create(
+        actor=actor_for(sme_user), patent=patent, body="我公司希望以普通许可方式实施该专利。"
+    )
+    inquiry_accept(inquiry=inquiry, actor=actor_for(owner_user))
+    inquiry_transition(
+        inquiry=inquiry, to=Inquiry.Status.AGREED, actor=actor_for(owner_user), note="同意许可"
+    )
     inquiry.refresh_from_db()
     return sme_user, owner_user, inquiry

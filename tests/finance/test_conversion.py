@@ -26,7 +26,7 @@ from matching.models import Notification
 from patents.models import AnnualFeeReduction, OpenLicense, Patent
 from patents.services import annual_fee_reduction_record, open_license_declare, patent_assert_can_license
 from portal.errors import ApplicationError
-from portal.permissions import actor_for
+from portal.permissions import actor_for, system_actor
 from tests.finance.factories import DealFactory, InstitutionFactory, sme
 from tests.matching.factories import make_patent
 from tests.portal.factories import make_user
@@ -42,7 +42,7 @@ TODAY = timezone.localdate
 
 def test_either_side_drafts_a_prefilled_contract_once():
     sme_user, owner_user, inquiry = agreed_inquiry()
-    contract = services.contract_draft(inquiry=inquiry, by=sme_user)
+    contract = services.contract_draft(inquiry=inquiry, actor=actor_for(sme_user))
     patent = inquiry.patent
     assert (contract.seller_id, contract.buyer_id, contract.patent_id) == (
         patent.owner_id,
@@ -56,38 +56,40 @@ def test_either_side_drafts_a_prefilled_contract_once():
     assert contract.status == Contract.Status.DRAFT
     # The other side is told; a second draft opens the same contract.
     assert Notification.objects.filter(user=owner_user, url__contains=f"/contracts/{contract.pk}/").exists()
-    assert services.contract_draft(inquiry=inquiry, by=owner_user) == contract
+    assert services.contract_draft(inquiry=inquiry, actor=actor_for(owner_user)) == contract
 
 
 def test_only_parties_of_an_agreed_inquiry_draft():
     sme_user, owner_user, inquiry = agreed_inquiry()
     with pytest.raises(PermissionDenied):
-        services.contract_draft(inquiry=inquiry, by=make_user("sme"))
+        services.contract_draft(inquiry=inquiry, actor=actor_for(make_user("sme")))
     with pytest.raises(PermissionDenied):
-        services.contract_draft(inquiry=inquiry, by=make_user("bureau"))
+        services.contract_draft(inquiry=inquiry, actor=actor_for(make_user("bureau")))
     other = make_patent(owner=actor_for(owner_user).organization)
     from matching.services.inquiries import inquiry_create
 
-    open_inquiry = inquiry_create(by=sme_user, patent=other, body="您好")
+    open_inquiry = inquiry_create(actor=actor_for(sme_user), patent=other, body="您好")
     with pytest.raises(ApplicationError):
-        services.contract_draft(inquiry=open_inquiry, by=sme_user)
+        services.contract_draft(inquiry=open_inquiry, actor=actor_for(sme_user))
     assert not Contract.objects.filter(inquiry=open_inquiry).exists()
 
 
 def test_both_confirmations_sign_the_contract_into_a_linked_deal():
     sme_user, owner_user, inquiry = agreed_inquiry()
-    contract = services.contract_draft(inquiry=inquiry, by=owner_user)
+    contract = services.contract_draft(inquiry=inquiry, actor=actor_for(owner_user))
     contract = services.contract_update(
-        contract=contract, by=owner_user, license_scope="exclusive", amount=Decimal("120000.00")
+        contract=contract, actor=actor_for(owner_user), license_scope="exclusive", amount=Decimal("120000.00")
     )
-    services.contract_confirm(contract=contract, by=owner_user)
+    services.contract_confirm(contract=contract, actor=actor_for(owner_user))
     contract.refresh_from_db()
     assert contract.seller_confirmed_at and contract.status == Contract.Status.DRAFT
     # An edit withdraws both confirmations: the other side must confirm the text it signs.
-    contract = services.contract_update(contract=contract, by=sme_user, territory="内蒙古自治区")
+    contract = services.contract_update(
+        contract=contract, actor=actor_for(sme_user), territory="内蒙古自治区"
+    )
     assert contract.seller_confirmed_at is None
-    services.contract_confirm(contract=contract, by=sme_user)
-    contract = services.contract_confirm(contract=contract, by=owner_user)
+    services.contract_confirm(contract=contract, actor=actor_for(sme_user))
+    contract = services.contract_confirm(contract=contract, actor=actor_for(owner_user))
     assert contract.status == Contract.Status.SIGNED and contract.signed_on == TODAY()
     deal = contract.deal
     assert deal.inquiry == inquiry and Deal.objects.get(inquiry=inquiry) == deal
@@ -102,18 +104,18 @@ def test_both_confirmations_sign_the_contract_into_a_linked_deal():
     assert inquiry.deal_reference == deal.deal_no
     assert contract.history.count() >= 3  # every revision of the draft is kept
     with pytest.raises(ApplicationError):
-        services.contract_update(contract=contract, by=sme_user, territory="全国")
+        services.contract_update(contract=contract, actor=actor_for(sme_user), territory="全国")
 
 
 def test_terms_are_checked_before_signing():
     sme_user, _owner_user, inquiry = agreed_inquiry()
-    contract = services.contract_draft(inquiry=inquiry, by=sme_user)
+    contract = services.contract_draft(inquiry=inquiry, actor=actor_for(sme_user))
     beyond = inquiry.patent.expiry_date + dt.timedelta(days=1)
     contract = services.contract_update(
-        contract=contract, by=sme_user, term_ends_on=beyond, fee_mode=Contract.FeeMode.ROYALTY
+        contract=contract, actor=actor_for(sme_user), term_ends_on=beyond, fee_mode=Contract.FeeMode.ROYALTY
     )
     with pytest.raises(ValidationError) as error:
-        services.contract_confirm(contract=contract, by=sme_user)
+        services.contract_confirm(contract=contract, actor=actor_for(sme_user))
     assert {"term_ends_on", "royalty_rate"} <= set(error.value.message_dict)
     contract.refresh_from_db()
     assert contract.buyer_confirmed_at is None and not Deal.objects.filter(inquiry=inquiry).exists()
@@ -121,7 +123,7 @@ def test_terms_are_checked_before_signing():
 
 def test_staff_record_a_paper_signature_parties_cannot():
     sme_user, _owner_user, inquiry = agreed_inquiry()
-    contract = services.contract_draft(inquiry=inquiry, by=sme_user)
+    contract = services.contract_draft(inquiry=inquiry, actor=actor_for(sme_user))
     with pytest.raises(PermissionDenied):
         services.contract_record_signed(contract=contract, actor=actor_for(sme_user), signed_on=TODAY())
     bureau = actor_for(make_user("bureau"))
@@ -137,7 +139,7 @@ def test_staff_record_a_paper_signature_parties_cannot():
 
 def test_contract_files_docx_and_pdf_with_chinese_text():
     sme_user, _owner_user, inquiry = agreed_inquiry(title="一种羊绒纤维低损伤分梳装置")
-    contract = services.contract_draft(inquiry=inquiry, by=sme_user)
+    contract = services.contract_draft(inquiry=inquiry, actor=actor_for(sme_user))
     content = contract_docx(contract)
     text = docx_text(content)
     assert "专利实施许可合同" in text and "一种羊绒纤维低损伤分梳装置" in text
@@ -172,7 +174,7 @@ def _declared(**fields):
     fields.setdefault("lump_sum", Decimal("20000.00"))
     declaration = open_license_declare(
         patent=patent,
-        actor=None,
+        actor=system_actor(),
         starts_on=TODAY() - dt.timedelta(days=30),
         ends_on=TODAY() + dt.timedelta(days=800),
         **fields,
@@ -183,7 +185,7 @@ def _declared(**fields):
 def test_a_verified_sme_takes_an_open_licence_on_the_published_terms():
     owner_user, declaration = _declared()
     sme_user = make_user("sme")
-    deal = services.open_license_take(declaration=declaration, by=sme_user)
+    deal = services.open_license_take(declaration=declaration, actor=actor_for(sme_user))
     assert (deal.kind, deal.license_scope, deal.contract_amount) == ("license", "open", Decimal("20000.00"))
     assert deal.open_license == declaration and deal.buyer == actor_for(sme_user).organization
     assert deal.seller_id == declaration.patent.owner_id and deal.license_ends_on == declaration.ends_on
@@ -193,9 +195,11 @@ def test_a_verified_sme_takes_an_open_licence_on_the_published_terms():
     with pytest.raises(ApplicationError):
         patent_assert_can_license(declaration.patent, "exclusive")
     with pytest.raises(ApplicationError):
-        services.open_license_take(declaration=declaration, by=sme_user)
+        services.open_license_take(declaration=declaration, actor=actor_for(sme_user))
     # Another SME takes it too.
-    assert services.open_license_take(declaration=declaration, by=make_user("sme")).pk != deal.pk
+    assert (
+        services.open_license_take(declaration=declaration, actor=actor_for(make_user("sme"))).pk != deal.pk
+    )
 
 
 def test_open_licence_term_stays_within_the_declaration_and_the_patent_life():
@@ -203,15 +207,17 @@ def test_open_licence_term_stays_within_the_declaration_and_the_patent_life():
     sme_user = make_user("sme")
     with pytest.raises(ValidationError) as error:
         services.open_license_take(
-            declaration=declaration, by=sme_user, ends_on=declaration.ends_on + dt.timedelta(days=1)
+            declaration=declaration,
+            actor=actor_for(sme_user),
+            ends_on=declaration.ends_on + dt.timedelta(days=1),
         )
     assert "ends_on" in error.value.message_dict
     with pytest.raises(ValidationError) as error:  # royalties only: the licensee's estimate
-        services.open_license_take(declaration=declaration, by=sme_user)
+        services.open_license_take(declaration=declaration, actor=actor_for(sme_user))
     assert "expected_amount" in error.value.message_dict
     deal = services.open_license_take(
         declaration=declaration,
-        by=sme_user,
+        actor=actor_for(sme_user),
         expected_amount=Decimal("5000"),
         ends_on=TODAY() + dt.timedelta(days=365),
     )
@@ -222,12 +228,12 @@ def test_only_verified_smes_take_a_standing_open_licence():
     _owner_user, declaration = _declared()
     for user in (make_user("institution"), make_user("sme", verified=False), make_user("bureau")):
         with pytest.raises(PermissionDenied):
-            services.open_license_take(declaration=declaration, by=user)
+            services.open_license_take(declaration=declaration, actor=actor_for(user))
     from patents.services import open_license_withdraw
 
-    open_license_withdraw(declaration=declaration, actor=None)
+    open_license_withdraw(declaration=declaration, actor=system_actor())
     with pytest.raises(ApplicationError):
-        services.open_license_take(declaration=declaration, by=make_user("sme"))
+        services.open_license_take(declaration=declaration, actor=actor_for(make_user("sme")))
     assert not Deal.objects.filter(open_license=declaration).exists()
 
 
@@ -304,11 +310,13 @@ def test_answers_are_versioned_and_the_latest_counts():
     services.follow_up_request_due()
     follow_up = FollowUp.objects.get(deal=deal)
     with pytest.raises(ValidationError):
-        services.follow_up_answer(follow_up=follow_up, by=buyer_user, implemented=True, product="")
-    first = services.follow_up_answer(follow_up=follow_up, by=buyer_user, implemented=False)
+        services.follow_up_answer(
+            follow_up=follow_up, actor=actor_for(buyer_user), implemented=True, product=""
+        )
+    first = services.follow_up_answer(follow_up=follow_up, actor=actor_for(buyer_user), implemented=False)
     second = services.follow_up_answer(
         follow_up=follow_up,
-        by=buyer_user,
+        actor=actor_for(buyer_user),
         implemented=True,
         product="智能液压支架",
         revenue=Decimal("350000.00"),
@@ -326,7 +334,7 @@ def test_answers_are_versioned_and_the_latest_counts():
         make_user("institution", organization=deal.seller),
     ):
         with pytest.raises(PermissionDenied):
-            services.follow_up_answer(follow_up=follow_up, by=outsider, implemented=False)
+            services.follow_up_answer(follow_up=follow_up, actor=actor_for(outsider), implemented=False)
 
 
 def test_add_months_clamps_to_the_end_of_month():
@@ -371,9 +379,9 @@ def test_api_shows_the_links_both_ways():
     from rest_framework.test import APIClient
 
     sme_user, owner_user, inquiry = agreed_inquiry()
-    contract = services.contract_draft(inquiry=inquiry, by=sme_user)
-    services.contract_confirm(contract=contract, by=sme_user)
-    deal = services.contract_confirm(contract=contract, by=owner_user).deal
+    contract = services.contract_draft(inquiry=inquiry, actor=actor_for(sme_user))
+    services.contract_confirm(contract=contract, actor=actor_for(sme_user))
+    deal = services.contract_confirm(contract=contract, actor=actor_for(owner_user)).deal
     client = APIClient()
     client.force_authenticate(sme_user)
     assert client.get(f"/api/inquiries/{inquiry.pk}/").json()["deal"] == deal.pk

@@ -18,7 +18,7 @@ from finance.services.follow_ups import add_months
 from matching.models import Inquiry
 from patents.models import OpenLicense
 from patents.services import open_license_declare
-from portal.permissions import actor_for
+from portal.permissions import actor_for, system_actor
 from tests.matching.factories import DemandFactory, MatchFactory, ensure_reference_data, make_patent
 from tests.matching.test_workflow_browser import login
 from tests.portal.factories import make_user
@@ -144,7 +144,7 @@ def test_an_sme_takes_an_open_licence_in_one_step(page):
     today = timezone.localdate()
     declaration = open_license_declare(
         patent=patent,
-        actor=None,
+        actor=system_actor(),
         fee_mode=OpenLicense.FeeMode.LUMP_SUM,
         lump_sum=Decimal("30000.00"),
         starts_on=today,

@@ -390,8 +390,8 @@ def test_a_bank_imports_its_own_pledges_only(tmp_path):
 
     own, other = bank(name="中国银行鄂尔多斯分行"), bank(name="鄂尔多斯农商银行")
     actor = actor_for(make_user("bank", organization=own))
-    assert "pledges" in dict(importable_kinds(actor))
-    assert "pledges" not in dict(importable_kinds(actor_for(make_user("sme"))))
+    assert "pledges" in dict(importable_kinds(actor=actor))
+    assert "pledges" not in dict(importable_kinds(actor=actor_for(make_user("sme"))))
     borrower = sme()
     patent = PatentFactory(owner=borrower)
     Pledge.objects.create(

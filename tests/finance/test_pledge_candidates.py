@@ -27,7 +27,7 @@ def opted_in():
     sme_user = make_user("sme")
     org = sme_user.membership.organization
     event = EventFactory(kind=Event.Kind.BANK_SME)
-    event_services.event_register(event=event, by=sme_user, shares_with_banks=True)
+    event_services.event_register(event=event, actor=actor_for(sme_user), shares_with_banks=True)
     today = timezone.localdate()
     patents = {
         "good": PatentFactory(owner=org, title="可质押专利"),
@@ -62,17 +62,23 @@ def test_only_consenting_smes_of_bank_enterprise_events_are_shown(opted_in):
     bank = actor_for(make_user("bank"))
     other = make_user("sme")
     roadshow = EventFactory()  # not a bank-enterprise event: no consent can be given there
-    registration = event_services.event_register(event=roadshow, by=other)
+    registration = event_services.event_register(event=roadshow, actor=actor_for(other))
     with pytest.raises(ApplicationError):
-        event_services.event_registration_share_with_banks(registration=registration, by=other, shares=True)
+        event_services.event_registration_share_with_banks(
+            registration=registration, actor=actor_for(other), shares=True
+        )
     silent = make_user("sme")
-    event_services.event_register(event=event, by=silent)  # registered without consent
+    event_services.event_register(event=event, actor=actor_for(silent))  # registered without consent
     assert [o for o, _ in selectors.pledge_candidate_groups(actor=bank)] == [org]
     # Someone else cannot consent for the SME; the SME withdraws at any time.
     own = EventRegistration.objects.get(event=event, organization=org)
     with pytest.raises(PermissionDenied):
-        event_services.event_registration_share_with_banks(registration=own, by=other, shares=False)
-    event_services.event_registration_share_with_banks(registration=own, by=sme_user, shares=False)
+        event_services.event_registration_share_with_banks(
+            registration=own, actor=actor_for(other), shares=False
+        )
+    event_services.event_registration_share_with_banks(
+        registration=own, actor=actor_for(sme_user), shares=False
+    )
     assert selectors.pledge_candidate_groups(actor=bank) == []
 
 
@@ -134,7 +140,7 @@ def test_candidates_page_takes_a_fixed_number_of_queries(client, django_assert_m
     for _ in range(3):
         user = make_user("sme")
         event_services.event_register(
-            event=EventFactory(kind=Event.Kind.BANK_SME), by=user, shares_with_banks=True
+            event=EventFactory(kind=Event.Kind.BANK_SME), actor=actor_for(user), shares_with_banks=True
         )
         PatentFactory(owner=user.membership.organization)
     with django_assert_max_num_queries(12):

@@ -19,6 +19,7 @@ from matching.services.events import (
     event_update,
 )
 from portal.errors import ApplicationError
+from portal.permissions import actor_for
 
 from .factories import DemandFactory, EventFactory, OrganizationFactory, make_patent, make_user, region
 
@@ -54,7 +55,7 @@ def test_staff_create_events_with_patents_and_demands(role):
     patent, demand = make_patent(), DemandFactory()
     # A district officer manages the events of their own district (event_fields: 杭锦旗 150625).
     user = make_user(role, district="150625")
-    event = event_create(by=user, patents=[patent], demands=[demand], **event_fields())
+    event = event_create(actor=actor_for(user), patents=[patent], demands=[demand], **event_fields())
     assert list(event.patents.all()) == [patent]
     assert list(event.demands.all()) == [demand]
 
@@ -63,26 +64,26 @@ def test_staff_create_events_with_patents_and_demands(role):
 def test_others_cannot_create_or_edit_events(role):
     user = make_user(role)
     with pytest.raises(PermissionDenied):
-        event_create(by=user, **event_fields())
+        event_create(actor=actor_for(user), **event_fields())
     event = EventFactory()
     with pytest.raises(PermissionDenied):
-        event_update(event=event, by=user, title="改个名")
+        event_update(event=event, actor=actor_for(user), title="改个名")
     with pytest.raises(PermissionDenied):
-        event_record_outcome(event=event, by=user, intentions_signed=3)
+        event_record_outcome(event=event, actor=actor_for(user), intentions_signed=3)
 
 
 def test_only_published_patents_and_open_demands_are_newly_attached():
     staff = make_user("bureau")
     with pytest.raises(ApplicationError, match="只能推介已挂牌的专利"):
-        event_create(by=staff, patents=[make_patent(published=False)], **event_fields())
+        event_create(actor=actor_for(staff), patents=[make_patent(published=False)], **event_fields())
     with pytest.raises(ApplicationError, match="只能对接征集中的需求"):
-        event_create(by=staff, demands=[DemandFactory(status="closed")], **event_fields())
+        event_create(actor=actor_for(staff), demands=[DemandFactory(status="closed")], **event_fields())
     # A patent withdrawn after being presented stays on the event when it is edited.
     patent = make_patent()
-    event = event_create(by=staff, patents=[patent], **event_fields())
+    event = event_create(actor=actor_for(staff), patents=[patent], **event_fields())
     patent.listing_status = "withdrawn"
     patent.save()
-    event_update(event=event, by=staff, patents=[patent], title="改名")
+    event_update(event=event, actor=actor_for(staff), patents=[patent], title="改名")
     assert list(event.patents.all()) == [patent]
 
 
@@ -128,30 +129,30 @@ def test_create_page_forbidden_to_smes(client):
 def test_members_register_their_own_organization_once(role):
     user = make_user(role)
     event = EventFactory()
-    registration = event_register(event=event, by=user)
+    registration = event_register(event=event, actor=actor_for(user))
     assert registration.organization == org(user)
     with pytest.raises(ApplicationError, match="已报名该活动"):
-        event_register(event=event, by=make_user(role, organization=org(user)))
-    event_unregister(event=event, by=user)
+        event_register(event=event, actor=actor_for(make_user(role, organization=org(user))))
+    event_unregister(event=event, actor=actor_for(user))
     assert not event.registrations.exists()
 
 
 def test_members_cannot_register_other_organizations_or_past_events():
     user = make_user("sme")
     with pytest.raises(PermissionDenied):
-        event_register(event=EventFactory(), by=user, organization=OrganizationFactory())
+        event_register(event=EventFactory(), actor=actor_for(user), organization=OrganizationFactory())
     past = EventFactory(date=TODAY() - dt.timedelta(days=1))
     with pytest.raises(ApplicationError, match="报名已截止"):
-        event_register(event=past, by=user)
+        event_register(event=past, actor=actor_for(user))
     with pytest.raises(PermissionDenied, match="不能在线报名"):
-        event_register(event=EventFactory(), by=make_user("bank"))
+        event_register(event=EventFactory(), actor=actor_for(make_user("bank")))
 
 
 def test_staff_register_any_organization_even_afterwards(client):
     staff = make_user("bureau")
     sme = OrganizationFactory()
     past = EventFactory(date=TODAY() - dt.timedelta(days=3))
-    event_register(event=past, by=staff, organization=sme)
+    event_register(event=past, actor=actor_for(staff), organization=sme)
     assert past.registrations.get().organization == sme
 
     event = EventFactory()
@@ -177,7 +178,7 @@ def test_sme_registers_on_the_page_and_registrations_are_visible_to_staff_only(c
     assert 'id="registered-badge"' in page
 
     other = make_user("institution")
-    event_register(event=event, by=other)
+    event_register(event=event, actor=actor_for(other))
     client.force_login(make_user("sme"))
     page = client.get(reverse("matching:event-detail", args=[event.pk])).content.decode()
     assert org(user).name not in page and org(other).name not in page
@@ -193,15 +194,18 @@ def test_outcomes_are_recorded_after_the_event():
     staff = make_user("bureau")
     upcoming = EventFactory()
     with pytest.raises(ApplicationError, match="举办后才能记录成效"):
-        event_record_outcome(event=upcoming, by=staff, intentions_signed=2)
+        event_record_outcome(event=upcoming, actor=actor_for(staff), intentions_signed=2)
     held = EventFactory(date=TODAY() - dt.timedelta(days=2))
     event_record_outcome(
-        event=held, by=staff, intentions_signed=4, outcome_notes="签约意向4项，其中1项已签许可合同 HT-9"
+        event=held,
+        actor=actor_for(staff),
+        intentions_signed=4,
+        outcome_notes="签约意向4项，其中1项已签许可合同 HT-9",
     )
     held.refresh_from_db()
     assert (held.intentions_signed, held.outcome_notes.startswith("签约意向4项")) == (4, True)
     with pytest.raises(ApplicationError, match="不能为负数"):
-        event_record_outcome(event=held, by=staff, intentions_signed=-1)
+        event_record_outcome(event=held, actor=actor_for(staff), intentions_signed=-1)
 
 
 def test_outcome_page_form(client):

@@ -59,7 +59,7 @@ def demand(sme_user):
 
 @pytest.fixture
 def inquiry(sme_user, patent, demand):
-    return inquiry_create(by=sme_user, patent=patent, body="请问能否普通许可？", demand=demand)
+    return inquiry_create(actor=actor_for(sme_user), patent=patent, body="请问能否普通许可？", demand=demand)
 
 
 def org(user):
@@ -78,7 +78,7 @@ def test_sme_creates_inquiry_and_owner_side_with_its_agency_is_notified(sme_user
     colleague = make_user("sme", organization=org(sme_user))
     outsider = make_user("institution")
 
-    inquiry = inquiry_create(by=sme_user, patent=patent, body="我们想了解许可费用。")
+    inquiry = inquiry_create(actor=actor_for(sme_user), patent=patent, body="我们想了解许可费用。")
 
     assert inquiry.status == S.NEW
     assert inquiry.organization == org(sme_user)
@@ -93,15 +93,15 @@ def test_sme_creates_inquiry_and_owner_side_with_its_agency_is_notified(sme_user
 def test_duplicate_open_inquiry_is_refused_until_the_first_is_closed(sme_user, patent, inquiry):
     colleague = make_user("sme", organization=org(sme_user))
     with pytest.raises(ApplicationError, match="已就该专利发起过咨询"):
-        inquiry_create(by=colleague, patent=patent, body="再问一次")
+        inquiry_create(actor=actor_for(colleague), patent=patent, body="再问一次")
 
-    inquiry_transition(inquiry=inquiry, to=S.WITHDRAWN, by=sme_user)
-    again = inquiry_create(by=colleague, patent=patent, body="重新咨询")
+    inquiry_transition(inquiry=inquiry, to=S.WITHDRAWN, actor=actor_for(sme_user))
+    again = inquiry_create(actor=actor_for(colleague), patent=patent, body="重新咨询")
     assert again.pk != inquiry.pk
 
 
 def test_another_sme_may_ask_about_the_same_patent(patent, inquiry):
-    other = inquiry_create(by=make_user("sme"), patent=patent, body="我们也感兴趣")
+    other = inquiry_create(actor=actor_for(make_user("sme")), patent=patent, body="我们也感兴趣")
     assert other.status == S.NEW
 
 
@@ -111,40 +111,40 @@ def test_another_sme_may_ask_about_the_same_patent(patent, inquiry):
 )
 def test_only_members_of_a_verified_sme_send_inquiries(patent, role, kwargs):
     with pytest.raises(PermissionDenied):
-        inquiry_create(by=make_user(role, **kwargs), patent=patent, body="你好")
+        inquiry_create(actor=actor_for(make_user(role, **kwargs)), patent=patent, body="你好")
 
 
 def test_inquiry_about_an_unpublished_patent_is_refused(sme_user, owner_user):
     draft = make_patent(owner=org(owner_user), published=False)
     with pytest.raises(ApplicationError, match="未挂牌"):
-        inquiry_create(by=sme_user, patent=draft, body="你好")
+        inquiry_create(actor=actor_for(sme_user), patent=draft, body="你好")
 
 
 def test_inquiry_cannot_name_another_organizations_demand_or_match(sme_user, patent):
     foreign = DemandFactory()
     with pytest.raises(ApplicationError, match="本单位"):
-        inquiry_create(by=sme_user, patent=patent, body="你好", demand=foreign)
+        inquiry_create(actor=actor_for(sme_user), patent=patent, body="你好", demand=foreign)
     match = MatchFactory(demand=foreign, patent=patent)
     with pytest.raises(ApplicationError, match="不符"):
-        inquiry_create(by=sme_user, patent=patent, body="你好", match=match)
+        inquiry_create(actor=actor_for(sme_user), patent=patent, body="你好", match=match)
 
 
 def test_inquiry_from_a_match_takes_its_demand(sme_user, patent, demand):
     match = MatchFactory(demand=demand, patent=patent)
-    inquiry = inquiry_create(by=sme_user, patent=patent, body="你好", match=match)
+    inquiry = inquiry_create(actor=actor_for(sme_user), patent=patent, body="你好", match=match)
     assert (inquiry.match, inquiry.demand) == (match, demand)
 
 
 def test_body_is_required(sme_user, patent):
     with pytest.raises(ApplicationError, match="请填写内容"):
-        inquiry_create(by=sme_user, patent=patent, body="   ")
+        inquiry_create(actor=actor_for(sme_user), patent=patent, body="   ")
 
 
 # --- Replying -------------------------------------------------------------------------------------
 
 
 def test_owner_first_reply_answers_the_inquiry(inquiry, owner_user, sme_user):
-    inquiry_reply(inquiry=inquiry, by=owner_user, body="可以，欢迎来校面谈。")
+    inquiry_reply(inquiry=inquiry, actor=actor_for(owner_user), body="可以，欢迎来校面谈。")
     inquiry.refresh_from_db()
     assert inquiry.status == S.REPLIED
     assert inquiry.first_replied_at is not None
@@ -155,8 +155,8 @@ def test_owner_first_reply_answers_the_inquiry(inquiry, owner_user, sme_user):
     assert note.url == detail_url(inquiry)
 
     first_reply = inquiry.first_replied_at
-    inquiry_reply(inquiry=inquiry, by=sme_user, body="好的，下周可以吗？")
-    inquiry_reply(inquiry=inquiry, by=owner_user, body="可以。")
+    inquiry_reply(inquiry=inquiry, actor=actor_for(sme_user), body="好的，下周可以吗？")
+    inquiry_reply(inquiry=inquiry, actor=actor_for(owner_user), body="可以。")
     inquiry.refresh_from_db()
     assert inquiry.status == S.REPLIED
     assert inquiry.first_replied_at == first_reply
@@ -164,7 +164,7 @@ def test_owner_first_reply_answers_the_inquiry(inquiry, owner_user, sme_user):
 
 
 def test_sme_follow_up_does_not_count_as_a_reply(inquiry, sme_user, owner_user):
-    inquiry_reply(inquiry=inquiry, by=sme_user, body="补充一下需求背景。")
+    inquiry_reply(inquiry=inquiry, actor=actor_for(sme_user), body="补充一下需求背景。")
     inquiry.refresh_from_db()
     assert (inquiry.status, inquiry.first_replied_at) == (S.NEW, None)
     assert Notification.objects.filter(user=owner_user, kind=Notification.Kind.REPLY).exists()
@@ -172,15 +172,15 @@ def test_sme_follow_up_does_not_count_as_a_reply(inquiry, sme_user, owner_user):
 
 def test_agency_acting_for_the_owner_answers(inquiry, owner_user):
     agency_user = agency_for(org(owner_user))
-    inquiry_reply(inquiry=inquiry, by=agency_user, body="我们代表学校回复。")
+    inquiry_reply(inquiry=inquiry, actor=actor_for(agency_user), body="我们代表学校回复。")
     inquiry.refresh_from_db()
     assert inquiry.status == S.REPLIED
 
 
 def test_no_messages_once_closed(inquiry, sme_user, owner_user):
-    inquiry_transition(inquiry=inquiry, to=S.DECLINED, by=owner_user, note="暂不对外许可")
+    inquiry_transition(inquiry=inquiry, to=S.DECLINED, actor=actor_for(owner_user), note="暂不对外许可")
     with pytest.raises(ApplicationError, match="已谢绝，不能再留言"):
-        inquiry_reply(inquiry=inquiry, by=sme_user, body="再考虑一下？")
+        inquiry_reply(inquiry=inquiry, actor=actor_for(sme_user), body="再考虑一下？")
 
 
 # --- State machine --------------------------------------------------------------------------------
@@ -197,7 +197,7 @@ def _bring_to(inquiry, status, owner_user, sme_user):
     }[status]
     for step in path:
         by = sme_user if step == S.WITHDRAWN else owner_user
-        inquiry_transition(inquiry=inquiry, to=step, by=by, note="说明")
+        inquiry_transition(inquiry=inquiry, to=step, actor=actor_for(by), note="说明")
     inquiry.refresh_from_db()
     assert inquiry.status == status
 
@@ -222,7 +222,7 @@ def test_illegal_transitions_are_refused_naming_both_statuses(
     before = inquiry.messages.count()
     for by in (owner_user, sme_user):
         with pytest.raises(ApplicationError) as caught:
-            inquiry_transition(inquiry=inquiry, to=requested, by=by, note="试试")
+            inquiry_transition(inquiry=inquiry, to=requested, actor=actor_for(by), note="试试")
         message = caught.value.message
         assert f"不能将咨询从“{current.label}”改为“{requested.label}”" in message
     inquiry.refresh_from_db()
@@ -232,15 +232,15 @@ def test_illegal_transitions_are_refused_naming_both_statuses(
 
 def test_refusal_says_what_is_possible_or_that_it_is_over(inquiry, owner_user, sme_user):
     with pytest.raises(ApplicationError, match="当前状态下只能改为：已回复、已谢绝、已撤回"):
-        inquiry_transition(inquiry=inquiry, to=S.AGREED, by=owner_user)
-    inquiry_transition(inquiry=inquiry, to=S.WITHDRAWN, by=sme_user)
+        inquiry_transition(inquiry=inquiry, to=S.AGREED, actor=actor_for(owner_user))
+    inquiry_transition(inquiry=inquiry, to=S.WITHDRAWN, actor=actor_for(sme_user))
     with pytest.raises(ApplicationError, match="该咨询已结束"):
-        inquiry_transition(inquiry=inquiry, to=S.NEGOTIATING, by=sme_user)
+        inquiry_transition(inquiry=inquiry, to=S.NEGOTIATING, actor=actor_for(sme_user))
 
 
 def test_unknown_status_is_refused(inquiry, owner_user):
     with pytest.raises(ApplicationError, match="未知的咨询状态"):
-        inquiry_transition(inquiry=inquiry, to="approved", by=owner_user)
+        inquiry_transition(inquiry=inquiry, to="approved", actor=actor_for(owner_user))
 
 
 @pytest.mark.parametrize("requested", [S.DECLINED, S.AGREED, S.REPLIED])
@@ -248,17 +248,17 @@ def test_sme_side_cannot_take_the_owners_steps(inquiry, owner_user, sme_user, re
     if requested == S.AGREED:
         _bring_to(inquiry, S.REPLIED, owner_user, sme_user)
     with pytest.raises(ApplicationError, match=f"只有专利权人一方可以将咨询改为“{requested.label}”"):
-        inquiry_transition(inquiry=inquiry, to=requested, by=sme_user, note="x")
+        inquiry_transition(inquiry=inquiry, to=requested, actor=actor_for(sme_user), note="x")
 
 
 def test_owner_side_cannot_withdraw_the_smes_inquiry(inquiry, owner_user):
     with pytest.raises(ApplicationError, match="只有咨询企业可以将咨询改为“已撤回”"):
-        inquiry_transition(inquiry=inquiry, to=S.WITHDRAWN, by=owner_user)
+        inquiry_transition(inquiry=inquiry, to=S.WITHDRAWN, actor=actor_for(owner_user))
 
 
 def test_both_sides_may_mark_negotiating(inquiry, owner_user, sme_user):
     _bring_to(inquiry, S.REPLIED, owner_user, sme_user)
-    inquiry_transition(inquiry=inquiry, to=S.NEGOTIATING, by=sme_user, note="约定下周面谈")
+    inquiry_transition(inquiry=inquiry, to=S.NEGOTIATING, actor=actor_for(sme_user), note="约定下周面谈")
     inquiry.refresh_from_db()
     assert inquiry.status == S.NEGOTIATING
     assert Notification.objects.filter(user=owner_user, kind=Notification.Kind.STATUS).exists()
@@ -268,11 +268,11 @@ def test_both_sides_may_mark_negotiating(inquiry, owner_user, sme_user):
 def test_non_parties_cannot_change_an_inquiry(inquiry, role):
     stranger = make_user(role)
     with pytest.raises(PermissionDenied):
-        inquiry_transition(inquiry=inquiry, to=S.WITHDRAWN, by=stranger)
+        inquiry_transition(inquiry=inquiry, to=S.WITHDRAWN, actor=actor_for(stranger))
     with pytest.raises(PermissionDenied):
-        inquiry_reply(inquiry=inquiry, by=stranger, body="插一句")
+        inquiry_reply(inquiry=inquiry, actor=actor_for(stranger), body="插一句")
     with pytest.raises(PermissionDenied):
-        inquiry_accept(inquiry=inquiry, by=stranger)
+        inquiry_accept(inquiry=inquiry, actor=actor_for(stranger))
     inquiry.refresh_from_db()
     assert inquiry.status == S.NEW
     assert inquiry.messages.count() == 1
@@ -283,7 +283,11 @@ def test_agreement_records_the_deal_releases_contacts_and_marks_the_demand_match
 ):
     _bring_to(inquiry, S.NEGOTIATING, owner_user, sme_user)
     inquiry_transition(
-        inquiry=inquiry, to=S.AGREED, by=owner_user, note="签订许可合同", deal_reference="HT-2023-007"
+        inquiry=inquiry,
+        to=S.AGREED,
+        actor=actor_for(owner_user),
+        note="签订许可合同",
+        deal_reference="HT-2023-007",
     )
     inquiry.refresh_from_db()
     demand.refresh_from_db()
@@ -300,20 +304,20 @@ def test_agreement_records_the_deal_releases_contacts_and_marks_the_demand_match
         (S.NEGOTIATING, S.AGREED),
     ]
 
-    inquiry_set_deal_reference(inquiry=inquiry, by=owner_user, deal_reference="HT-2023-008")
+    inquiry_set_deal_reference(inquiry=inquiry, actor=actor_for(owner_user), deal_reference="HT-2023-008")
     inquiry.refresh_from_db()
     assert inquiry.deal_reference == "HT-2023-008"
     with pytest.raises(PermissionDenied):
-        inquiry_set_deal_reference(inquiry=inquiry, by=sme_user, deal_reference="X")
+        inquiry_set_deal_reference(inquiry=inquiry, actor=actor_for(sme_user), deal_reference="X")
 
 
 def test_deal_reference_only_with_agreement(inquiry, owner_user):
     with pytest.raises(ApplicationError, match="只有达成合作时"):
-        inquiry_transition(inquiry=inquiry, to=S.DECLINED, by=owner_user, deal_reference="HT-1")
+        inquiry_transition(inquiry=inquiry, to=S.DECLINED, actor=actor_for(owner_user), deal_reference="HT-1")
 
 
 def test_declining_a_new_inquiry_counts_as_the_first_response(inquiry, owner_user):
-    inquiry_transition(inquiry=inquiry, to=S.DECLINED, by=owner_user, note="该专利已独占许可")
+    inquiry_transition(inquiry=inquiry, to=S.DECLINED, actor=actor_for(owner_user), note="该专利已独占许可")
     inquiry.refresh_from_db()
     assert inquiry.first_replied_at is not None
     assert inquiry.closed_at is not None
@@ -327,9 +331,9 @@ def test_contacts_are_released_only_when_the_owner_accepts(inquiry, owner_user, 
         assert selectors.inquiry_contacts(actor=actor_for(user), inquiry=inquiry) is None
 
     with pytest.raises(ApplicationError, match="只有专利权人一方可以接受咨询"):
-        inquiry_accept(inquiry=inquiry, by=sme_user)
+        inquiry_accept(inquiry=inquiry, actor=actor_for(sme_user))
 
-    inquiry_accept(inquiry=inquiry, by=owner_user)
+    inquiry_accept(inquiry=inquiry, actor=actor_for(owner_user))
     inquiry.refresh_from_db()
     assert inquiry.contacts_released
     assert inquiry.status == S.NEGOTIATING
@@ -346,13 +350,13 @@ def test_contacts_are_released_only_when_the_owner_accepts(inquiry, owner_user, 
         selectors.inquiry_get(actor=actor_for(make_user("sme")), pk=inquiry.pk)
 
     with pytest.raises(ApplicationError, match="已接受该咨询"):
-        inquiry_accept(inquiry=inquiry, by=owner_user)
+        inquiry_accept(inquiry=inquiry, actor=actor_for(owner_user))
 
 
 def test_a_closed_inquiry_cannot_be_accepted(inquiry, owner_user, sme_user):
-    inquiry_transition(inquiry=inquiry, to=S.WITHDRAWN, by=sme_user)
+    inquiry_transition(inquiry=inquiry, to=S.WITHDRAWN, actor=actor_for(sme_user))
     with pytest.raises(ApplicationError, match="不能接受“已撤回”的咨询"):
-        inquiry_accept(inquiry=inquiry, by=owner_user)
+        inquiry_accept(inquiry=inquiry, actor=actor_for(owner_user))
 
 
 def test_detail_page_hides_contacts_until_accepted(client, inquiry, owner_user, sme_user):
@@ -364,7 +368,7 @@ def test_detail_page_hides_contacts_until_accepted(client, inquiry, owner_user, 
     assert "0477-1112222" not in page and "tto@example.edu.cn" not in page
     assert 'id="contacts-hidden"' in page
 
-    inquiry_accept(inquiry=inquiry, by=owner_user)
+    inquiry_accept(inquiry=inquiry, actor=actor_for(owner_user))
     page = client.get(detail_url(inquiry)).content.decode()
     assert "0477-1112222" in page and "tto@example.edu.cn" in page
     assert org(sme_user).contact_phone in page
@@ -375,7 +379,7 @@ def test_detail_page_hides_contacts_until_accepted(client, inquiry, owner_user, 
 
 def test_who_sees_which_inquiries(inquiry, owner_user, sme_user, patent):
     second_patent = make_patent()
-    other = inquiry_create(by=make_user("sme"), patent=second_patent, body="你好")
+    other = inquiry_create(actor=actor_for(make_user("sme")), patent=second_patent, body="你好")
     agency_user = agency_for(org(owner_user))
     other_agency = make_user("agency")
 
@@ -485,7 +489,7 @@ def test_create_page_refused_to_institutions(client, patent):
 
 def test_inquiry_list_query_count(client, django_assert_max_num_queries, owner_user, patent):
     for _ in range(3):
-        inquiry_create(by=make_user("sme"), patent=patent, body="你好")
+        inquiry_create(actor=actor_for(make_user("sme")), patent=patent, body="你好")
     client.force_login(owner_user)
     with django_assert_max_num_queries(12):
         response = client.get(reverse("matching:inquiry-list"))
@@ -574,7 +578,7 @@ def test_api_institution_cannot_create(patent):
 
 def test_api_list_query_count(django_assert_max_num_queries, owner_user, patent):
     for _ in range(4):
-        inquiry_create(by=make_user("sme"), patent=patent, body="你好")
+        inquiry_create(actor=actor_for(make_user("sme")), patent=patent, body="你好")
     with django_assert_max_num_queries(8):
         response = api(owner_user).get("/api/inquiries/")
     assert response.json()["count"] == 4
@@ -588,11 +592,11 @@ def test_inquiry_stats(owner_user, patent):
     created = timezone.now() - dt.timedelta(days=10)
     rows = []
     for hours, to in ((2, S.AGREED), (4, S.DECLINED), (10, S.REPLIED), (None, S.NEW)):
-        inquiry = inquiry_create(by=make_user("sme"), patent=patent, body="你好")
+        inquiry = inquiry_create(actor=actor_for(make_user("sme")), patent=patent, body="你好")
         if to != S.NEW:
-            inquiry_reply(inquiry=inquiry, by=owner_user, body="回复")
+            inquiry_reply(inquiry=inquiry, actor=actor_for(owner_user), body="回复")
         if to in (S.AGREED, S.DECLINED):
-            inquiry_transition(inquiry=inquiry, to=to, by=owner_user)
+            inquiry_transition(inquiry=inquiry, to=to, actor=actor_for(owner_user))
         rows.append((inquiry, hours))
     for inquiry, hours in rows:
         Inquiry.objects.filter(pk=inquiry.pk).update(
@@ -621,8 +625,8 @@ def test_inquiry_stats(owner_user, patent):
 
 
 def test_every_change_is_timestamped(inquiry, owner_user, sme_user):
-    inquiry_accept(inquiry=inquiry, by=owner_user)
-    inquiry_transition(inquiry=inquiry, to=S.WITHDRAWN, by=sme_user, note="另有选择")
+    inquiry_accept(inquiry=inquiry, actor=actor_for(owner_user))
+    inquiry_transition(inquiry=inquiry, to=S.WITHDRAWN, actor=actor_for(sme_user), note="另有选择")
     times = list(InquiryMessage.objects.filter(inquiry=inquiry).values_list("created_at", flat=True))
     assert len(times) == 4
     assert all(t is not None for t in times)

@@ -58,7 +58,7 @@ def test_sme_sees_matches_on_my_demands_and_the_demand_page(client, setup):
 
 def test_after_an_inquiry_the_match_links_to_it(client, setup):
     _owner, sme_user, _demand, patent, match = setup
-    inquiry = inquiry_create(by=sme_user, patent=patent, body="你好", match=match)
+    inquiry = inquiry_create(actor=actor_for(sme_user), patent=patent, body="你好", match=match)
     client.force_login(sme_user)
     page = client.get(MINE).content.decode()
     assert reverse("matching:inquiry-detail", args=[inquiry.pk]) in page

@@ -13,6 +13,7 @@ from matching.models import Match, Notification
 from matching.services.inquiries import inquiry_create, inquiry_reply
 from matching.services.notifications import notification_create, notify_new_matches
 from portal.models import Membership
+from portal.permissions import actor_for
 
 from .factories import (
     DemandFactory,
@@ -70,7 +71,7 @@ def test_inquiry_email_content(celery_eager, django_capture_on_commit_callbacks)
     owner_user, patent = institution_with_patent()
     sme_user = make_user("sme")
     with django_capture_on_commit_callbacks(execute=True):
-        inquiry = inquiry_create(by=sme_user, patent=patent, body="请问是否支持先使用后付费？")
+        inquiry = inquiry_create(actor=actor_for(sme_user), patent=patent, body="请问是否支持先使用后付费？")
     assert [m.to for m in mail.outbox] == [[owner_user.email]]
     message = mail.outbox[0]
     assert org(sme_user).name in message.subject and patent.title in message.subject
@@ -79,7 +80,7 @@ def test_inquiry_email_content(celery_eager, django_capture_on_commit_callbacks)
 
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        inquiry_reply(inquiry=inquiry, by=owner_user, body="支持，详见附件。")
+        inquiry_reply(inquiry=inquiry, actor=actor_for(owner_user), body="支持，详见附件。")
     assert [m.to for m in mail.outbox] == [[sme_user.email]]
     assert "回复了您的咨询" in mail.outbox[0].subject
 
@@ -286,7 +287,7 @@ def test_email_task_runs_on_a_real_worker(celery_worker):
     owner_user, patent = institution_with_patent()
     sme_user = make_user("sme")
     with transaction.atomic():
-        inquiry_create(by=sme_user, patent=patent, body="工人进程测试")
+        inquiry_create(actor=actor_for(sme_user), patent=patent, body="工人进程测试")
     note = Notification.objects.get(user=owner_user)
     deadline = time.monotonic() + 30
     while note.emailed_at is None and time.monotonic() < deadline:

@@ -11,6 +11,7 @@ from django.core.management import call_command
 
 from matching.models import Match, MatchChunk, MatchRun
 from matching.services import runs
+from portal.permissions import actor_for, system_actor
 from tests.demands.factories import DemandFactory
 from tests.patents.factories import PatentFactory, industry
 
@@ -56,13 +57,13 @@ def test_full_run_same_result_whatever_the_chunking(settings):
     make_corpus()
     settings.MATCHING_TOP_N = 5
     settings.MATCHING_CHUNK_SIZE = 1
-    run = runs.match_run_sync()
+    run = runs.match_run_sync(actor=system_actor())
     assert run.status == MatchRun.Status.DONE and run.chunks_total == 6 and run.chunks_done == 6
     by_one = snapshot()
     # At most top 5 of 6 demands: only recommended matches are stored, so some have fewer.
     assert 3 <= len(by_one) <= 30
     settings.MATCHING_CHUNK_SIZE = 500
-    run = runs.match_run_sync()
+    run = runs.match_run_sync(actor=system_actor())
     assert run.chunks_total == 1
     assert snapshot() == by_one
 
@@ -70,7 +71,7 @@ def test_full_run_same_result_whatever_the_chunking(settings):
 @pytest.mark.django_db
 def test_matches_are_relevant_and_explained(settings):
     make_corpus()
-    runs.match_run_sync()
+    runs.match_run_sync(actor=system_actor())
     coal = (
         Match.objects.filter(demand__title__startswith="煤矿")
         .select_related("patent")
@@ -110,7 +111,7 @@ def test_all_json_prints_one_line_per_open_demand():
 def test_new_patents_merge_into_existing_top_n(settings):
     settings.MATCHING_TOP_N = 5
     _patents, demands = make_corpus(n_patents=40)
-    runs.match_run_sync()
+    runs.match_run_sync(actor=system_actor())
     before = {d.pk: set(d.matches.values_list("patent_id", flat=True)) for d in demands}
     newcomer = PatentFactory(
         published=True,
@@ -141,7 +142,7 @@ def test_closed_demand_loses_its_matches():
 @pytest.mark.django_db
 def test_stuck_run_is_resumed(settings, celery_eager):
     make_corpus(n_patents=10, n_demands=2)
-    run = runs.match_run_create()
+    run = runs.match_run_create(actor=system_actor())
     MatchRun.objects.filter(pk=run.pk).update(
         status=MatchRun.Status.RUNNING, heartbeat_at="2020-01-01T00:00:00Z"
     )
@@ -164,11 +165,11 @@ def _wait_for_run(run_id, timeout=120):
 def test_two_real_workers_give_the_single_process_result(settings, start_worker):
     make_corpus()
     settings.MATCHING_CHUNK_SIZE = 1
-    reference = runs.match_run_sync()
+    reference = runs.match_run_sync(actor=system_actor())
     expected = snapshot()
     Match.objects.all().delete()
     workers = [start_worker(queues="celery"), start_worker(queues="celery")]
-    run = runs.match_run_start()
+    run = runs.match_run_start(actor=system_actor())
     done = _wait_for_run(run.pk)
     assert snapshot() == expected and done.chunks_done == reference.chunks_total
     assert len({c.worker for c in MatchChunk.objects.filter(run=done)}) >= 1
@@ -180,11 +181,11 @@ def test_two_real_workers_give_the_single_process_result(settings, start_worker)
 def test_killed_worker_run_still_completes(settings, start_worker):
     make_corpus()
     settings.MATCHING_CHUNK_SIZE = 1
-    runs.match_run_sync()
+    runs.match_run_sync(actor=system_actor())
     expected = snapshot()
     Match.objects.all().delete()
     first = start_worker(queues="celery")
-    run = runs.match_run_start()
+    run = runs.match_run_start(actor=system_actor())
     # Kill the only worker as soon as it has done some of the work.
     deadline = time.monotonic() + 60
     while MatchRun.objects.get(pk=run.pk).chunks_done < 1 and time.monotonic() < deadline:
@@ -205,7 +206,7 @@ def test_publishing_a_patent_matches_it_to_open_demands(celery_eager, django_cap
     from patents.services import patent_publish
 
     _patents, demands = make_corpus(n_patents=10, n_demands=1)
-    runs.match_run_sync()
+    runs.match_run_sync(actor=system_actor())
     draft = PatentFactory(
         title="一种煤矿巷道锚杆支护装置",
         abstract="本发明涉及煤矿巷道锚杆支护与顶板监测。",
@@ -214,7 +215,7 @@ def test_publishing_a_patent_matches_it_to_open_demands(celery_eager, django_cap
     )
     assert not demands[0].matches.filter(patent=draft).exists()
     with django_capture_on_commit_callbacks(execute=True):
-        patent_publish(patent=draft, actor=None)
+        patent_publish(patent=draft, actor=system_actor())
     assert demands[0].matches.filter(patent=draft).exists()
 
 
@@ -229,7 +230,7 @@ def test_saving_a_demand_matches_it(celery_eager, django_capture_on_commit_callb
     from tests.demands.factories import sme_member_of
 
     with django_capture_on_commit_callbacks(execute=True):
-        demand_publish(demand=demand, by=sme_member_of(demand))
+        demand_publish(demand=demand, actor=actor_for(sme_member_of(demand)))
     assert demand.matches.exists()
 
 
@@ -290,7 +291,7 @@ def test_json_of_all_demands_in_a_constant_number_of_queries():
 @pytest.mark.django_db
 def test_a_second_identical_run_rewrites_nothing_and_keeps_ids():
     _patents, _demands = make_corpus(n_patents=40, n_demands=6)
-    runs.match_run_sync()
+    runs.match_run_sync(actor=system_actor())
     before = dict(Match.objects.values_list("pk", "score"))
     assert before
     first_chunk = MatchChunk.objects.order_by("pk").first()
@@ -322,7 +323,7 @@ def test_changed_matches_are_updated_in_place_and_gone_ones_deleted():
     kept = demand.matches.order_by("rank").first()
     assert kept is not None
     sme = make_user("sme", organization=demand.organization)
-    inquiry = inquiry_create(by=sme, patent=kept.patent, body="您好", match=kept)
+    inquiry = inquiry_create(actor=actor_for(sme), patent=kept.patent, body="您好", match=kept)
     Match.objects.filter(pk=kept.pk).update(score=0.01, reasons=["旧理由"])
     runs.demand_match(demand_id=demand.pk)
     kept.refresh_from_db()
@@ -351,7 +352,7 @@ def test_a_full_run_reads_the_corpus_state_once_and_records_its_version(monkeypa
     monkeypatch.setattr(corpus, "corpus_state", counted)
     index = corpus.current_index()
     assert len(calls) == 1
-    run = runs.match_run_sync(index=index)
+    run = runs.match_run_sync(actor=system_actor(), index=index)
     assert len(calls) == 1  # neither the run record nor its chunks look at the corpus again
     assert run.corpus_version == corpus.corpus_version(real_state()) == index.version
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from matching.models import Notification, Subscription
 from matching.services import subscriptions as services
 from portal.errors import ApplicationError
+from portal.permissions import actor_for
 from portal.schedule import BEAT_SCHEDULE
 from tests.demands.factories import DemandFactory
 from tests.patents.factories import PatentFactory, industry
@@ -44,15 +45,19 @@ def test_an_sme_saves_the_patent_search_it_sees(client):
 
 def test_only_smes_save_patent_searches_and_only_institutions_subscribe_to_demands():
     with pytest.raises(PermissionDenied):
-        services.subscription_create_patent_search(by=make_user("institution"), query={"q": "x"})
+        services.subscription_create_patent_search(
+            actor=actor_for(make_user("institution")), query={"q": "x"}
+        )
     with pytest.raises(PermissionDenied):
-        services.subscription_create_demands(by=make_user("sme"), ipc=["H01M"])
+        services.subscription_create_demands(actor=actor_for(make_user("sme")), ipc=["H01M"])
     with pytest.raises(ApplicationError):  # an invalid filter value
-        services.subscription_create_patent_search(by=make_user("sme"), query={"deal_kind": "barter"})
+        services.subscription_create_patent_search(
+            actor=actor_for(make_user("sme")), query={"deal_kind": "barter"}
+        )
     with pytest.raises(ApplicationError):
-        services.subscription_create_demands(by=make_user("institution"), ipc=["not a class"])
+        services.subscription_create_demands(actor=actor_for(make_user("institution")), ipc=["not a class"])
     with pytest.raises(ApplicationError):
-        services.subscription_create_demands(by=make_user("institution"))
+        services.subscription_create_demands(actor=actor_for(make_user("institution")))
 
 
 def test_daily_digest_lists_new_matching_items_once_and_emails_with_unsubscribe_links(
@@ -60,8 +65,12 @@ def test_daily_digest_lists_new_matching_items_once_and_emails_with_unsubscribe_
 ):
     sme_user = make_user("sme", email="sme@example.com")
     inst_user = make_user("institution", email="inst@example.com")
-    search = services.subscription_create_patent_search(by=sme_user, query={"ipc": "E21D"}, name="支护")
-    alert = services.subscription_create_demands(by=inst_user, industries=[industry("coal")], ipc=["H01M"])
+    search = services.subscription_create_patent_search(
+        actor=actor_for(sme_user), query={"ipc": "E21D"}, name="支护"
+    )
+    alert = services.subscription_create_demands(
+        actor=actor_for(inst_user), industries=[industry("coal")], ipc=["H01M"]
+    )
     _publish(title="旧的液压支架", published_at=timezone.now() - dt.timedelta(hours=1))  # old news
     Subscription.objects.update(checked_at=timezone.now() - dt.timedelta(minutes=1))
     new_patent = _publish(title="一种新型液压支架", ipc_codes="E21D 23/04")
@@ -101,13 +110,15 @@ def test_daily_digest_lists_new_matching_items_once_and_emails_with_unsubscribe_
 
 
 def test_unsubscribe_tokens_cannot_be_forged(client):
-    subscription = services.subscription_create_demands(by=make_user("institution"), ipc=["H01M"])
+    subscription = services.subscription_create_demands(
+        actor=actor_for(make_user("institution")), ipc=["H01M"]
+    )
     token = services.subscription_token(subscription)
     assert services.subscription_from_token(token) == subscription
     assert (
         client.get(reverse("matching:subscription-unsubscribe", args=[token[:-2] + "xx"])).status_code == 404
     )
-    other = services.subscription_create_demands(by=make_user("institution"), ipc=["A01B"])
+    other = services.subscription_create_demands(actor=actor_for(make_user("institution")), ipc=["A01B"])
     # Another subscription's id under this user, or a token signed for something else: refused.
     mixed = signing.dumps({"s": other.pk, "u": subscription.user_id}, salt=services.TOKEN_SALT, compress=True)
     assert services.subscription_from_token(mixed) is None
@@ -119,7 +130,9 @@ def test_unsubscribe_tokens_cannot_be_forged(client):
 
 
 def test_users_manage_only_their_own_subscriptions(client):
-    subscription = services.subscription_create_demands(by=make_user("institution"), ipc=["H01M"])
+    subscription = services.subscription_create_demands(
+        actor=actor_for(make_user("institution")), ipc=["H01M"]
+    )
     client.force_login(make_user("institution"))
     assert client.post(reverse("matching:subscription-delete", args=[subscription.pk])).status_code == 404
     assert client.post(reverse("matching:subscription-toggle", args=[subscription.pk])).status_code == 404

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from matching.models import Event, InquiryMessage
 from matching.services.events import event_create, event_record_outcome
 from portal.limits import MESSAGE_MAX, TEXT_LONG, TEXT_SHORT
+from portal.permissions import actor_for
 from reports.models import AnnualReport, PlanPeriod, PlanPeriodReport
 
 from .factories import EventFactory, make_user
@@ -40,15 +41,19 @@ def test_free_text_fields_carry_their_limit(model, field, limit):
 def test_event_texts_are_bounded_in_the_services_and_the_api():
     staff = make_user("bureau")
     with pytest.raises(ValidationError) as error:
-        event_create(by=staff, **event_fields(description="介" * (TEXT_LONG + 1)))
+        event_create(actor=actor_for(staff), **event_fields(description="介" * (TEXT_LONG + 1)))
     assert "description" in error.value.message_dict
     held = EventFactory(date=dt.date.today() - dt.timedelta(days=2))
     with pytest.raises(ValidationError) as error:
-        event_record_outcome(event=held, by=staff, intentions_signed=1, outcome_notes="效" * (TEXT_LONG + 1))
+        event_record_outcome(
+            event=held, actor=actor_for(staff), intentions_signed=1, outcome_notes="效" * (TEXT_LONG + 1)
+        )
     assert "outcome_notes" in error.value.message_dict
     held.refresh_from_db()
     assert held.outcome_notes == ""
-    event_record_outcome(event=held, by=staff, intentions_signed=1, outcome_notes="效" * TEXT_LONG)
+    event_record_outcome(
+        event=held, actor=actor_for(staff), intentions_signed=1, outcome_notes="效" * TEXT_LONG
+    )
     api = APIClient()
     api.force_authenticate(staff)
     response = api.post(

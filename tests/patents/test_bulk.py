@@ -10,7 +10,7 @@ from django.db import connection
 from patents import bulk
 from patents.models import Patent, PatentIpc
 from portal.imports import run_import
-from portal.permissions import actor_for
+from portal.permissions import actor_for, system_actor
 from tests.patents.factories import InstitutionFactory, app_no, institution_user
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +44,9 @@ CHANGING = ("id", "created_at", "updated_at", "published_at", "submitted_at", "h
 def import_rows(tmp_path, owner, rows, actor=None):
     path = tmp_path / "patents.csv"
     path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
-    result = run_import(kind="patents", path=path, options={"owner": owner.credit_code}, actor=actor)
+    result = run_import(
+        kind="patents", path=path, options={"owner": owner.credit_code}, actor=actor or system_actor()
+    )
     assert result.ok, result.error_lines()
     return result.counts.summary()
 

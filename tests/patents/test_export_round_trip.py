@@ -11,7 +11,7 @@ from django.urls import reverse
 from patents import services
 from patents.models import Patent
 from portal.imports import run_import
-from portal.permissions import actor_for
+from portal.permissions import actor_for, system_actor
 from tests.patents.factories import InstitutionFactory, app_no, industry, institution_user
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +76,7 @@ def test_a_gb18030_csv_whose_first_chinese_character_is_past_256_kb(tmp_path):
     path = tmp_path / "gb.csv"
     path.write_bytes(text.encode("gb18030"))
     result = run_import(
-        kind="patents", path=path, options={"owner": owner.credit_code}, actor=None, dry_run=True
+        kind="patents", path=path, options={"owner": owner.credit_code}, actor=system_actor(), dry_run=True
     )
     assert result.ok, result.errors[:3]
     assert result.counts.created == 1001

@@ -12,7 +12,7 @@ from patents import services
 from patents.models import NavigationProject, OpenLicense, Patent, PatentIpc
 from patents.search import bigram_code
 from portal.errors import ApplicationError
-from portal.permissions import actor_for
+from portal.permissions import actor_for, system_actor
 from tests.patents.factories import (
     InstitutionFactory,
     PatentFactory,
@@ -68,21 +68,23 @@ def test_create_rejects_duplicates_bad_ipc_and_dates_after_the_number_year():
     owner = InstitutionFactory()
     existing = PatentFactory(owner=owner)
     with pytest.raises(ValidationError) as info:
-        services.patent_create(actor=None, owner=owner, application_no=existing.application_no, title="重复")
+        services.patent_create(
+            actor=system_actor(), owner=owner, application_no=existing.application_no, title="重复"
+        )
     assert "application_no" in info.value.message_dict
     with pytest.raises(ValidationError) as info:
         services.patent_create(
-            actor=None, owner=owner, application_no=app_no(900), title="x", ipc_codes="H01X 10/00"
+            actor=system_actor(), owner=owner, application_no=app_no(900), title="x", ipc_codes="H01X 10/00"
         )
     assert "H01X" in " ".join(info.value.message_dict["ipc_codes"])
     with pytest.raises(ValidationError) as info:
         services.patent_create(
-            actor=None, owner=owner, application_no=app_no(901), title="x", ipc_codes="H01M10"
+            actor=system_actor(), owner=owner, application_no=app_no(901), title="x", ipc_codes="H01M10"
         )
     assert "ipc_codes" in info.value.message_dict
     with pytest.raises(ValidationError) as info:
         services.patent_create(
-            actor=None,
+            actor=system_actor(),
             owner=owner,
             application_no=app_no(902, year=2021),
             title="x",
@@ -118,7 +120,7 @@ def test_an_institution_cannot_create_or_edit_for_another_owner():
 )
 def test_dormant_derivation(changes, dormant):
     patent = PatentFactory(application_no=app_no(1, year=2021))
-    services.patent_update(patent=patent, actor=None, **changes)
+    services.patent_update(patent=patent, actor=system_actor(), **changes)
     patent.refresh_from_db()
     assert patent.dormant is dormant
     assert Patent.objects.filter(dormant=dormant, pk=patent.pk).exists()
@@ -217,7 +219,7 @@ def test_only_patents_in_force_with_a_deal_kind_can_be_listed(changes, message):
 
 def test_a_patent_that_lapses_is_withdrawn_at_once():
     patent = PatentFactory(published=True)
-    services.patent_update(patent=patent, actor=None, legal_status=Patent.LegalStatus.LAPSED)
+    services.patent_update(patent=patent, actor=system_actor(), legal_status=Patent.LegalStatus.LAPSED)
     assert patent.listing_status == Patent.ListingStatus.WITHDRAWN
 
 
@@ -232,14 +234,16 @@ def test_daily_maintenance(settings):
         published=True, application_no=app_no(77, year=2004), application_date=dt.date(2004, 1, 5)
     )
     make_user("institution", organization=soon.owner)  # someone to remind
-    result = services.patent_daily_maintenance(today=today)
+    result = services.patent_daily_maintenance(actor=system_actor(), today=today)
     assert result["listings_expired"] == 1 and result["term_expired"] == 1 and result["withdrawn"] == 2
     states = dict(Patent.objects.values_list("pk", "listing_status"))
     assert states[due.pk] == "expired" and states[later.pk] == "published"
     assert states[lapsed.pk] == "withdrawn" and states[old.pk] == "withdrawn"
     assert Patent.objects.get(pk=old.pk).legal_status == "expired"
     assert result["reminded"] == 1 and len(mail.outbox) == 1 and soon.application_no in mail.outbox[0].body
-    again = services.patent_daily_maintenance(today=today)  # idempotent: nothing left to do
+    again = services.patent_daily_maintenance(
+        actor=system_actor(), today=today
+    )  # idempotent: nothing left to do
     assert again == {
         "term_expired": 0,
         "withdrawn": 0,
@@ -282,7 +286,7 @@ def test_exclusive_license_blocks_other_licenses_and_open_license():
     with pytest.raises(ApplicationError):
         services.open_license_declare(
             patent=patent,
-            actor=None,
+            actor=system_actor(),
             fee_mode="royalty",
             royalty_rate=Decimal("3"),
             starts_on=timezone.localdate(),
@@ -297,7 +301,7 @@ def declare(patent, **overrides):
     today = timezone.localdate()
     values = {
         "patent": patent,
-        "actor": None,
+        "actor": system_actor(),
         "fee_mode": OpenLicense.FeeMode.ROYALTY,
         "royalty_rate": Decimal("3.5"),
         "fee_standard": "按年销售额 3.5% 提成，每年结算",
@@ -320,7 +324,7 @@ def test_open_license_declaration_blocks_exclusive_and_sole_licenses():
             services.patent_record_license(patent=patent, scope=scope, licensed_on=timezone.localdate())
     services.patent_assert_can_license(patent, "ordinary")
     services.patent_assert_can_license(patent, "open")
-    services.open_license_withdraw(declaration=declaration, actor=None)
+    services.open_license_withdraw(declaration=declaration, actor=system_actor())
     patent.refresh_from_db()
     assert not patent.open_license
     services.patent_assert_can_license(patent, "exclusive")
@@ -357,7 +361,7 @@ def test_open_license_ends_with_its_term():
     patent = PatentFactory(published=True)
     declaration = declare(patent)
     later = declaration.ends_on + dt.timedelta(days=1)
-    assert services.patent_daily_maintenance(today=later)["open_licenses_ended"] == 1
+    assert services.patent_daily_maintenance(actor=system_actor(), today=later)["open_licenses_ended"] == 1
     patent.refresh_from_db()
     declaration.refresh_from_db()
     assert declaration.status == "ended" and not patent.open_license

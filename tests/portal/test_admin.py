@@ -14,7 +14,7 @@ from portal.models import (
     OutboxTask,
 )
 from portal.periods import organization_reclassify
-from portal.permissions import Role
+from portal.permissions import Role, system_actor
 from tests.portal.factories import MembershipFactory, OrganizationFactory, make_user
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +53,9 @@ def data():
         status=ImportJob.Status.DONE,
     )
     OutboxTask.objects.create(name="portal.ping", kwargs={}, last_error="broker down (羊绒)")
-    organization_reclassify(organization=organization, region_id="150621", reason="迁址")
+    organization_reclassify(
+        actor=system_actor(), organization=organization, region_id="150621", reason="迁址"
+    )
     OrganizationAlias.objects.create(
         credit_code="91150602MA0000001X", name="羊绒研究所（重复）", organization=organization
     )

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 import portal.imports.registry  # noqa: F401  (every app's importers register themselves)
 from portal.imports.base import REGISTRY, run_import
 from portal.imports.templates import import_template_file, import_template_rows
+from portal.permissions import system_actor
 from tests.finance.factories import bank, sme
 from tests.patents.factories import PatentFactory
 from tests.portal.factories import make_user
@@ -51,7 +52,7 @@ def test_the_preview_shows_rows_as_they_will_be_saved(tmp_path):
         f"Y-P-1,{borrower.credit_code},{lender.name},{patent.application_no},50万,2023/7/1,12\n",
         encoding="utf-8",
     )
-    result = run_import(kind="pledges", path=path, dry_run=True)
+    result = run_import(actor=system_actor(), kind="pledges", path=path, dry_run=True)
     assert result.ok
     preview = result.as_dict()["preview"]
     assert preview["header"][0] == "质押登记号"

@@ -11,7 +11,7 @@ from django.utils import timezone
 from portal.identifiers import make_credit_code
 from portal.imports import services
 from portal.models import ImportHeartbeat, ImportJob, Organization
-from portal.permissions import actor_for
+from portal.permissions import actor_for, system_actor
 from tests.portal.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +61,7 @@ def test_watchdog_sends_lost_steps_again_and_only_those(
     assert queued_job.status == ImportJob.Status.READY and queued_job.task_id
 
     with django_capture_on_commit_callbacks(execute=False):
-        job = services.import_job_confirm(job=queued_job)
+        job = services.import_job_confirm(actor=system_actor(), job=queued_job)
     assert job.status == ImportJob.Status.IMPORTING and job.task_id == ""  # the import step is new
     age(job, 301)
     assert services.import_jobs_resend_lost() == [job.pk]

@@ -12,6 +12,7 @@ from django.urls import reverse
 from portal.identifiers import make_credit_code
 from portal.imports.base import parse_date, run_import
 from portal.models import ImportJob, Organization, OrganizationYearStats
+from portal.permissions import system_actor
 
 pytestmark = pytest.mark.django_db
 
@@ -146,7 +147,7 @@ def test_run_import_unknown_kind(tmp_path):
     from portal.imports.base import ImportFileError
 
     with pytest.raises(ImportFileError):
-        run_import(kind="nope", path=write(tmp_path, "a.csv", GOOD))
+        run_import(actor=system_actor(), kind="nope", path=write(tmp_path, "a.csv", GOOD))
 
 
 def test_browser_upload_preview_confirm(
@@ -222,7 +223,7 @@ def test_large_dry_run_on_sqlite_validates_without_a_trial_write(tmp_path, setti
     path = write(tmp_path, "orgs.csv", GOOD)
     code, out, _err = run_command("organizations", path, "--dry-run")
     assert code == 0
-    result = run_import(kind="organizations", path=path, dry_run=True)
+    result = run_import(actor=system_actor(), kind="organizations", path=path, dry_run=True)
     if connection.vendor == "sqlite":
         assert out == "dry run: 2 rows valid; counts skipped (large file on SQLite)\n"
         assert result.ok and not result.counted and result.as_dict()["counted"] is False

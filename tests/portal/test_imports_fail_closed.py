@@ -15,6 +15,7 @@ from portal.identifiers import make_credit_code
 from portal.imports import run_import
 from portal.imports.base import ImportFileError
 from portal.models import ImportJob, Organization
+from portal.permissions import system_actor
 from tests.patents.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +67,7 @@ def test_a_sheet_broken_part_way_is_a_row_error_of_a_finished_job(
     path = tmp_path / "orgs.xlsx"
     path.write_bytes(data)
     with pytest.raises(ImportFileError) as info:
-        run_import(kind="organizations", path=path, actor=None)
+        run_import(kind="organizations", path=path, actor=system_actor())
     assert info.value.row > 1 and "行无法读取" in str(info.value)
 
     client.force_login(make_user("bureau"))
@@ -92,7 +93,7 @@ def test_a_sheet_with_an_entity_block_is_refused(
     path = tmp_path / "orgs.xlsx"
     path.write_bytes(data)
     with pytest.raises(ImportFileError) as info:
-        run_import(kind="organizations", path=path, actor=None)
+        run_import(kind="organizations", path=path, actor=system_actor())
     assert "无法读取" in str(info.value)
 
     client.force_login(make_user("bureau"))

@@ -16,7 +16,7 @@ from portal.errors import ApplicationError
 from portal.imports.base import run_import
 from portal.models import Organization, OrganizationChange, OrganizationPeriod
 from portal.periods import KEEP, Span, apply_change, organization_correct, organization_reclassify
-from portal.permissions import Role
+from portal.permissions import Role, actor_for, system_actor
 from tests.portal.factories import OrganizationFactory, credit_code, make_user, region
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +64,9 @@ def test_a_new_organization_has_one_period_from_the_start():
 def test_reclassify_defaults_to_today_and_is_recorded():
     organization = OrganizationFactory(kind="sme", region=region(A))
     user = make_user(Role.ADMIN)
-    assert organization_reclassify(organization=organization, by=user, kind="large_enterprise", reason="年报")
+    assert organization_reclassify(
+        organization=organization, actor=actor_for(user), kind="large_enterprise", reason="年报"
+    )
     today = timezone.localdate()
     assert spans(organization) == [(None, today, "sme", A), (today, None, "large_enterprise", A)]
     organization.refresh_from_db()
@@ -77,21 +79,28 @@ def test_reclassify_defaults_to_today_and_is_recorded():
         "年报",
     )
     # The same change again is no change.
-    assert not organization_reclassify(organization=organization, kind="large_enterprise")
+    assert not organization_reclassify(
+        actor=system_actor(), organization=organization, kind="large_enterprise"
+    )
     with pytest.raises(ApplicationError, match="不能晚于今天"):
         organization_reclassify(
-            organization=organization, region_id=B, effective_from=today + dt.timedelta(days=1)
+            actor=system_actor(),
+            organization=organization,
+            region_id=B,
+            effective_from=today + dt.timedelta(days=1),
         )
     with pytest.raises(ApplicationError):
-        organization_reclassify(organization=organization, kind="martian")
+        organization_reclassify(actor=system_actor(), organization=organization, kind="martian")
 
 
 def test_correction_from_the_start_needs_a_reason_and_rewrites_the_history():
     organization = OrganizationFactory(kind="sme", region=region(A))
-    organization_reclassify(organization=organization, region_id=B, effective_from=D(2023, 1, 1))
+    organization_reclassify(
+        actor=system_actor(), organization=organization, region_id=B, effective_from=D(2023, 1, 1)
+    )
     with pytest.raises(ApplicationError, match="原因"):
-        organization_correct(organization=organization, kind="soe", reason="")
-    organization_correct(organization=organization, kind="soe", reason="登记有误")
+        organization_correct(actor=system_actor(), organization=organization, kind="soe", reason="")
+    organization_correct(actor=system_actor(), organization=organization, kind="soe", reason="登记有误")
     assert spans(organization) == [(None, D(2023, 1, 1), "soe", A), (D(2023, 1, 1), None, "soe", B)]
     assert OrganizationChange.objects.filter(action="correction", effective_from__isnull=True).count() == 1
 
@@ -139,22 +148,30 @@ def test_organizations_import_effective_from(tmp_path):
     organization = OrganizationFactory(kind="sme", region=region(A))
     header = ["统一社会信用代码", "名称", "类型", "旗区", "生效日期"]
     rows = [header, [organization.credit_code, organization.name, "中小微企业", "东胜区", "2022-03-01"]]
-    result = run_import(kind="organizations", path=write_csv(tmp_path, rows))
+    result = run_import(actor=system_actor(), kind="organizations", path=write_csv(tmp_path, rows))
     assert result.ok and result.counts.updated == 1
     assert spans(organization) == [(None, D(2022, 3, 1), "sme", A), (D(2022, 3, 1), None, "sme", B)]
     # Again: unchanged (idempotent). Backdating the same values further is a change.
-    assert run_import(kind="organizations", path=write_csv(tmp_path, rows)).counts.unchanged == 1
+    assert (
+        run_import(
+            actor=system_actor(), kind="organizations", path=write_csv(tmp_path, rows)
+        ).counts.unchanged
+        == 1
+    )
     rows[1][4] = "2021-01-01"
-    assert run_import(kind="organizations", path=write_csv(tmp_path, rows)).counts.updated == 1
+    assert (
+        run_import(actor=system_actor(), kind="organizations", path=write_csv(tmp_path, rows)).counts.updated
+        == 1
+    )
     assert spans(organization) == [(None, D(2021, 1, 1), "sme", A), (D(2021, 1, 1), None, "sme", B)]
     # A date in the future is an error naming the row and column; nothing is written.
     rows[1][3], rows[1][4] = "准格尔旗", (timezone.localdate() + dt.timedelta(days=3)).isoformat()
-    result = run_import(kind="organizations", path=write_csv(tmp_path, rows))
+    result = run_import(actor=system_actor(), kind="organizations", path=write_csv(tmp_path, rows))
     assert [(e.row, e.column) for e in result.errors] == [(2, "生效日期")]
     assert spans(organization)[-1][3] == B
     # A new organization's values hold from the start.
     new = [header, [credit_code(9999), "新企业", "sme", "150621", "2024-01-01"]]
-    result = run_import(kind="organizations", path=write_csv(tmp_path, new, "new.csv"))
+    result = run_import(actor=system_actor(), kind="organizations", path=write_csv(tmp_path, new, "new.csv"))
     assert result.ok and result.counts.created == 1
     assert spans(Organization.objects.get(credit_code=credit_code(9999))) == [(None, None, "sme", "150621")]
 
@@ -175,7 +192,7 @@ def test_org_stats_preview_warns_on_implausible_revenue_per_employee(tmp_path):
         [organization.credit_code, "2023", "500", "10"],  # 50 yuan a head: 万元 under a bare header?
         [organization.credit_code, "2022", "5000000", "10"],
     ]
-    result = run_import(kind="org_stats", path=write_csv(tmp_path, rows), dry_run=True)
+    result = run_import(actor=system_actor(), kind="org_stats", path=write_csv(tmp_path, rows), dry_run=True)
     assert result.ok
     assert [(w.row, w.column) for w in result.warnings] == [(2, "营业收入")]
     assert result.as_dict()["warnings"][0]["row"] == 2
@@ -193,7 +210,7 @@ def test_org_stats_preview_warns_above_a_hundred_million_a_head_and_not_on_the_b
         [organization.credit_code, "2022", "1000000000", "10"],  # 100,000,000 a head: plausible
         [organization.credit_code, "2021", "10000", "10"],  # 1,000 a head: plausible
     ]
-    result = run_import(kind="org_stats", path=write_csv(tmp_path, rows), dry_run=True)
+    result = run_import(actor=system_actor(), kind="org_stats", path=write_csv(tmp_path, rows), dry_run=True)
     assert result.ok
     assert [(w.row, w.column) for w in result.warnings] == [(2, "营业收入")]
 
@@ -204,13 +221,14 @@ def test_org_stats_revenue_in_wan_yuan(tmp_path):
         ["统一社会信用代码", "年度", "营业收入(万元)", "从业人数"],
         [organization.credit_code, "2023", "500.5", "10"],
     ]
-    result = run_import(kind="org_stats", path=write_csv(tmp_path, rows))
+    result = run_import(actor=system_actor(), kind="org_stats", path=write_csv(tmp_path, rows))
     assert result.ok and not result.warnings
     assert str(organization.year_stats.get().revenue) == "5005000.00"
     bad = [
         ["统一社会信用代码", "年度", "营业收入", "从业人数(万元)"],
         [organization.credit_code, "2023", "5", "10"],
     ]
-    assert [e.column for e in run_import(kind="org_stats", path=write_csv(tmp_path, bad)).errors] == [
-        "从业人数(万元)"
-    ]
+    assert [
+        e.column
+        for e in run_import(actor=system_actor(), kind="org_stats", path=write_csv(tmp_path, bad)).errors
+    ] == ["从业人数(万元)"]

@@ -101,14 +101,14 @@ def test_mail_respects_email_notifications_flag(django_capture_on_commit_callbac
     membership.email_notifications = False
     membership.save()
     with django_capture_on_commit_callbacks(execute=True):
-        organization_verify(organization=membership.organization, by=make_user(Role.BUREAU))
+        organization_verify(organization=membership.organization, actor=actor_for(make_user(Role.BUREAU)))
     assert mail.outbox == []
 
 
 def test_verifying_twice_is_an_application_error(client):
     organization = OrganizationFactory(verified=True)
     with pytest.raises(ApplicationError):
-        organization_verify(organization=organization, by=make_user(Role.BUREAU))
+        organization_verify(organization=organization, actor=actor_for(make_user(Role.BUREAU)))
     client.force_login(make_user(Role.BUREAU))
     response = client.post(verify_url(organization), follow=True)
     assert "已经通过认证" in response.text
@@ -144,7 +144,7 @@ def test_district_officer_service_check_outside_district():
     other = OrganizationFactory(verified=False, region=region("150602"))
     officer = make_user(Role.DISTRICT_OFFICER, district="150622")
     with pytest.raises(PermissionDenied):
-        organization_verify(organization=other, by=officer)
+        organization_verify(organization=other, actor=actor_for(officer))
     other.refresh_from_db()
     assert not other.verified
 
@@ -173,7 +173,7 @@ def test_non_staff_cannot_review(client, role):
     organization.refresh_from_db()
     assert not organization.verified
     with pytest.raises(PermissionDenied):
-        organization_verify(organization=organization, by=make_user(role))
+        organization_verify(organization=organization, actor=actor_for(make_user(role)))
 
 
 def test_visitor_is_sent_to_login(client):
@@ -190,8 +190,8 @@ def test_verify_needs_post(client):
 def test_only_a_superuser_verifies_a_government_body(client):
     government = OrganizationFactory(kind=Organization.Kind.GOVERNMENT, verified=False)
     with pytest.raises(ApplicationError):
-        organization_verify(organization=government, by=make_user(Role.BUREAU))
-    organization_verify(organization=government, by=make_user(Role.ADMIN))
+        organization_verify(organization=government, actor=actor_for(make_user(Role.BUREAU)))
+    organization_verify(organization=government, actor=actor_for(make_user(Role.ADMIN)))
     government.refresh_from_db()
     assert government.verified
 
@@ -201,7 +201,7 @@ def test_staff_cannot_revoke_their_own_organization():
     with pytest.raises(ApplicationError):
         organization_unverify(
             organization=bureau.membership.organization,
-            by=make_user(Role.ADMIN, organization=bureau.membership.organization),
+            actor=actor_for(make_user(Role.ADMIN, organization=bureau.membership.organization)),
         )
 
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from portal.errors import ApplicationError
+from portal.permissions import actor_for, system_actor
 from portal.schedule import BEAT_SCHEDULE
 from reports import kpi, services
 from reports.models import AnnualReport
@@ -32,9 +33,9 @@ def media(settings, tmp_path):
     return tmp_path
 
 
-def build(django_capture_on_commit_callbacks, year=2023, by=None) -> AnnualReport:
+def build(django_capture_on_commit_callbacks, year=2023) -> AnnualReport:
     with django_capture_on_commit_callbacks(execute=True):
-        report = services.annual_report_request(year=year, by=by)
+        report = services.annual_report_request(year=year, actor=system_actor())
     report.refresh_from_db()
     return report
 
@@ -77,12 +78,14 @@ def test_report_job_through_celery_eager(kpi_data, media, celery_eager, django_c
 def test_approved_report_is_frozen(kpi_data, media, celery_eager, django_capture_on_commit_callbacks):
     bureau = make_user("bureau")
     report = build(django_capture_on_commit_callbacks)
-    services.annual_report_approve(report=report, by=bureau, confirmation=services.confirmation_token(report))
+    services.annual_report_approve(
+        report=report, actor=actor_for(bureau), confirmation=services.confirmation_token(report)
+    )
     report.refresh_from_db()
     assert report.status == AnnualReport.Status.APPROVED and report.approved_by == bureau
     frozen = (report.data, report.xlsx.name, report.pdf.name, report.generated_at)
     with pytest.raises(ApplicationError, match="2023 年度绩效报告已审定"):
-        services.annual_report_request(year=2023, by=bureau)
+        services.annual_report_request(year=2023, actor=actor_for(bureau))
     # Even a (re)delivered build task leaves it as it is.
     kpi_data.d1.contract_amount = 1
     kpi_data.d1.save()
@@ -92,7 +95,7 @@ def test_approved_report_is_frozen(kpi_data, media, celery_eager, django_capture
     assert report.status == AnnualReport.Status.APPROVED
     with pytest.raises(ApplicationError, match="只有已生成、待审定的报告可以审定"):
         services.annual_report_approve(
-            report=report, by=bureau, confirmation=services.confirmation_token(report)
+            report=report, actor=actor_for(bureau), confirmation=services.confirmation_token(report)
         )
 
 
@@ -128,11 +131,15 @@ def test_january_job_builds_last_year_unless_approved(
     kpi_data, media, celery_eager, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        report = services.annual_report_request_previous_year(today=dt.date(2024, 1, 5))
+        report = services.annual_report_request_previous_year(actor=system_actor(), today=dt.date(2024, 1, 5))
     report.refresh_from_db()
     assert report.year == 2023 and report.status == AnnualReport.Status.READY
-    services.annual_report_approve(report=report, by=None, confirmation=services.confirmation_token(report))
-    assert services.annual_report_request_previous_year(today=dt.date(2024, 1, 5)) is None
+    services.annual_report_approve(
+        report=report, actor=system_actor(), confirmation=services.confirmation_token(report)
+    )
+    assert (
+        services.annual_report_request_previous_year(actor=system_actor(), today=dt.date(2024, 1, 5)) is None
+    )
 
 
 def test_beat_runs_the_january_job_on_the_5th():
@@ -196,7 +203,7 @@ def test_annual_reports_are_for_city_staff(client, db):
 def test_report_job_on_a_real_worker(celery_worker, kpi_data):
     """The request commits, the task goes through Redis to a worker process, which writes the
     report into the same database (and files into the shared media directory)."""
-    report = services.annual_report_request(year=2023)
+    report = services.annual_report_request(actor=system_actor(), year=2023)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         report.refresh_from_db()
@@ -223,12 +230,12 @@ def test_approval_needs_the_confirmation_of_the_version_reviewed(
     report = build(django_capture_on_commit_callbacks)
     seen = services.confirmation_token(report)
     with pytest.raises(ApplicationError, match="请重新核对"):
-        services.annual_report_approve(report=report, by=bureau, confirmation="")
+        services.annual_report_approve(report=report, actor=actor_for(bureau), confirmation="")
     # Regenerated after the approver opened the confirmation page: that confirmation is stale.
     time.sleep(1.1)
     build(django_capture_on_commit_callbacks)
     with pytest.raises(ApplicationError, match="请重新核对"):
-        services.annual_report_approve(report=report, by=bureau, confirmation=seen)
+        services.annual_report_approve(report=report, actor=actor_for(bureau), confirmation=seen)
     report.refresh_from_db()
     assert report.status == AnnualReport.Status.READY
 
@@ -264,7 +271,7 @@ def test_progress_is_recorded_while_the_job_runs(
     module._progress_writer = recording
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            services.annual_report_request(year=2023)
+            services.annual_report_request(actor=system_actor(), year=2023)
     finally:
         module._progress_writer = original
     percents = [percent for percent, _stage in stages]

@@ -13,6 +13,7 @@ from finance import services
 from finance.models import FollowUp
 from finance.services.follow_ups import add_months
 from patents.models import Patent
+from portal.permissions import actor_for, system_actor
 from reports import conversion
 from tests.finance.conversion_helpers import agreed_inquiry
 from tests.finance.factories import DealFactory, InstitutionFactory, PaymentFactory, sme
@@ -24,16 +25,16 @@ pytestmark = pytest.mark.django_db
 
 
 def _signed(inquiry, by_sme, by_owner):
-    contract = services.contract_draft(inquiry=inquiry, by=by_sme)
-    services.contract_confirm(contract=contract, by=by_sme)
-    return services.contract_confirm(contract=contract, by=by_owner).deal
+    contract = services.contract_draft(inquiry=inquiry, actor=actor_for(by_sme))
+    services.contract_confirm(contract=contract, actor=actor_for(by_sme))
+    return services.contract_confirm(contract=contract, actor=actor_for(by_owner)).deal
 
 
 def test_funnel_counts_inquiries_through_their_links():
     year = timezone.localdate().year
     sme_user, owner_user, paid_inquiry = agreed_inquiry()
     deal = _signed(paid_inquiry, sme_user, owner_user)
-    services.deal_register(deal=deal, actor=None, registration_no="DJ-LOOP-1")
+    services.deal_register(deal=deal, actor=system_actor(), registration_no="DJ-LOOP-1")
     PaymentFactory(deal=deal, date=timezone.localdate(), amount=Decimal("1000.00"))
     s2, o2, signed_only = agreed_inquiry()
     _signed(signed_only, s2, o2)
@@ -47,7 +48,7 @@ def test_funnel_counts_inquiries_through_their_links():
     )
     from matching.services.inquiries import inquiry_create
 
-    inquiry_create(by=make_user("sme"), patent=make_patent(), body="还在询价")
+    inquiry_create(actor=actor_for(make_user("sme")), patent=make_patent(), body="还在询价")
     funnel = {row["key"]: row["count"] for row in conversion.conversion_funnel(year=year, district=None)}
     assert funnel == {"inquiries": 5, "agreed": 4, "signed": 2, "registered": 1, "paid": 1}
     shares = [row["share"] for row in conversion.conversion_funnel(year=year, district=None)]
@@ -62,7 +63,7 @@ def _deal_with_answer(*, seller, buyer, answer: dict | None, industries=(), day=
     follow_up = FollowUp.objects.create(deal=deal, months=6, due_on=add_months(day, 6), organization=buyer)
     if answer is not None:
         user = make_user("sme", organization=buyer)
-        services.follow_up_answer(follow_up=follow_up, by=user, **answer)
+        services.follow_up_answer(follow_up=follow_up, actor=actor_for(user), **answer)
     return deal
 
 
@@ -109,7 +110,7 @@ def test_a_later_revision_replaces_the_earlier_answer_in_the_figures():
     follow_up = deal.follow_ups.get()
     services.follow_up_answer(
         follow_up=follow_up,
-        by=make_user("sme", organization=buyer),
+        actor=actor_for(make_user("sme", organization=buyer)),
         implemented=True,
         product="羊绒分梳机",
         revenue=Decimal("80000"),
@@ -119,7 +120,7 @@ def test_a_later_revision_replaces_the_earlier_answer_in_the_figures():
     later = FollowUp.objects.create(deal=deal, months=12, due_on=dt.date(2026, 2, 1), organization=buyer)
     services.follow_up_answer(
         follow_up=later,
-        by=make_user("sme", organization=buyer),
+        actor=actor_for(make_user("sme", organization=buyer)),
         implemented=True,
         product="羊绒分梳机",
         revenue=Decimal("200000"),

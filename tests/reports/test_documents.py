@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from portal.permissions import system_actor
 from reports import services
 from reports.documents import definitions
 from reports.models import PlanPeriod
@@ -39,7 +40,7 @@ def test_submitted_documents_read_back(
 ):
     settings.MEDIA_ROOT = tmp_path
     with django_capture_on_commit_callbacks(execute=True):
-        annual = services.annual_report_request(year=2023)
+        annual = services.annual_report_request(actor=system_actor(), year=2023)
     annual.refresh_from_db()
     assert annual.status == "ready", annual.error
     pages = pages_of(annual.pdf)
@@ -79,7 +80,7 @@ def test_submitted_documents_read_back(
 
     plan = PlanPeriod.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
-        summary = services.plan_report_request(plan=plan)
+        summary = services.plan_report_request(actor=system_actor(), plan=plan)
     summary.refresh_from_db()
     assert summary.status == "ready", summary.error
     pages = pages_of(summary.pdf)
@@ -96,7 +97,9 @@ def test_submitted_documents_read_back(
 
     # Approved (after the confirmation), the files are rendered again with the approved cover.
     with django_capture_on_commit_callbacks(execute=True):
-        services.report_approve(report=summary, by=None, confirmation=services.confirmation_token(summary))
+        services.report_approve(
+            report=summary, actor=system_actor(), confirmation=services.confirmation_token(summary)
+        )
     summary.refresh_from_db()
     cover = pages_of(summary.pdf)[0][2]
     assert "已审定" in cover and "草稿" not in cover and "审定日期" in cover

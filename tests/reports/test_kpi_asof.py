@@ -15,6 +15,7 @@ from matching.models import Event
 from patents.models import NavigationProject
 from portal.models import OrganizationChange, OrganizationPeriod
 from portal.periods import organization_correct, organization_reclassify
+from portal.permissions import system_actor
 from reports import drilldowns, kpi
 from reports.statistics import SHEETS
 from tests.patents.factories import PatentFactory
@@ -102,7 +103,9 @@ def test_a_change_with_an_effective_date_splits_the_records(kpi_data, tmp_path):
 
 def test_an_sme_that_moved_during_the_year_benefits_in_both_districts_and_once_in_the_city(kpi_data):
     o = kpi_data
-    organization_reclassify(organization=o.sme_a1, region_id=B, effective_from=D(2023, 6, 1))
+    organization_reclassify(
+        actor=system_actor(), organization=o.sme_a1, region_id=B, effective_from=D(2023, 6, 1)
+    )
     city = kpi.kpi_report(year=2023)["indicators"]["smes_benefited"]["values"]
     assert city == {"count": 3, "revenue": "1700000.50", "employees": 75}
     a = kpi.kpi_report(year=2023, district=A)["indicators"]["smes_benefited"]["values"]
@@ -117,8 +120,12 @@ def test_a_correction_from_the_start_changes_the_past(kpi_data):
     o = kpi_data
     before = kpi.kpi_report(year=2022)
     with pytest.raises(kpi.ApplicationError):
-        organization_correct(organization=o.sme_a1, kind="large_enterprise", reason="  ")
-    organization_correct(organization=o.sme_a1, kind="large_enterprise", reason="营业执照显示为大型企业")
+        organization_correct(
+            actor=system_actor(), organization=o.sme_a1, kind="large_enterprise", reason="  "
+        )
+    organization_correct(
+        actor=system_actor(), organization=o.sme_a1, kind="large_enterprise", reason="营业执照显示为大型企业"
+    )
     after = kpi.kpi_report(year=2022)
     assert before["indicators"]["sme_acquisitions"]["values"]["deals"] == 2
     assert after["indicators"]["sme_acquisitions"]["values"]["deals"] == 1  # only E2 (sme_b1)
@@ -142,7 +149,9 @@ def test_a_plain_save_changes_from_today(kpi_data):
 
 def test_statistics_export_shows_the_district_of_the_record_date(kpi_data):
     o = kpi_data
-    organization_reclassify(organization=o.sme_a1, region_id=B, effective_from=D(2023, 6, 1))
+    organization_reclassify(
+        actor=system_actor(), organization=o.sme_a1, region_id=B, effective_from=D(2023, 6, 1)
+    )
     sheet = next(s for s in SHEETS if s.model.__name__ == "Deal")
     in_b = list(sheet.records(D(2023, 1, 1), D(2024, 1, 1), B))
     assert [d.deal_no for d in in_b] == ["D2", "D5"]

@@ -14,6 +14,7 @@ from matching.models import Event
 from patents.models import NavigationProject
 from portal.models import Organization, OrganizationPeriod, OrganizationYearStats
 from portal.periods import organization_reclassify
+from portal.permissions import system_actor
 from reports import kpi
 from tests.patents.factories import PatentFactory
 from tests.portal.factories import OrganizationFactory, region
@@ -46,7 +47,11 @@ def build(seed: int):
         for when in sorted(day(rng, dt.date(2022, 1, 1)) for _ in range(rng.choice([1, 2]))):
             code = rng.choice([*DISTRICTS, None])
             organization_reclassify(
-                organization=o, kind=rng.choice(KINDS), region_id=code, effective_from=when
+                actor=system_actor(),
+                organization=o,
+                kind=rng.choice(KINDS),
+                region_id=code,
+                effective_from=when,
             )
     patents = [PatentFactory(owner=orgs[0], grant_date=day(rng, dt.date(2021, 6, 1))) for _ in range(10)]
     for n in range(60):

@@ -15,6 +15,7 @@ from matching.models import Event
 from patents.models import NavigationProject, Patent
 from portal.models import Industry, OrganizationPeriod, OrganizationYearStats, Region
 from portal.periods import organization_correct, organization_reclassify
+from portal.permissions import system_actor
 from reports import kpi
 from reports.kpi import snapshots
 from reports.models import KpiChange, KpiSnapshot
@@ -92,11 +93,15 @@ def _buyer_of_a_2022_deal_by_raw_sql(o):
 
 
 def _correction_from_the_start(o):
-    organization_correct(organization=o.sme_a1, kind="large_enterprise", reason="营业执照显示为大型企业")
+    organization_correct(
+        actor=system_actor(), organization=o.sme_a1, kind="large_enterprise", reason="营业执照显示为大型企业"
+    )
 
 
 def _move_effective_mid_2023(o):
-    organization_reclassify(organization=o.sme_a1, region_id=B, effective_from=D(2023, 6, 1))
+    organization_reclassify(
+        actor=system_actor(), organization=o.sme_a1, region_id=B, effective_from=D(2023, 6, 1)
+    )
 
 
 def _grant_after_the_decision(o):
@@ -172,7 +177,10 @@ def test_a_change_dated_later_leaves_earlier_years_in_use(committed):
     assert set(snapshots.load([2020, 2022, 2023, 2024], "")) == {2020, 2022, 2023}
     # A reclassification effective from 2023-06-01 changes nothing before 2023.
     organization_reclassify(
-        organization=committed.sme_a1, kind="large_enterprise", effective_from=D(2023, 6, 1)
+        actor=system_actor(),
+        organization=committed.sme_a1,
+        kind="large_enterprise",
+        effective_from=D(2023, 6, 1),
     )
     assert set(snapshots.load([2020, 2022, 2023], "")) == {2020, 2022}
     assert everything() == fresh()
@@ -248,7 +256,10 @@ def test_triggers_record_the_first_year_a_change_touches(committed):
     assert (
         first_year(
             lambda: organization_reclassify(
-                organization=o.sme_b1, kind="large_enterprise", effective_from=D(2023, 6, 1)
+                actor=system_actor(),
+                organization=o.sme_b1,
+                kind="large_enterprise",
+                effective_from=D(2023, 6, 1),
             )
         )
         == 2023

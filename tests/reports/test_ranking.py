@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from portal.permissions import system_actor
 from reports import services
 from reports.models import AwardBudget
 from reports.ranking import award_allocation, capped_growth, district_ranking, rank_districts
@@ -211,7 +212,7 @@ def test_award_budget_page_and_exports(client, kpi_data):
 
 def test_award_budget_service_validates(db):
     with pytest.raises(Exception, match="年度无效"):
-        services.award_budget_set(year=1900, amount=Decimal("1"), by=None)
+        services.award_budget_set(year=1900, amount=Decimal("1"), actor=system_actor())
 
 
 def test_ranking_and_award_are_for_city_staff(client, db):

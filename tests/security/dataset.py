@@ -260,7 +260,7 @@ def build(media_file=ContentFile) -> Dataset:
             created_by=users[f"sme_{side}"],
         )
         data.objects[f"inq_agreed_{side}"] = agreed
-        contract = contract_draft(inquiry=agreed, by=users[f"sme_{side}"])
+        contract = contract_draft(inquiry=agreed, actor=actor_for(users[f"sme_{side}"]))
         Contract.objects.filter(pk=contract.pk).update(amount=Decimal("50000.00"))
         data.objects[f"contract_{side}"] = Contract.objects.get(pk=contract.pk)
         data.objects[f"fu_{side}"] = FollowUp.objects.create(

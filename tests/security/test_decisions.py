@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from matching.services.events import event_create, event_record_outcome, event_update
+from portal.permissions import actor_for, system_actor
 from portal.validators import validate_report_document, validate_visible_text
 from tests.matching.factories import EventFactory, region
 from tests.portal.factories import PASSWORD, make_user
@@ -33,7 +34,9 @@ def test_the_patent_form_path_refuses_a_zero_width_title():
     from tests.patents.factories import InstitutionFactory, app_no
 
     with pytest.raises(ValidationError) as info:
-        patent_create(actor=None, owner=InstitutionFactory(), application_no=app_no(1), title="\u200b\u200c")
+        patent_create(
+            actor=system_actor(), owner=InstitutionFactory(), application_no=app_no(1), title="\u200b\u200c"
+        )
     assert "title" in info.value.message_dict
 
 
@@ -43,17 +46,17 @@ def test_a_district_officer_manages_only_their_district_s_events():
     theirs = EventFactory(district=region("150622"), created_by=staff)
     other = EventFactory(district=region("150625"), created_by=staff)
     city_wide = EventFactory(district=None, created_by=staff)
-    event_update(event=theirs, by=officer, title="本旗区活动")
+    event_update(event=theirs, actor=actor_for(officer), title="本旗区活动")
     for event in (other, city_wide):
         with pytest.raises(PermissionDenied):
-            event_update(event=event, by=officer, title="改别人的活动")
+            event_update(event=event, actor=actor_for(officer), title="改别人的活动")
         with pytest.raises(PermissionDenied):
-            event_record_outcome(event=event, by=officer, intentions_signed=1)
+            event_record_outcome(event=event, actor=actor_for(officer), intentions_signed=1)
     with pytest.raises(PermissionDenied):
-        event_update(event=theirs, by=officer, district=region("150625"))  # nor move one away
+        event_update(event=theirs, actor=actor_for(officer), district=region("150625"))  # nor move one away
     with pytest.raises(PermissionDenied):
         event_create(
-            by=officer,
+            actor=actor_for(officer),
             title="x",
             kind="roadshow",
             date=dt.date.today(),
@@ -61,7 +64,7 @@ def test_a_district_officer_manages_only_their_district_s_events():
             district=region("150625"),
             organizer="o",
         )
-    event_update(event=other, by=staff, title="市局可以")
+    event_update(event=other, actor=actor_for(staff), title="市局可以")
 
 
 @pytest.mark.parametrize(

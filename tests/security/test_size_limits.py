@@ -12,7 +12,7 @@ from matching.engine.docs import TEXT_MAX, DemandDoc, PatentDoc
 from patents.models import Patent
 from portal.imports import run_import
 from portal.limits import TEXT_LONG
-from portal.permissions import actor_for
+from portal.permissions import actor_for, system_actor
 from tests.demands.test_api import PAYLOAD
 from tests.demands.test_views import NEW, form_data
 from tests.patents.factories import InstitutionFactory, app_no, institution_user, make_user
@@ -68,7 +68,11 @@ def test_the_patent_api_and_the_model_refuse_a_long_abstract():
 
     with pytest.raises(ValidationError):
         patent_create(
-            actor=None, owner=owner, application_no=app_no(2), title="x", claims="c" * (TEXT_LONG + 1)
+            actor=system_actor(),
+            owner=owner,
+            application_no=app_no(2),
+            title="x",
+            claims="c" * (TEXT_LONG + 1),
         )
     assert not Patent.objects.exists()
 

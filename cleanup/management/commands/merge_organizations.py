@@ -14,6 +14,7 @@ from cleanup.services import MergeConflicts, organization_merge
 from portal.errors import ApplicationError
 from portal.identifiers import normalize_credit_code
 from portal.models import Organization
+from portal.permissions import system_actor
 
 
 def _organization(code: str) -> Organization:
@@ -54,7 +55,7 @@ class Command(BaseCommand):
             plan, outcome = organization_merge(
                 keep=keep,
                 drop=drop,
-                by=None,
+                actor=system_actor(),  # an operator's command: recorded as the system
                 dry_run=dry_run,
                 drop_conflicting=drop_conflicting,
                 confirm_frozen=confirm_frozen,

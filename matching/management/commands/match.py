@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from demands.models import Demand
 from matching import corpus
 from matching.services import runs
+from portal.permissions import system_actor
 
 
 class Command(BaseCommand):
@@ -61,7 +62,7 @@ class Command(BaseCommand):
         with contextlib.redirect_stdout(sys.stderr):
             index = corpus.current_index()  # loaded (or built, on every core) once, before the chunks
             t1 = time.perf_counter()
-            run = runs.match_run_sync(top_n=top_n, progress=progress, index=index)
+            run = runs.match_run_sync(top_n=top_n, actor=system_actor(), progress=progress, index=index)
         sys.stderr.write("\n")
         t2 = time.perf_counter()
         if as_json:
