@@ -35,6 +35,8 @@ class DemandsConfig(AppConfig):
             url_name="demands:list",
             allowed=anyone,
             order=30,
+            icon="bi-megaphone",
+            description=_("浏览企业发布的技术需求，寻找合作机会。"),
         )
         register_nav_item(
             key="my-demands",
@@ -43,4 +45,6 @@ class DemandsConfig(AppConfig):
             allowed=has_own_demands,
             group="business",
             order=80,
+            icon="bi-pencil-square",
+            description=_("发布和管理本企业的技术需求。"),
         )

@@ -25,6 +25,8 @@ class MatchingConfig(AppConfig):
             allowed=anyone,
             group="matchmaking",
             order=40,
+            icon="bi-calendar-event",
+            description=_("路演、供需对接会等线上线下活动。"),
         )
         register_nav_item(
             key="unserved",
@@ -41,6 +43,8 @@ class MatchingConfig(AppConfig):
             allowed=permissions.has_inquiries,
             group="business",
             order=90,
+            icon="bi-chat-dots",
+            description=_("查看专利咨询与对接进展。"),
         )
         register_nav_item(
             key="notifications",

@@ -32,6 +32,8 @@ class PatentsConfig(AppConfig):
             url_name="patents:list",
             allowed=anyone,
             order=20,
+            icon="bi-search",
+            description=_("按产业、技术领域检索可转让、可许可的专利。"),
         )
         register_nav_item(
             key="navigation",
@@ -40,6 +42,8 @@ class PatentsConfig(AppConfig):
             allowed=anyone,
             group="matchmaking",
             order=50,
+            icon="bi-compass",
+            description=_("重点产业专利导航项目及成果。"),
         )
         register_nav_item(
             key="my-patents",
@@ -48,6 +52,8 @@ class PatentsConfig(AppConfig):
             allowed=permissions.has_own_inventory,
             group="business",
             order=100,
+            icon="bi-collection",
+            description=_("盘点本单位存量专利，发布可转化专利。"),
         )
         register_nav_item(
             key="listing-review",
@@ -56,4 +62,6 @@ class PatentsConfig(AppConfig):
             allowed=permissions.can_review_any,
             group="supervision",
             order=150,
+            icon="bi-clipboard-check",
+            description=_("审核提交的专利挂牌。"),
         )
