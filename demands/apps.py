@@ -8,8 +8,13 @@ class DemandsConfig(AppConfig):
     verbose_name = _("技术需求")
 
     def ready(self):
+        from django.utils.translation import pgettext_lazy
+
+        from portal.navigation import register_nav_item
+        from portal.permissions import anyone
         from portal.selectors import register_home_stat
 
+        from .permissions import has_own_demands
         from .selectors import demand_open_count
 
         register_home_stat(
@@ -20,14 +25,6 @@ class DemandsConfig(AppConfig):
             order=20,
             url_name="demands:list",
         )
-
-        from django.utils.translation import pgettext_lazy
-
-        from portal.navigation import register_nav_item
-        from portal.permissions import anyone
-
-        from .permissions import has_own_demands
-
         # Menu entries, each shown to whom its page's predicate allows (portal/navigation.py).
         register_nav_item(
             key="demands",

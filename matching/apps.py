@@ -8,14 +8,12 @@ class MatchingConfig(AppConfig):
     verbose_name = _("供需匹配")
 
     def ready(self) -> None:
-        from . import receivers
-
-        receivers.connect()
-
         from portal.navigation import USER, register_nav_item
         from portal.permissions import anyone, is_signed_in
 
-        from . import permissions
+        from . import permissions, receivers
+
+        receivers.connect()
 
         # Menu entries, each shown to whom its page's predicate allows (portal/navigation.py).
         register_nav_item(

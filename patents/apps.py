@@ -9,22 +9,18 @@ class PatentsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
+        from django.utils.translation import pgettext_lazy
 
         from portal.models import Industry
+        from portal.navigation import register_nav_item
+        from portal.permissions import anyone
 
+        from . import permissions
         from .search import forget_industry_names
 
         # Keyword search keeps the industries' names per process (patents/search.py).
         post_save.connect(forget_industry_names, sender=Industry, dispatch_uid="patents-industry-names")
         post_delete.connect(forget_industry_names, sender=Industry, dispatch_uid="patents-industry-names-del")
-
-        from django.utils.translation import pgettext_lazy
-
-        from portal.navigation import register_nav_item
-        from portal.permissions import anyone
-
-        from . import permissions
-
         # Menu entries, each shown to whom its page's predicate allows (portal/navigation.py).
         register_nav_item(
             key="patents",
