@@ -8,8 +8,13 @@ class DemandsConfig(AppConfig):
     verbose_name = _("技术需求")
 
     def ready(self):
-        from portal.home import register_home_stat
+        from django.utils.translation import pgettext_lazy
 
+        from portal.home import register_home_stat
+        from portal.navigation import register_nav_item
+        from portal.permissions import anyone
+
+        from .permissions import has_own_demands
         from .selectors import demand_open_count
 
         register_home_stat(
@@ -20,14 +25,6 @@ class DemandsConfig(AppConfig):
             order=20,
             url_name="demands:list",
         )
-
-        from django.utils.translation import pgettext_lazy
-
-        from portal.navigation import register_nav_item
-        from portal.permissions import anyone
-
-        from .permissions import has_own_demands
-
         # Menu entries, each shown to whom its page's predicate allows (portal/navigation.py).
         register_nav_item(
             key="demands",
@@ -35,6 +32,8 @@ class DemandsConfig(AppConfig):
             url_name="demands:list",
             allowed=anyone,
             order=30,
+            icon="bi-megaphone",
+            description=_("浏览企业发布的技术需求，寻找合作机会。"),
         )
         register_nav_item(
             key="my-demands",
@@ -43,4 +42,6 @@ class DemandsConfig(AppConfig):
             allowed=has_own_demands,
             group="business",
             order=80,
+            icon="bi-pencil-square",
+            description=_("发布和管理本企业的技术需求。"),
         )

@@ -30,6 +30,8 @@ class FinanceConfig(AppConfig):
             url_name="finance:home",
             allowed=permissions.can_view_finance,
             order=120,
+            icon="bi-cash-coin",
+            description=_("交易登记、质押融资、专利保险。"),
         )
         register_nav_item(
             key="pledge-candidates",

@@ -8,14 +8,12 @@ class MatchingConfig(AppConfig):
     verbose_name = _("供需匹配")
 
     def ready(self) -> None:
-        from . import receivers
-
-        receivers.connect()
-
         from portal.navigation import USER, register_nav_item
         from portal.permissions import anyone, is_signed_in
 
-        from . import permissions
+        from . import permissions, receivers
+
+        receivers.connect()
 
         # Menu entries, each shown to whom its page's predicate allows (portal/navigation.py).
         register_nav_item(
@@ -25,6 +23,8 @@ class MatchingConfig(AppConfig):
             allowed=anyone,
             group="matchmaking",
             order=40,
+            icon="bi-calendar-event",
+            description=_("路演、供需对接会等线上线下活动。"),
         )
         register_nav_item(
             key="unserved",
@@ -41,6 +41,8 @@ class MatchingConfig(AppConfig):
             allowed=permissions.has_inquiries,
             group="business",
             order=90,
+            icon="bi-chat-dots",
+            description=_("查看专利咨询与对接进展。"),
         )
         register_nav_item(
             key="notifications",

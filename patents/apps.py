@@ -9,22 +9,18 @@ class PatentsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
+        from django.utils.translation import pgettext_lazy
 
         from portal.models import Industry
+        from portal.navigation import register_nav_item
+        from portal.permissions import anyone
 
+        from . import permissions
         from .search import forget_industry_names
 
         # Keyword search keeps the industries' names per process (patents/search.py).
         post_save.connect(forget_industry_names, sender=Industry, dispatch_uid="patents-industry-names")
         post_delete.connect(forget_industry_names, sender=Industry, dispatch_uid="patents-industry-names-del")
-
-        from django.utils.translation import pgettext_lazy
-
-        from portal.navigation import register_nav_item
-        from portal.permissions import anyone
-
-        from . import permissions
-
         # Menu entries, each shown to whom its page's predicate allows (portal/navigation.py).
         register_nav_item(
             key="patents",
@@ -32,6 +28,8 @@ class PatentsConfig(AppConfig):
             url_name="patents:list",
             allowed=anyone,
             order=20,
+            icon="bi-search",
+            description=_("按产业、技术领域检索可转让、可许可的专利。"),
         )
         register_nav_item(
             key="navigation",
@@ -40,6 +38,8 @@ class PatentsConfig(AppConfig):
             allowed=anyone,
             group="matchmaking",
             order=50,
+            icon="bi-compass",
+            description=_("重点产业专利导航项目及成果。"),
         )
         register_nav_item(
             key="my-patents",
@@ -48,6 +48,8 @@ class PatentsConfig(AppConfig):
             allowed=permissions.has_own_inventory,
             group="business",
             order=100,
+            icon="bi-collection",
+            description=_("盘点本单位存量专利，发布可转化专利。"),
         )
         register_nav_item(
             key="listing-review",
@@ -56,4 +58,6 @@ class PatentsConfig(AppConfig):
             allowed=permissions.can_review_any,
             group="supervision",
             order=150,
+            icon="bi-clipboard-check",
+            description=_("审核提交的专利挂牌。"),
         )

@@ -5,7 +5,7 @@ layer and imports no app, so the apps register from their ``AppConfig.ready()``:
     from portal.navigation import register_nav_item
 
     register_nav_item(key="finance", label=_("交易与金融"), url_name="finance:home",
-                      allowed=permissions.can_view_finance, order=120)
+                      allowed=permissions.can_view_finance, order=120, icon="bi-cash-coin", description=_("交易登记、质押融资、专利保险。"))
 
 An entry is shown exactly to the actors its predicate allows, the same predicate the page itself
 asks, so a menu can neither hide a page a role may use nor offer one that answers 403
@@ -38,6 +38,9 @@ class NavItem:
     group: str = ""
     order: int = 100
     menu: str = MAIN
+    # The home page's quick link of the entry (shown when there is a description).
+    icon: str = ""
+    description: str = ""
 
 
 # The dropdown menus of the navbar: key -> label.
@@ -59,11 +62,14 @@ def register_nav_item(
     group: str = "",
     order: int = 100,
     menu: str = MAIN,
+    icon: str = "",
+    description="",
 ) -> None:
-    """Add (or replace, by key) a menu entry shown to the actors for whom ``allowed(actor)`` holds."""
+    """Add (or replace, by key) a menu entry shown to the actors for whom ``allowed(actor)`` holds;
+    with a ``description`` it is also a quick link of the home page."""
     if group and group not in GROUPS:
         raise ValueError(f"unknown navbar group {group!r}")
-    _ITEMS[key] = NavItem(key, label, url_name, allowed, group, order, menu)
+    _ITEMS[key] = NavItem(key, label, url_name, allowed, group, order, menu, icon, description)
 
 
 def registered_items() -> list[NavItem]:
@@ -79,6 +85,8 @@ register_nav_item(
     allowed=permissions.can_import,
     group="business",
     order=110,
+    icon="bi-upload",
+    description=_("批量导入专利清单等数据。"),
 )
 register_nav_item(
     key="review",
@@ -87,6 +95,8 @@ register_nav_item(
     allowed=permissions.can_review_organizations,
     group="supervision",
     order=160,
+    icon="bi-patch-check",
+    description=_("审核新注册单位。"),
 )
 register_nav_item(
     key="profile",
@@ -94,6 +104,8 @@ register_nav_item(
     url_name="portal:profile",
     allowed=permissions.is_signed_in,
     order=10,
+    icon="bi-person-gear",
+    description=_("个人资料、单位联系信息与通知设置。"),
     menu=USER,
 )
 register_nav_item(
@@ -102,6 +114,8 @@ register_nav_item(
     url_name="admin:index",
     allowed=permissions.can_use_admin,
     order=90,
+    icon="bi-gear",
+    description=_("后台数据维护。"),
     menu=USER,
 )
 
@@ -115,7 +129,17 @@ def _items(menu: str, actor: Actor, path: str) -> list[dict]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        items.append({"key": item.key, "label": item.label, "url": url, "active": False, "group": item.group})
+        items.append(
+            {
+                "key": item.key,
+                "label": item.label,
+                "url": url,
+                "active": False,
+                "group": item.group,
+                "icon": item.icon,
+                "description": item.description,
+            }
+        )
     # The most specific entry wins: /demands/mine/ is "my demands", not "demands".
     matching = [i for i in items if i["url"] != "/" and path.startswith(i["url"])]
     if matching:

@@ -13,7 +13,6 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .confirm import confirmation_page
@@ -55,34 +54,11 @@ from .tokens import api_token_revoke, api_tokens_of, api_tokens_revoke_all
 
 REVIEW_PAGE_SIZE = 20
 
-# Icons and one-line descriptions for the home page's quick links, by navigation key. Entries come
-# from portal.navigation, so a link shows only for the roles (and pages) the menu has.
-QUICK_LINKS = {
-    "workbench": ("bi-list-check", gettext_lazy("待办事项与提醒，登录后的第一站。")),
-    "patents": ("bi-search", gettext_lazy("按产业、技术领域检索可转让、可许可的专利。")),
-    "demands": ("bi-megaphone", gettext_lazy("浏览企业发布的技术需求，寻找合作机会。")),
-    "events": ("bi-calendar-event", gettext_lazy("路演、供需对接会等线上线下活动。")),
-    "navigation": ("bi-compass", gettext_lazy("重点产业专利导航项目及成果。")),
-    "my-demands": ("bi-pencil-square", gettext_lazy("发布和管理本企业的技术需求。")),
-    "my-inquiries": ("bi-chat-dots", gettext_lazy("查看专利咨询与对接进展。")),
-    "my-patents": ("bi-collection", gettext_lazy("盘点本单位存量专利，发布可转化专利。")),
-    "imports": ("bi-upload", gettext_lazy("批量导入专利清单等数据。")),
-    "finance": ("bi-cash-coin", gettext_lazy("交易登记、质押融资、专利保险。")),
-    "dashboard": ("bi-speedometer2", gettext_lazy("全市及各旗区的转化运营指标。")),
-    "listing-review": ("bi-clipboard-check", gettext_lazy("审核提交的专利挂牌。")),
-    "review": ("bi-patch-check", gettext_lazy("审核新注册单位。")),
-    "profile": ("bi-person-gear", gettext_lazy("个人资料、单位联系信息与通知设置。")),
-    "admin": ("bi-gear", gettext_lazy("后台数据维护。")),
-}
-
 
 def _quick_links(actor: Actor) -> list[dict]:
+    """The menu entries with a description (portal.navigation), for the roles the menu has."""
     menu = menu_for(actor)
-    return [
-        {**item, "icon": QUICK_LINKS[item["key"]][0], "description": QUICK_LINKS[item["key"]][1]}
-        for item in (*menu["nav_items"], *menu["user_menu"])
-        if item["key"] in QUICK_LINKS
-    ]
+    return [item for item in (*menu["nav_items"], *menu["user_menu"]) if item["description"]]
 
 
 def home(request):

@@ -19,6 +19,8 @@ class ReportsConfig(AppConfig):
             url_name="workbench:home",
             allowed=permissions.can_use_workbench,
             order=10,
+            icon="bi-list-check",
+            description=_("待办事项与提醒，登录后的第一站。"),
         )
         register_nav_item(
             key="dashboard",
@@ -27,4 +29,6 @@ class ReportsConfig(AppConfig):
             allowed=permissions.can_view_reports,
             group="supervision",
             order=140,
+            icon="bi-speedometer2",
+            description=_("全市及各旗区的转化运营指标。"),
         )
