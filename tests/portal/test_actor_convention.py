@@ -206,13 +206,24 @@ def test_the_name_is_reserved_at_sign_up():
     assert "username" in form.errors
 
 
-@pytest.mark.django_db
-def test_a_celery_task_acts_and_is_recorded_as_the_system():
+def _expire_through_the_task(timeout=None):
     demand = DemandFactory(deadline=timezone.localdate() - dt.timedelta(days=1))
-    assert demand_expire_due.delay().get() == 1
+    assert demand_expire_due.delay().get(timeout=timeout) == 1
     record = Demand.history.filter(id=demand.pk).order_by("-history_id").first()
     assert record.status == Demand.Status.EXPIRED
     assert record.history_user == system_actor().user
+
+
+@pytest.mark.django_db
+def test_a_celery_task_acts_and_is_recorded_as_the_system(celery_eager):
+    _expire_through_the_task()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_creates_or_finds_the_same_system_user(celery_worker):
+    """The worker is another process (and, under xdist, each test worker has its own database):
+    whichever side acts first creates the user, the other finds it."""
+    _expire_through_the_task(timeout=30)
 
 
 @pytest.mark.django_db
