@@ -41,12 +41,11 @@ NOT_ACTING = {
     "cleanup.services.merge.organization_merge_plan": "read (the plan shown before a merge)",
     "cleanup.services.merge.organization_relations": "read",
     "cleanup.services.quality.bureau_recipients": "read",
-    "demands.services.demand_next_code": "read",
-    "demands.services.demands_similar": "read",
-    "demands.services.normalize_ipc": "pure",
-    "demands.services.normalize_keywords": "pure",
-    "demands.services.title_similarity": "pure",
-    "demands.services.validation_messages": "pure",
+    "demands.services.lifecycle.demand_next_code": "read",
+    "demands.services.duplicates.demands_similar": "read",
+    "demands.services.lifecycle.normalize_ipc": "pure",
+    "demands.services.lifecycle.normalize_keywords": "pure",
+    "demands.services.duplicates.title_similarity": "pure",
     "finance.services.contracts.contract_prefill": "pure",
     "finance.services.contracts.contract_terms_errors": "pure",
     "finance.services.cases.typical_case_consents_complete": "read",
@@ -80,8 +79,8 @@ NOT_ACTING = {
     "reports.services.confirmation_token": "pure",
     "reports.services.kind_of": "pure",
     # Steps of a service that already checked its actor: derived data kept in step.
-    "demands.services.demand_flag_duplicates": "step: the duplicate flags after a demand write",
-    "demands.services.demand_queue_matching": "step: announces changed demands after commit",
+    "demands.services.duplicates.demand_flag_duplicates": "step: the duplicate flags after a demand write",
+    "demands.services.lifecycle.demand_queue_matching": "step: announces changed demands after commit",
     "matching.services.notifications.notification_create": "step: the notice of another service's write",
     "patents.services.inventory.patent_refresh_dormant": "step: the derived dormant flag",
     "patents.services.inventory.patent_save_edited": "step: the save of patent_update and the admin form",
@@ -152,7 +151,7 @@ SERVICES = dict(_functions())
 
 
 def test_the_services_modules_are_found():
-    assert "demands.services.demand_update" in SERVICES
+    assert "demands.services.lifecycle.demand_update" in SERVICES
     assert "matching.services.inquiries.inquiry_create" in SERVICES
     assert "portal.periods.organization_reclassify" in SERVICES
     assert len(SERVICES) > 150
