@@ -68,6 +68,7 @@ urlpatterns = [
     ),
     # Review of organizations by bureau and district staff
     path("organizations/review/", views.organization_review, name="organization-review"),
+    path("organizations/search/", views.organization_search_view, name="organization-search"),
     path("organizations/<int:pk>/", views.organization_detail, name="organization-detail"),
     path("organizations/<int:pk>/verify/", views.organization_verify_view, name="organization-verify"),
     path("organizations/<int:pk>/unverify/", views.organization_unverify_view, name="organization-unverify"),

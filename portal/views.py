@@ -7,7 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from . import selectors
 from .confirm import confirmation_page
 from .context_processors import site_name
 from .errors import ApplicationError
@@ -27,12 +28,14 @@ from .forms import (
     OrganizationUnverifyForm,
     SignupForm,
     UserProfileForm,
+    organization_label,
     region_label,
 )
 from .models import Membership
 from .navigation import menu_for
 from .permissions import Actor, Role, actor_for
 from .selectors import (
+    ORGANIZATION_SCOPES,
     OrganizationStatus,
     home_stats,
     membership_get,
@@ -244,6 +247,31 @@ def organization_review(request):
         else "",
     }
     return render(request, "portal/organization_review.html", context)
+
+
+@login_required
+@require_GET
+def organization_search_view(request):
+    """The search box of an organization field: organizations of the field's scope whose name or
+    credit code matches ``q``, at most ``ORGANIZATION_SEARCH_LIMIT``, as JSON. Names and codes of
+    organizations are what the forms' lists show anyway; a user with no organization has no form
+    that needs them."""
+    if actor_for(request.user).role == Role.NONE:
+        raise PermissionDenied
+    scope = request.GET.get("scope", "")
+    if scope not in ORGANIZATION_SCOPES:
+        raise Http404
+    q = request.GET.get("q", "").strip()[:100]
+    found, more = selectors.organization_search(scope=scope, q=q)
+    return JsonResponse(
+        {
+            "results": [
+                {"id": o.pk, "text": organization_label(o), "name": o.name, "credit_code": o.credit_code}
+                for o in found
+            ],
+            "more": more,
+        }
+    )
 
 
 @login_required
