@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.http import require_GET
 
 from . import selectors
 from .registry import kind_get
@@ -24,6 +25,7 @@ def status_payload(job) -> dict:
 
 
 @login_required
+@require_GET
 def file_job_detail(request, pk: int):
     job = selectors.file_job_get(user=request.user, pk=pk)
     kind = kind_get(job.kind)
@@ -40,11 +42,13 @@ def file_job_detail(request, pk: int):
 
 
 @login_required
+@require_GET
 def file_job_status(request, pk: int):
     return JsonResponse(status_payload(selectors.file_job_get(user=request.user, pk=pk)))
 
 
 @login_required
+@require_GET
 def file_job_download(request, pk: int):
     job = selectors.file_job_get(user=request.user, pk=pk)
     if job.is_busy or not job.file:
