@@ -41,7 +41,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "django_celery_beat",
-    "axes",
+    "portal.axes_config.LoginProtectionConfig",  # django-axes, named in the reader's language
     "portal",
     "patents",
     "demands",
