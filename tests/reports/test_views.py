@@ -289,3 +289,23 @@ def test_statistics_export_neutralises_spreadsheet_formulas(client, kpi_data):
     ]
     assert '\'=HYPERLINK("http://evil.example","x")' in cells
     assert not any(isinstance(c, str) and c.startswith("=") for c in cells)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_export_job_on_a_real_worker(celery_worker, kpi_data, client):
+    """With a broker the job goes through Redis to a worker process; the request only records it."""
+    user = login(client, "bureau")
+    response = client.post(f"{reverse('reports:kpi-export')}?year=2023&district={A}&format=xlsx")
+    job = FileJob.objects.get(requested_by=user)
+    assert response["Location"] == reverse("portal:file-job-detail", args=[job.pk])
+    deadline = time.monotonic() + 90
+    while job.is_busy and time.monotonic() < deadline:
+        time.sleep(0.5)
+        job.refresh_from_db()
+    try:
+        assert job.status == FileJob.Status.DONE, job.error or "still busy"
+        assert job.filename == f"kpi-2023-{A}.xlsx"
+        assert load_workbook(io.BytesIO(job.file.read())).sheetnames
+    finally:
+        if job.file:
+            job.file.storage.delete(job.file.name)
