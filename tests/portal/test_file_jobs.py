@@ -96,7 +96,7 @@ def test_an_unexpected_error_is_not_shown_to_the_user():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_without_a_broker_the_request_returns_before_the_build_ends(client, settings):
+def test_without_a_broker_the_request_returns_before_the_build_ends(client, settings, celery_eager):
     # make run: tasks run eagerly; the job runs on a thread after commit, not inside the request.
     settings.PORTAL_EAGER_JOBS_IN_BACKGROUND = True
     user = make_user("bureau")
