@@ -232,7 +232,9 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # Without a broker, the slow jobs (report generation, file exports, a published demand's first
 # matching) run on a thread of the web process after commit, so the page answers at once and shows
 # their progress (portal/background.py); off in tests, which run tasks inline unless they ask.
-PORTAL_EAGER_JOBS_IN_BACKGROUND = CELERY_TASK_ALWAYS_EAGER and env_bool("PORTAL_EAGER_JOBS_IN_BACKGROUND", True)
+PORTAL_EAGER_JOBS_IN_BACKGROUND = CELERY_TASK_ALWAYS_EAGER and env_bool(
+    "PORTAL_EAGER_JOBS_IN_BACKGROUND", True
+)
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or (
