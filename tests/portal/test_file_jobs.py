@@ -7,6 +7,7 @@ import threading
 import pytest
 from django.urls import reverse
 
+from portal import background
 from portal.errors import ApplicationError
 from portal.filejobs import registry, services
 from portal.models import FileJob
@@ -107,9 +108,7 @@ def test_without_a_broker_the_request_returns_before_the_build_ends(client, sett
     page = client.get(reverse("portal:file-job-detail", args=[job.pk])).content.decode()
     assert 'id="job-progress"' in page and "file-job-download" not in page
     release.set()
-    for thread in threading.enumerate():
-        if thread.name == "job-portal.tasks.file_job_build":
-            thread.join(10)
+    assert background.wait_until_idle(10)
     job.refresh_from_db()
     assert job.status == FileJob.Status.DONE
     assert (
