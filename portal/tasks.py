@@ -53,3 +53,9 @@ def file_job_build(*, job_id: int) -> str | None:
     """Build one requested file (an export); the job records its progress and outcome."""
     job = filejobs.file_job_build(job_id=job_id)
     return None if job is None else job.status
+
+
+@shared_task(name="portal.tasks.file_jobs_purge")
+def file_jobs_purge() -> int:
+    """Remove file jobs older than a week and their files (beat, nightly)."""
+    return filejobs.file_jobs_purge()

@@ -67,18 +67,23 @@ def file_job_build(*, job_id: int) -> FileJob | None:
     job = FileJob.objects.select_related("requested_by").filter(pk=job_id).first()
     if job is None or job.status == FileJob.Status.DONE:
         return job
-    progress = _progress_writer(job_id)
     FileJob.objects.filter(pk=job_id).update(status=FileJob.Status.RUNNING, updated_at=timezone.now())
+    # Stages and messages are written in the language the user read the page in.
+    with translation.override(job.language or None):
+        return _build(job)
+
+
+def _build(job: FileJob) -> FileJob | None:
+    progress = _progress_writer(job.pk)
     try:
-        with translation.override(job.language or None):
-            progress(5, _("开始生成"))
-            built = kind_get(job.kind).build(job.params, job.requested_by, progress)
+        progress(5, _("开始生成"))
+        built = kind_get(job.kind).build(job.params, job.requested_by, progress)
     except ApplicationError as error:
         message = error.message
     except PermissionDenied as error:
         message = str(error) or _("您无权生成该文件。")
     except Exception:  # the log has the traceback; the user gets a plain sentence
-        logger.exception("file job %s (%s) failed", job_id, job.kind)
+        logger.exception("file job %s (%s) failed", job.pk, job.kind)
         message = _("文件生成失败，请稍后重试；如仍失败，请联系平台管理员。")
     else:
         progress(95, _("保存文件"))
@@ -91,7 +96,23 @@ def file_job_build(*, job_id: int) -> FileJob | None:
         job.finished_at = timezone.now()
         job.save()
         return job
-    FileJob.objects.filter(pk=job_id).update(
+    FileJob.objects.filter(pk=job.pk).update(
         status=FileJob.Status.FAILED, error=message[:2000], stage="", finished_at=timezone.now()
     )
-    return FileJob.objects.filter(pk=job_id).first()
+    return FileJob.objects.filter(pk=job.pk).first()
+
+
+# Files made for one download are kept this long, then removed with their job (beat, nightly).
+KEEP_FOR = timedelta(days=7)
+
+
+def file_jobs_purge(*, older_than: timedelta = KEEP_FOR) -> int:
+    """Delete the jobs asked for more than ``older_than`` ago, and their files. The number deleted."""
+    old = FileJob.objects.filter(created_at__lt=timezone.now() - older_than)
+    deleted = 0
+    for job in old.iterator():
+        if job.file:
+            job.file.delete(save=False)
+        job.delete()
+        deleted += 1
+    return deleted

@@ -3,9 +3,11 @@ its page shows the progress and then the download, for the user who asked for it
 broker the task runs on a thread of the web process, so the request does not wait for it."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from portal import background
 from portal.errors import ApplicationError
@@ -75,6 +77,18 @@ def test_anonymous_is_sent_to_login(client):
     job = services.file_job_request(kind=KIND, params={"name": "a"}, by=make_user("bureau"))
     response = client.get(reverse("portal:file-job-detail", args=[job.pk]))
     assert response.status_code == 302 and reverse("portal:login") in response["Location"]
+
+
+def test_jobs_older_than_a_week_are_purged_with_their_files():
+    user = make_user("bureau")
+    old = services.file_job_request(kind=KIND, params={"name": "old"}, by=user)
+    services.file_job_build(job_id=old.pk)
+    old.refresh_from_db()
+    storage, name = old.file.storage, old.file.name
+    FileJob.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
+    recent = services.file_job_request(kind=KIND, params={"name": "new"}, by=user)
+    assert services.file_jobs_purge() == 1
+    assert list(FileJob.objects.all()) == [recent] and not storage.exists(name)
 
 
 def test_a_failure_is_recorded_with_the_message_for_the_user(client):
