@@ -130,26 +130,20 @@
       }
       box.addEventListener("input", function () {
         var query = box.value.trim();
-        if (!source || !window.fetch) {
-          filterOptions(select, query);
-          chooseSingle(select);
-          return;
-        }
+        // At once: narrow the options the page has; then (with a source) the server's answer.
+        restore();
+        filterOptions(select, query);
+        chooseSingle(select);
+        if (!source || !window.fetch) { return; }
         clearTimeout(timer);
-        if (!query) { restore(); return; }
+        if (!query) { return; }
         timer = setTimeout(function () {
           var ticket = ++asked;
           var url = source + (source.indexOf("?") === -1 ? "?" : "&") + "q=" + encodeURIComponent(query);
           fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
             .then(function (response) { if (!response.ok) { throw new Error(response.status); } return response.json(); })
             .then(function (answer) { if (ticket === asked) { showResults(select, original, answer); } })
-            .catch(function () {
-              // The server did not answer: narrow the options the page already has.
-              if (ticket !== asked) { return; }
-              restore();
-              filterOptions(select, query);
-              chooseSingle(select);
-            });
+            .catch(function () { /* the server did not answer: the page's options stay narrowed */ });
         }, 250);
       });
     });
