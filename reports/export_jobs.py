@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.filejobs.registry import BuiltFile, FileJobKind, Progress, register
 from portal.permissions import actor_for
@@ -55,4 +56,8 @@ def _back(params: dict) -> str:
 
 
 def register_kinds() -> None:
-    register(FileJobKind(name=KPI_EXPORT, build=_build, title=_title, back=_back))
+    register(
+        FileJobKind(
+            name=KPI_EXPORT, build=_build, title=_title, back=_back, back_label=gettext_lazy("监管看板")
+        )
+    )

@@ -21,12 +21,13 @@ class BuiltFile:
 class FileJobKind:
     """``build(params, user, progress)`` makes the file; it raises ``ApplicationError`` with a
     message for the user when the file cannot be made. ``title(params)`` names the job on its page;
-    ``back(params)`` is the URL of the page the user came from."""
+    ``back(params)`` is the URL of the page the user came from, named ``back_label``."""
 
     name: str
     build: Callable[[dict, object, Progress], BuiltFile]
     title: Callable[[dict], str]
     back: Callable[[dict], str]
+    back_label: str = ""
 
 
 _KINDS: dict[str, FileJobKind] = {}

@@ -36,6 +36,7 @@ def file_job_detail(request, pk: int):
             "job": job,
             "title": kind.title(job.params),
             "back_url": kind.back(job.params),
+            "back_label": kind.back_label,
             "state": status_payload(job),
         },
     )
