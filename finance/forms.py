@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from patents.models import Patent
 from patents.selectors import patents_by_numbers
-from portal.forms import AmountField, BootstrapFormMixin
+from portal.forms import AmountField, BootstrapFormMixin, OrganizationField
 from portal.models import Organization
+from portal.selectors import ORGANIZATION_SCOPES
 
 from .models import (
     CaseConsent,
@@ -64,35 +65,8 @@ class PatentNumbersField(forms.CharField):
 
 
 # Who can be a party to a deal, a pledge, a policy, a subsidy or a filing: enterprises, universities
-# and institutes; never a bank, an insurer, an agency or a government body.
-PARTY_KINDS = tuple(
-    kind
-    for kind in Organization.Kind
-    if kind
-    not in (
-        Organization.Kind.BANK,
-        Organization.Kind.INSURER,
-        Organization.Kind.AGENCY,
-        Organization.Kind.GOVERNMENT,
-    )
-)
-
-
-class OrganizationField(forms.ModelChoiceField):
-    """An organization, chosen from those of the right kinds; the page adds a search box above the
-    list (``data-org-search``, static/js/behaviours.js); without JavaScript it is a plain list."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.widget.attrs["data-org-search"] = _("输入名称或信用代码筛选")
-
-    def label_from_instance(self, obj):
-        return f"{obj.name}（{obj.credit_code}）"
-
-
-def _organizations(*kinds):
-    queryset = Organization.objects.order_by("name")
-    return queryset.filter(kind__in=kinds) if kinds else queryset
+# and institutes; never a bank, an insurer, an agency or a government body (portal's "party" scope).
+PARTY_KINDS = ORGANIZATION_SCOPES["party"]
 
 
 class ServiceForm(BootstrapFormMixin, forms.ModelForm):
@@ -138,8 +112,8 @@ class ServiceForm(BootstrapFormMixin, forms.ModelForm):
 
 class DealForm(ServiceForm):
     patents = PatentNumbersField(label=_("专利申请号"))
-    seller = OrganizationField(queryset=_organizations(*PARTY_KINDS), label=_("转让方/许可方"))
-    buyer = OrganizationField(queryset=_organizations(*PARTY_KINDS), label=_("受让方/被许可方"))
+    seller = OrganizationField(scope="party", label=_("转让方/许可方"))
+    buyer = OrganizationField(scope="party", label=_("受让方/被许可方"))
 
     class Meta:
         model = Deal
@@ -197,9 +171,9 @@ class PaymentForm(ServiceForm):
 
 class PledgeForm(ServiceForm):
     patents = PatentNumbersField(label=_("质押专利申请号"))
-    borrower = OrganizationField(queryset=_organizations(*PARTY_KINDS), label=_("出质人（借款单位）"))
+    borrower = OrganizationField(scope="party", label=_("出质人（借款单位）"))
     lender = OrganizationField(
-        queryset=_organizations(Organization.Kind.BANK),
+        scope="bank",
         label=_("质权人（银行）"),
         required=False,
         help_text=_("平台上登记的银行；不在平台上的银行请只填写下方名称。"),
@@ -238,9 +212,9 @@ class PledgeForm(ServiceForm):
 
 class InsurancePolicyForm(ServiceForm):
     patents = PatentNumbersField(label=_("投保专利申请号"))
-    insured = OrganizationField(queryset=_organizations(*PARTY_KINDS), label=_("被保险单位"))
+    insured = OrganizationField(scope="party", label=_("被保险单位"))
     insurer = OrganizationField(
-        queryset=_organizations(Organization.Kind.INSURER),
+        scope="insurer",
         label=_("保险机构"),
         required=False,
         help_text=_("平台上登记的保险机构；不在平台上的请只填写下方名称。"),
@@ -271,7 +245,7 @@ class InsurancePolicyForm(ServiceForm):
 
 
 class SubsidyForm(ServiceForm):
-    organization = OrganizationField(queryset=_organizations(*PARTY_KINDS), label=_("申请单位"))
+    organization = OrganizationField(scope="party", label=_("申请单位"))
     patent = PatentNumbersField(single=True, label=_("专利申请号"))
 
     class Meta:
@@ -295,7 +269,7 @@ class SubsidyForm(ServiceForm):
 
 
 class ProductFilingForm(ServiceForm):
-    organization = OrganizationField(queryset=_organizations(*PARTY_KINDS), label=_("备案单位"))
+    organization = OrganizationField(scope="party", label=_("备案单位"))
     patents = PatentNumbersField(label=_("涉及专利申请号"))
 
     class Meta:

@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import AmountField
+from portal.forms import AmountField, OrganizationField
 from portal.models import Industry, Organization
 
 from .identifiers import normalize_application_no
@@ -199,6 +199,8 @@ class FeeReductionForm(BootstrapMixin, forms.Form):
 
 
 class NavigationProjectForm(BootstrapMixin, forms.ModelForm):
+    enterprise = OrganizationField(scope="enterprise", label=_("承担/服务企业"), required=False)
+
     class Meta:
         model = NavigationProject
         fields = [
@@ -217,9 +219,6 @@ class NavigationProjectForm(BootstrapMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["enterprise"].queryset = Organization.objects.exclude(
-            kind__in=[Organization.Kind.GOVERNMENT, Organization.Kind.BANK, Organization.Kind.INSURER]
-        ).order_by("name")
         self._style()
 
     def _post_clean(self):

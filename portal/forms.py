@@ -6,13 +6,16 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
+from django.utils.http import urlencode
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .identifiers import normalize_credit_code
 from .models import Membership, Organization, Region
 from .money import WAN, to_yuan
 from .permissions import SYSTEM_USERNAME
-from .selectors import OrganizationStatus
+from .selectors import OrganizationStatus, organization_scope
 from .services import SIGNUP_KINDS, organization_already_registered_message
 
 User = get_user_model()
@@ -80,6 +83,30 @@ class AmountField(forms.DecimalField):
             max_digits=getattr(field, "max_digits", None) or 14,
             decimal_places=getattr(field, "decimal_places", None) or 2,
         )
+
+
+class OrganizationField(forms.ModelChoiceField):
+    """An organization of one scope (``portal.selectors.ORGANIZATION_SCOPES``: the kinds the field
+    accepts). The page adds a search box that asks the server (``portal:organization-search``,
+    static/js/behaviours.js) for the matching organizations of that scope; without JavaScript it
+    is the plain list."""
+
+    def __init__(self, *args, scope: str, **kwargs):
+        kwargs.setdefault("queryset", organization_scope(scope))
+        super().__init__(*args, **kwargs)
+        self.scope = scope
+        self.widget.attrs["data-org-search"] = _("输入名称或信用代码筛选")
+        self.widget.attrs["data-org-source"] = format_lazy(
+            "{}?{}", reverse_lazy("portal:organization-search"), urlencode({"scope": scope})
+        )
+        self.widget.attrs["data-org-more"] = _("还有更多结果，请输入更多文字缩小范围")
+
+    def label_from_instance(self, obj):
+        return organization_label(obj)
+
+
+def organization_label(organization) -> str:
+    return f"{organization.name}（{organization.credit_code}）"
 
 
 class RegionChoiceField(forms.ModelChoiceField):

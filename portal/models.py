@@ -487,3 +487,47 @@ class ImportHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"import job {self.job_id}: {self.task_id} at {self.beat_at}"
+
+
+class FileJob(TimeStampedModel):
+    """A file built in the background for the user who asked for it (an export too slow to make
+    while the request waits): its progress, then the file or the error. The kinds and how each is
+    built are registered by the apps that own the data (``portal.filejobs.registry``)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    kind = models.CharField(_("文件类型"), max_length=40)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    # The file is written in the language the user read the page in when asking for it.
+    language = models.CharField(_("语言"), max_length=10, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.CASCADE, related_name="file_jobs"
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(_("进度"), default=0)
+    stage = models.CharField(_("当前步骤"), max_length=100, blank=True)
+    file = models.FileField(_("文件"), upload_to="file-jobs/%Y/%m/", blank=True)
+    filename = models.CharField(_("下载文件名"), max_length=200, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("文件生成任务")
+        verbose_name_plural = _("文件生成任务")
+        indexes = [models.Index(fields=["requested_by", "kind", "created_at"], name="filejob_user_kind_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="filejob_progress_at_most_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+    @property
+    def is_busy(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.RUNNING)

@@ -157,6 +157,12 @@ def can_use_admin(actor: Actor) -> bool:
     return actor.role == Role.ADMIN
 
 
+def can_search_organizations(actor: Actor) -> bool:
+    """The search box of organization fields: anyone with an organization (every form that has
+    such a field belongs to one); names and codes are what those forms' lists show anyway."""
+    return actor.role not in (Role.ANONYMOUS, Role.NONE, Role.SYSTEM)
+
+
 def can_review_organizations(actor: Actor) -> bool:
     """Bureau staff review registrations (district officers those of their district)."""
     return actor.is_staff_role

@@ -24,6 +24,10 @@ BEAT_SCHEDULE: dict = {
         "schedule": crontab(minute="*"),
     },
     "portal-send-outbox-tasks": {"task": "portal.tasks.outbox_flush", "schedule": crontab(minute="*")},
+    "portal-purge-old-file-jobs": {
+        "task": "portal.tasks.file_jobs_purge",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "matching-subscription-digest": {
         "task": "matching.tasks.subscriptions.subscription_digest_send",
         "schedule": crontab(hour=7, minute=30),

@@ -133,3 +133,42 @@ def verified_organization_counts() -> dict[str, int]:
         **{key: Count("pk", filter=condition) for key, condition in _AUDIENCES.items()}
     )
     return {key: value or 0 for key, value in counts.items()}
+
+
+# --- Organization search (the search box of organization fields) ---------------------------------
+
+_Kind = Organization.Kind
+# Which organizations each kind of organization field offers; the field names its scope and the
+# search endpoint answers within it only, so a borrower's box never offers a bank.
+ORGANIZATION_SCOPES: dict[str, tuple[str, ...]] = {
+    # A party to a deal, pledge, policy, subsidy or filing: never a bank, insurer, agency or
+    # government body.
+    "party": tuple(k for k in _Kind if k not in (_Kind.BANK, _Kind.INSURER, _Kind.AGENCY, _Kind.GOVERNMENT)),
+    "bank": (_Kind.BANK,),
+    "insurer": (_Kind.INSURER,),
+    # The enterprise of a patent navigation project.
+    "enterprise": tuple(k for k in _Kind if k not in (_Kind.GOVERNMENT, _Kind.BANK, _Kind.INSURER)),
+}
+ORGANIZATION_SEARCH_LIMIT = 20
+
+
+def organization_scope(scope: str) -> QuerySet[Organization]:
+    """The organizations a field of this scope offers, by name (KeyError for an unknown scope)."""
+    return Organization.objects.filter(kind__in=ORGANIZATION_SCOPES[scope]).order_by("name", "pk")
+
+
+def organization_search(
+    *, scope: str, q: str, limit: int = ORGANIZATION_SEARCH_LIMIT
+) -> tuple[list[Organization], bool]:
+    """Up to ``limit`` organizations of the scope whose name contains every word of ``q`` or whose
+    unified social credit code starts with it, and whether there are more (one query)."""
+    queryset = organization_scope(scope).only("pk", "name", "credit_code", "kind")
+    words = q.split()
+    if len(words) == 1 and len(words[0]) >= 2:
+        word = words[0]
+        queryset = queryset.filter(Q(name__icontains=word) | Q(credit_code__istartswith=word))
+    else:
+        for word in words:
+            queryset = queryset.filter(name__icontains=word)
+    rows = list(queryset[: limit + 1])
+    return rows[:limit], len(rows) > limit

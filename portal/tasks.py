@@ -5,6 +5,7 @@ import contextlib
 from celery import shared_task
 
 from portal import outbox
+from portal.filejobs import services as filejobs
 from portal.imports import services
 from portal.models import ImportJob
 
@@ -45,3 +46,16 @@ def import_jobs_watchdog() -> list[int]:
 def outbox_flush() -> int:
     """Send the tasks kept while the broker was down (beat, every minute)."""
     return outbox.outbox_flush()
+
+
+@shared_task(name="portal.tasks.file_job_build", acks_late=True)
+def file_job_build(*, job_id: int) -> str | None:
+    """Build one requested file (an export); the job records its progress and outcome."""
+    job = filejobs.file_job_build(job_id=job_id)
+    return None if job is None else job.status
+
+
+@shared_task(name="portal.tasks.file_jobs_purge")
+def file_jobs_purge() -> int:
+    """Remove file jobs older than a week and their files (beat, nightly)."""
+    return filejobs.file_jobs_purge()

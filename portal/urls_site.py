@@ -1,4 +1,4 @@
-"""The portal's own pages: home, accounts, organizations, imports."""
+"""The portal's own pages: home, accounts, organizations, imports, files made in the background."""
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
@@ -68,8 +68,10 @@ urlpatterns = [
     ),
     # Review of organizations by bureau and district staff
     path("organizations/review/", views.organization_review, name="organization-review"),
+    path("organizations/search/", views.organization_search_view, name="organization-search"),
     path("organizations/<int:pk>/", views.organization_detail, name="organization-detail"),
     path("organizations/<int:pk>/verify/", views.organization_verify_view, name="organization-verify"),
     path("organizations/<int:pk>/unverify/", views.organization_unverify_view, name="organization-unverify"),
     path("imports/", include("portal.imports.urls")),
+    path("files/", include("portal.filejobs.urls")),
 ]

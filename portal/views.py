@@ -5,9 +5,9 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from . import selectors
 from .confirm import confirmation_page
 from .context_processors import site_name
 from .errors import ApplicationError
@@ -26,13 +27,15 @@ from .forms import (
     OrganizationUnverifyForm,
     SignupForm,
     UserProfileForm,
+    organization_label,
     region_label,
 )
 from .home import home_stats
 from .models import Membership
 from .navigation import menu_for
-from .permissions import Actor, Role, actor_for, require_organization_reviewer
+from .permissions import Actor, Role, actor_for, can_search_organizations, require_organization_reviewer
 from .selectors import (
+    ORGANIZATION_SCOPES,
     OrganizationStatus,
     membership_get,
     organization_get,
@@ -223,6 +226,31 @@ def organization_review(request):
         else "",
     }
     return render(request, "portal/organization_review.html", context)
+
+
+@login_required
+@require_GET
+def organization_search_view(request):
+    """The search box of an organization field: organizations of the field's scope whose name or
+    credit code matches ``q``, at most ``ORGANIZATION_SEARCH_LIMIT``, as JSON. Names and codes of
+    organizations are what the forms' lists show anyway; a user with no organization has no form
+    that needs them."""
+    if not can_search_organizations(actor_for(request.user)):
+        raise PermissionDenied
+    scope = request.GET.get("scope", "")
+    if scope not in ORGANIZATION_SCOPES:
+        raise Http404
+    q = request.GET.get("q", "").strip()[:100]
+    found, more = selectors.organization_search(scope=scope, q=q)
+    return JsonResponse(
+        {
+            "results": [
+                {"id": o.pk, "text": organization_label(o), "name": o.name, "credit_code": o.credit_code}
+                for o in found
+            ],
+            "more": more,
+        }
+    )
 
 
 @login_required

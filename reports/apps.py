@@ -11,6 +11,7 @@ class ReportsConfig(AppConfig):
         from portal.navigation import register_nav_item
 
         from . import permissions
+        from .export_jobs import register_kinds
 
         # Menu entries, each shown to whom its page's predicate allows (portal/navigation.py).
         register_nav_item(
@@ -32,3 +33,5 @@ class ReportsConfig(AppConfig):
             icon="bi-speedometer2",
             description=_("全市及各旗区的转化运营指标。"),
         )
+
+        register_kinds()  # the KPI files portal's file jobs build

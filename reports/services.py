@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.background import dispatch_on_commit
 from portal.errors import ApplicationError
 from portal.permissions import Actor
 
@@ -91,17 +92,12 @@ def _progress_writer(model, pk: int):
 
 
 def _queue(kind: str, report_id: int, task_name: str) -> None:
-    from . import tasks
-
-    task = {
-        "reports.tasks.annual_report_build": tasks.annual_report_build,
-        "reports.tasks.plan_report_build": tasks.plan_report_build,
-        "reports.tasks.report_files_finalise": tasks.report_files_finalise,
-    }[task_name]
+    # Sent after commit; without a broker it runs on a thread of the web process, so the request
+    # that asked for the report answers at once and the page shows the progress (portal.background).
     kwargs: dict[str, Any] = {"report_id": report_id}
     if task_name == "reports.tasks.report_files_finalise":
         kwargs["kind"] = kind
-    transaction.on_commit(lambda: task.delay(**kwargs))
+    dispatch_on_commit(task_name, **kwargs)
 
 
 def _reset_pending(report: GeneratedReport, actor: Actor) -> GeneratedReport:

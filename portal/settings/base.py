@@ -41,7 +41,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "django_celery_beat",
-    "axes",
+    "portal.axes_config.LoginProtectionConfig",  # django-axes, named in the reader's language
     "portal",
     "patents",
     "demands",
@@ -229,6 +229,12 @@ CACHES = {
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# Without a broker, the slow jobs (report generation, file exports, a published demand's first
+# matching) run on a thread of the web process after commit, so the page answers at once and shows
+# their progress (portal/background.py); off in tests, which run tasks inline unless they ask.
+PORTAL_EAGER_JOBS_IN_BACKGROUND = CELERY_TASK_ALWAYS_EAGER and env_bool(
+    "PORTAL_EAGER_JOBS_IN_BACKGROUND", True
+)
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or (

@@ -13,3 +13,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Tasks run inline in tests; a test about background jobs turns this on (portal/background.py).
+PORTAL_EAGER_JOBS_IN_BACKGROUND = False

@@ -7,19 +7,19 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from portal.errors import ApplicationError
+from portal.filejobs.services import file_job_request
 from portal.permissions import Actor, actor_for
 
-from .. import documents, drilldowns, exports, kpi, selectors
+from .. import documents, drilldowns, export_jobs, exports, kpi, selectors
 from ..forms import StatisticsForm
 from ..permissions import can_view_city_reports, fixed_district, scoped_district
 from ..statistics import statistics_filename, statistics_xlsx
@@ -242,28 +242,30 @@ def drilldown(request, key: str):
 
 @login_required
 def kpi_export(request):
-    """The dashboard's report as a file: json, csv, xlsx or pdf."""
+    """The dashboard's report as a file. JSON and CSV are made at once and downloaded directly
+    (scripts fetch them); XLSX and PDF take longer, so they are file jobs: the request records the
+    job and answers with its page, which shows the progress and then the download link. The
+    dashboard asks for them by POST; a GET (an old link or bookmark) starts the same job."""
     actor = reports_actor(request)
     _form, year, district = report_scope(request, actor)
     file_format = request.GET.get("format", "xlsx")
     if file_format not in exports.FORMATS:
         raise Http404
+    if file_format in export_jobs.JOB_FORMATS:
+        job = file_job_request(
+            kind=export_jobs.KPI_EXPORT,
+            params=export_jobs.kpi_export_params(year=year, district=district, file_format=file_format),
+            actor=actor,
+            language=get_language() or "",
+        )
+        return redirect("portal:file-job-detail", pk=job.pk)
     report = kpi.kpi_report(year=year, district=district)
-    name = f"kpi-{year}{'-' + district if district else ''}.{file_format}"
+    name = export_jobs.kpi_export_filename(year, district, file_format)
     if file_format == "json":
         content = json.dumps(report, ensure_ascii=False, indent=2).encode("utf-8")
         content_type = "application/json; charset=utf-8"
     else:
-        try:
-            content = documents.kpi_file(report, file_format)
-        except ApplicationError as error:
-            messages.error(request, error.message)
-            return redirect("reports:dashboard")
-        content_type = {
-            "csv": "text/csv; charset=utf-8",
-            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "pdf": "application/pdf",
-        }[file_format]
+        content, content_type = documents.kpi_file(report, file_format), "text/csv; charset=utf-8"
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

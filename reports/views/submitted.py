@@ -178,9 +178,7 @@ def annual_report_list(request):
             except ApplicationError as error:
                 messages.error(request, error.message)
             else:
-                messages.info(
-                    request, _("已提交 %(year)s 年度报告的生成任务，本页显示进度。") % {"year": report.year}
-                )
+                _request_message(request, report)
                 return redirect("reports:annual-detail", pk=report.pk)
     else:
         form = AnnualReportRequestForm()
@@ -214,8 +212,23 @@ def plan_report_request(request):
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect("reports:annual-list")
-    messages.info(request, _("已提交规划期总结报告的生成任务，本页显示进度。"))
+    _request_message(request, report)
     return redirect("reports:plan-report-detail", pk=report.pk)
+
+
+def _request_message(request, report) -> None:
+    """What happened to the report just asked for, read after the job was sent: with a worker (or
+    the background thread) it is still being built; run inline, it may already be done or failed."""
+    report.refresh_from_db(fields=["status", "error"])
+    Status = report.Status
+    if report.status == Status.READY:
+        messages.success(request, _("%(title)s已生成，可以下载和审定。") % {"title": report.title})
+    elif report.status == Status.FAILED:
+        messages.error(request, _("%(title)s生成失败，原因见下方。") % {"title": report.title})
+    else:
+        messages.info(
+            request, _("%(title)s正在后台生成，本页显示进度，完成后可下载。") % {"title": report.title}
+        )
 
 
 def _detail(request, kind: str, pk: int):
@@ -307,13 +320,13 @@ def _regenerate(request, kind: str, pk: int):
     report = _report_get(kind, actor, pk)
     try:
         if kind == "annual":
-            services.annual_report_request(year=report.year, actor=actor_for(request.user))
+            report = services.annual_report_request(year=report.year, actor=actor_for(request.user))
         else:
-            services.plan_report_request(plan=report.plan, actor=actor_for(request.user))
+            report = services.plan_report_request(plan=report.plan, actor=actor_for(request.user))
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        messages.info(request, _("已提交重新生成任务，本页显示进度。"))
+        _request_message(request, report)
     return redirect(_detail_url(kind, report.pk))
 
 

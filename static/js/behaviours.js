@@ -4,7 +4,10 @@
 //   <select data-autosubmit>         submits its form when changed
 //   <div data-width="42">            sets the element's width to 42% (progress bars)
 //   <select data-org-search="...">   gets a search box above it that narrows its options (the
-//                                    attribute's text is the box's placeholder)
+//                                    attribute's text is the box's placeholder); with
+//                                    data-org-source="URL" the box asks the server (portal:
+//                                    organization-search) and shows what it answers, the
+//                                    options in the page staying the fallback
 //   <div class="table-responsive">   gets a "swipe to see more" hint above it when it overflows
 //                                    (text from <body data-scroll-hint>)
 (function () {
@@ -64,6 +67,47 @@
     });
   }
 
+  function filterOptions(select, query) {
+    var words = query.toLowerCase().split(/\s+/).filter(Boolean);
+    Array.prototype.forEach.call(select.options, function (option) {
+      var text = option.text.toLowerCase();
+      option.hidden = !(!option.value || words.every(function (word) { return text.indexOf(word) !== -1; }));
+    });
+  }
+
+  function chooseSingle(select) {
+    // One match left: choose it, as an autocomplete would.
+    var matches = Array.prototype.filter.call(select.options, function (o) { return o.value && !o.hidden && !o.disabled; });
+    if (matches.length === 1) { select.value = matches[0].value; }
+  }
+
+  // Replaces the options by the server's answer; the empty choice and the current one stay.
+  function showResults(select, original, answer) {
+    var current = select.value;
+    var keep = [];
+    Array.prototype.forEach.call(original, function (option) {
+      if (!option.value || option.value === current) { keep.push(option.cloneNode(true)); }
+    });
+    select.textContent = "";
+    keep.forEach(function (option) { select.appendChild(option); });
+    answer.results.forEach(function (row) {
+      if (String(row.id) === current) { return; }
+      var option = document.createElement("option");
+      option.value = row.id;
+      option.textContent = row.text;
+      select.appendChild(option);
+    });
+    if (answer.more) {
+      var more = document.createElement("option");
+      more.disabled = true;
+      more.textContent = select.getAttribute("data-org-more") || "…";
+      select.appendChild(more);
+    }
+    select.value = current;
+    select.setAttribute("data-org-results", answer.results.length);
+    if (!current) { chooseSingle(select); }
+  }
+
   function addSearchBoxes(root) {
     root.querySelectorAll("select[data-org-search]").forEach(function (select) {
       if (select.previousElementSibling && select.previousElementSibling.classList.contains("org-search")) { return; }
@@ -74,18 +118,33 @@
       box.setAttribute("aria-label", box.placeholder);
       box.setAttribute("data-for", select.id);
       select.parentNode.insertBefore(box, select);
+      var source = select.getAttribute("data-org-source");
+      var original = Array.prototype.map.call(select.options, function (o) { return o.cloneNode(true); });
+      var timer = null;
+      var asked = 0;
+      function restore() {
+        var current = select.value;
+        select.textContent = "";
+        original.forEach(function (option) { select.appendChild(option.cloneNode(true)); });
+        select.value = current;
+      }
       box.addEventListener("input", function () {
-        var words = box.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
-        var first = null;
-        Array.prototype.forEach.call(select.options, function (option) {
-          var text = option.text.toLowerCase();
-          var shown = !option.value || words.every(function (word) { return text.indexOf(word) !== -1; });
-          option.hidden = !shown;
-          if (shown && option.value && first === null) { first = option; }
-        });
-        // One match left: choose it, as an autocomplete would.
-        var matches = Array.prototype.filter.call(select.options, function (o) { return o.value && !o.hidden; });
-        if (matches.length === 1) { select.value = matches[0].value; }
+        var query = box.value.trim();
+        // At once: narrow the options the page has; then (with a source) the server's answer.
+        restore();
+        filterOptions(select, query);
+        chooseSingle(select);
+        if (!source || !window.fetch) { return; }
+        clearTimeout(timer);
+        if (!query) { return; }
+        timer = setTimeout(function () {
+          var ticket = ++asked;
+          var url = source + (source.indexOf("?") === -1 ? "?" : "&") + "q=" + encodeURIComponent(query);
+          fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+            .then(function (response) { if (!response.ok) { throw new Error(response.status); } return response.json(); })
+            .then(function (answer) { if (ticket === asked) { showResults(select, original, answer); } })
+            .catch(function () { /* the server did not answer: the page's options stay narrowed */ });
+        }, 250);
       });
     });
   }

@@ -21,7 +21,7 @@ from finance.models import CaseConsent, Contract, FollowUp, TypicalCase
 from finance.services import contract_draft
 from matching.models import EventRegistration, Inquiry, InquiryMessage, Notification, Subscription
 from patents.models import NavigationProject, OpenLicense, Patent, SupplyBulletin
-from portal.models import ImportJob
+from portal.models import FileJob, ImportJob
 from portal.permissions import actor_for
 from reports.models import AnnualReport, AwardBudget, PlanPeriod, PlanPeriodReport
 from tests.demands.factories import DemandFactory
@@ -300,4 +300,15 @@ def build(media_file=ContentFile) -> Dataset:
     plan_report.xlsx.save("plan-2021-2023.xlsx", media_file(b"PK plan report"), save=True)
     data.objects["plan"], data.objects["plan_report"] = plan, plan_report
     AwardBudget.objects.create(year=2022, amount=Decimal("1000000.00"))
+    # A file built for the bureau user (a KPI export): theirs alone.
+    file_job = FileJob(
+        kind="reports.kpi_export",
+        params={"year": 2022, "district": None, "format": "xlsx"},
+        requested_by=users["bureau"],
+        status=FileJob.Status.DONE,
+        progress=100,
+        filename="kpi-2022.xlsx",
+    )
+    file_job.file.save("kpi-2022.xlsx", media_file(b"PK kpi export"), save=True)
+    data.objects["file_bureau"] = file_job
     return data

@@ -248,6 +248,12 @@ RULES: list[R] = [
     R("portal:organization-unverify", "org_sme_a", NOBODY, STAFF, data={"reason": "复核"}),
     R("portal:organization-unverify", "org_sme_b", NOBODY, CITY, data={"reason": "复核"}),
     # Imports: uploads and their files are the uploader's organization's (and staff's).
+    # Files built in the background: the requester's alone (portal.filejobs).
+    R("portal:file-job-detail", "file_bureau", {"bureau"}),
+    R("portal:file-job-status", "file_bureau", {"bureau"}),
+    R("portal:file-job-download", "file_bureau", {"bureau"}),
+    # The search box of organization fields: every signed-in user with an organization.
+    R("portal:organization-search", None, USERS, query="scope=party&q=a"),
     R("portal:import-list", None, IMPORTERS, IMPORTERS, shows=JOBS),
     R("portal:import-detail", "job_a", SEES["job_a"]),
     R("portal:import-detail", "job_b", SEES["job_b"]),

@@ -1,5 +1,6 @@
-/* A report's job progress: polls the status URL and shows the step and percentage the job has
-   written; reloads the page when the job is over (the files can then be downloaded). */
+/* A background job's progress (a report being generated, a file job): polls the status URL of
+   #job-progress and shows the step and percentage the job has written; reloads the page when the
+   job is over, which then offers the download (or says what went wrong). */
 (function () {
   "use strict";
   var box = document.getElementById("job-progress");
