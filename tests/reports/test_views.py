@@ -196,7 +196,7 @@ def test_dashboard_json_and_csv_are_direct_downloads_made_within_a_second(client
 @pytest.mark.parametrize("method", ["post", "get"])
 @pytest.mark.parametrize("file_format", ["xlsx", "pdf"])
 def test_dashboard_xlsx_and_pdf_are_file_jobs(
-    client, kpi_data, file_format, method, django_capture_on_commit_callbacks
+    client, kpi_data, file_format, method, django_capture_on_commit_callbacks, celery_eager
 ):
     # The dashboard's buttons POST; an old GET link starts the same job. Tasks run inline here, so
     # the job's page already offers the file.
@@ -224,7 +224,7 @@ def test_dashboard_xlsx_and_pdf_are_file_jobs(
 
 
 def test_a_district_officer_export_job_is_scoped_to_their_district(
-    client, kpi_data, django_capture_on_commit_callbacks
+    client, kpi_data, django_capture_on_commit_callbacks, celery_eager
 ):
     login(client, "district_officer", district=A)
     with django_capture_on_commit_callbacks(execute=True):
