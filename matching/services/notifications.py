@@ -192,31 +192,6 @@ def notification_mark_all_read(*, user) -> int:
 # --- New matches --------------------------------------------------------------------------------
 
 
-def _match_line(match: Match, *, for_owner: bool) -> str:
-    score = f"{match.score:.0%}"
-    reasons = "；".join(str(r) for r in (match.reasons or [])[:3])
-    if for_owner:
-        demand = match.demand
-        if demand.visibility == Demand.Visibility.PUBLIC:
-            target = _("需求 %(code)s“%(title)s”") % {"code": demand.code, "title": demand.title}
-        else:
-            target = _("需求 %(code)s（详情仅认证机构可见）") % {"code": demand.code}
-        line = _("专利“%(patent)s”（%(no)s）↔ %(demand)s，匹配度 %(score)s") % {
-            "patent": match.patent.title,
-            "no": match.patent.application_no,
-            "demand": target,
-            "score": score,
-        }
-    else:
-        line = _("“%(patent)s”（%(no)s，%(owner)s），匹配度 %(score)s") % {
-            "patent": match.patent.title,
-            "no": match.patent.application_no,
-            "owner": match.patent.owner.name,
-            "score": score,
-        }
-    return f"• {line}" + (f"：{reasons}" if reasons else "")
-
-
 def _line_params(match: Match, *, for_owner: bool) -> dict:
     line = {
         "patent": match.patent.title,
@@ -239,13 +214,6 @@ def _text_params(matches: list[Match], *, for_owner: bool, **values) -> dict:
         "lines": [_line_params(m, for_owner=for_owner) for m in matches[:MAX_LINES]],
         "more": max(len(matches) - MAX_LINES, 0),
     }
-
-
-def _lines(matches: list[Match], *, for_owner: bool) -> str:
-    lines = [_match_line(m, for_owner=for_owner) for m in matches[:MAX_LINES]]
-    if len(matches) > MAX_LINES:
-        lines.append(_("……另有 %(n)d 项") % {"n": len(matches) - MAX_LINES})
-    return "\n".join(lines)
 
 
 @transaction.atomic
@@ -289,8 +257,6 @@ def notify_new_matches(match_ids: Iterable[int]) -> int:
         created += len(
             notification_create(
                 kind=Notification.Kind.MATCH,
-                title=_("需求“%(title)s”有 %(n)d 项新的推荐专利") % {"title": demand.title, "n": len(group)},
-                body=_lines(group, for_owner=False),
                 url=reverse("demands:demand-detail", kwargs={"code": demand.code}),
                 organization_ids=[demand.organization_id],
                 text_code="match.demand",
@@ -302,9 +268,6 @@ def notify_new_matches(match_ids: Iterable[int]) -> int:
         created += len(
             notification_create(
                 kind=Notification.Kind.MATCH,
-                title=_("%(owner)s的 %(n)d 项专利匹配到新的技术需求")
-                % {"owner": group[0].patent.owner.name, "n": len(group)},
-                body=_lines(group, for_owner=True),
                 url=reverse("matching:patent-matches") + f"?owner={owner_id}",
                 organization_ids=sides[owner_id],
                 text_code="match.owner",
