@@ -10,6 +10,7 @@ from portal.forms import BootstrapFormMixin
 from ..models import (
     Contract,
 )
+from ..services import CONTRACT_FIELDS
 from .records import DATE
 
 
@@ -18,21 +19,7 @@ class ContractForm(BootstrapFormMixin, forms.ModelForm):
 
     class Meta:
         model = Contract
-        fields = [
-            "contract_no",
-            "kind",
-            "license_scope",
-            "scope_of_use",
-            "territory",
-            "term_starts_on",
-            "term_ends_on",
-            "fee_mode",
-            "amount",
-            "entry_fee",
-            "royalty_rate",
-            "payment_terms",
-            "other_terms",
-        ]
+        fields = list(CONTRACT_FIELDS)
         widgets = {
             "term_starts_on": DATE,
             "term_ends_on": DATE,
