@@ -20,6 +20,7 @@ from ..models import (
     ProductFiling,
     Subsidy,
 )
+from ..services import SUBSIDY_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -273,16 +274,7 @@ class SubsidyForm(ServiceForm):
 
     class Meta:
         model = Subsidy
-        fields = [
-            "organization",
-            "patent",
-            "official_fees",
-            "requested_amount",
-            "approved_amount",
-            "status",
-            "decision_date",
-            "notes",
-        ]
+        fields = list(SUBSIDY_FIELDS)
         widgets = {"decision_date": DATE, "notes": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):
