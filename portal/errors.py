@@ -2,7 +2,7 @@
 errors (ApplicationError or ValidationError) as they are."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 
 class ApplicationError(Exception):
@@ -27,12 +27,13 @@ def error_text(error: Exception) -> str:
 
 def report_errors(request, error: Exception, form=None) -> None:
     """Show a service's error on the page: a ValidationError's field errors on the form's fields
-    where they name one; the rest as the form's non-field error, or as messages without a form."""
+    where they name one; a refusal (PermissionDenied) as messages; the rest as the form's
+    non-field error, or as messages without a form."""
     if isinstance(error, ValidationError) and form is not None and hasattr(error, "error_dict"):
         for field, errors in error.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
         return
-    if form is not None:
+    if form is not None and not isinstance(error, PermissionDenied):
         form.add_error(None, error_text(error))
         return
     for message in error_messages(error):
