@@ -27,8 +27,8 @@ def error_text(error: Exception) -> str:
 
 def report_errors(request, error: Exception, form=None) -> None:
     """Show a service's error on the page: a ValidationError's field errors on the form's fields
-    where they name one; a refusal (PermissionDenied) as messages; the rest as the form's
-    non-field error, or as messages without a form."""
+    where they name one; the rest as the form's non-field error, or as messages without a form. A
+    refusal (PermissionDenied) is never shown as a mistake in the form: it goes to the messages."""
     if isinstance(error, ValidationError) and form is not None and hasattr(error, "error_dict"):
         for field, errors in error.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
