@@ -20,3 +20,27 @@ class DemandsConfig(AppConfig):
             order=20,
             url_name="demands:list",
         )
+
+        from django.utils.translation import pgettext_lazy
+
+        from portal.navigation import register_nav_item
+        from portal.permissions import anyone
+
+        from .permissions import has_own_demands
+
+        # Menu entries, each shown to whom its page's predicate allows (portal/navigation.py).
+        register_nav_item(
+            key="demands",
+            label=pgettext_lazy("navbar", "技术需求"),
+            url_name="demands:list",
+            allowed=anyone,
+            order=30,
+        )
+        register_nav_item(
+            key="my-demands",
+            label=_("我的需求"),
+            url_name="demands:mine",
+            allowed=has_own_demands,
+            group="business",
+            order=80,
+        )

@@ -76,6 +76,25 @@ def can_view_details(actor, demand) -> bool:
     return _is_owner_role(actor) and demand.organization_id == actor.organization_id
 
 
+def sees_open_details(actor) -> bool:
+    """Whether the actor sees the details of every open demand (list pages show them)."""
+    actor = as_actor(actor)
+    return actor.is_staff_role or _sees_open_details(actor)
+
+
+def sees_all_statuses(actor) -> bool:
+    """Staff and SMEs (their own drafts, closed demands) see more than open demands: the list's
+    status and source filters are for them."""
+    actor = as_actor(actor)
+    return actor.is_staff_role or actor.role == Role.SME
+
+
+def can_see_duplicates(actor, demand) -> bool:
+    """Possible duplicates of a demand: to its SME and to staff."""
+    actor = as_actor(actor)
+    return actor.is_staff_role or can_edit(actor, demand)
+
+
 def can_create(actor) -> bool:
     """Only members of an SME post demands (for their own organization)."""
     return _is_owner_role(as_actor(actor))
@@ -89,3 +108,8 @@ def can_edit(actor, demand) -> bool:
 def can_close(actor, demand) -> bool:
     actor = as_actor(actor)
     return can_edit(actor, demand) or actor.role in MODERATOR_ROLES
+
+
+def has_own_demands(actor) -> bool:
+    """The "my demands" page and menu entry: members of an SME."""
+    return _is_owner_role(as_actor(actor))

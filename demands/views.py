@@ -43,8 +43,7 @@ def demand_list_view(request):
     actor = actor_for(request.user)
     filterset, queryset = _filtered(request, demand_list(actor=actor), default_status=Demand.Status.OPEN)
     # Only those who can see more than open demands get the status and source filters.
-    sees_more = actor.is_staff_role or actor.role == Role.SME
-    if not sees_more:
+    if not permissions.sees_all_statuses(actor):
         del filterset.form.fields["status"]
         del filterset.form.fields["source"]
     page_obj = _page(request, queryset)
@@ -54,7 +53,7 @@ def demand_list_view(request):
         "page_obj": page_obj,
         "demands": page_obj.object_list,
         "can_create": permissions.can_create(actor),
-        "sees_details": actor.is_staff_role or (actor.role in permissions.DETAIL_ROLES and actor.is_verified),
+        "sees_details": permissions.sees_open_details(actor),
         "is_filtered": any(v for k, v in request.GET.items() if k not in ("page", "ordering")),
     }
     return render(request, "demands/demand_list.html", context)
@@ -64,6 +63,7 @@ def demand_detail_view(request, code: str):
     actor = actor_for(request.user)
     demand = demand_get(actor=actor, code=code)
     can_edit = permissions.can_edit(actor, demand)
+    show_duplicates = permissions.can_see_duplicates(actor, demand)
     context = {
         "demand": demand,
         "can_view_details": permissions.can_view_details(actor, demand),
@@ -74,8 +74,8 @@ def demand_detail_view(request, code: str):
         "can_close": permissions.can_close(actor, demand)
         and demand.status in (Demand.Status.DRAFT, Demand.Status.OPEN, Demand.Status.EXPIRED),
         "is_owner": can_edit,
-        "show_duplicates": can_edit or actor.is_staff_role,
-        "duplicates": demand_duplicates_of(demand=demand) if (can_edit or actor.is_staff_role) else [],
+        "show_duplicates": show_duplicates,
+        "duplicates": demand_duplicates_of(demand=demand) if show_duplicates else [],
         "renew_form": DemandRenewForm(),
         "is_anonymous": actor.role == Role.ANONYMOUS,
     }
@@ -85,7 +85,7 @@ def demand_detail_view(request, code: str):
 @login_required
 def demand_mine_view(request):
     actor = actor_for(request.user)
-    if actor.role != Role.SME:
+    if not permissions.has_own_demands(actor):
         raise PermissionDenied(_("“我的需求”只对中小微企业用户开放。"))
     filterset, queryset = _filtered(request, demand_list_mine(actor=actor), default_status=None)
     page_obj = _page(request, queryset)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q
 
-from portal.permissions import Actor, Role
+from portal.permissions import Actor, Role, can_import
 
 # The parties of each record, by model name: the fields holding organizations.
 PARTIES = {
@@ -30,6 +30,9 @@ PARTIES = {
 INSTITUTION_SIDE = {"pledge": (Role.BANK, "lender"), "insurancepolicy": (Role.INSURER, "insurer")}
 # Models that bank users may create and edit (their own pledges).
 BANK_WRITABLE = {"pledge"}
+
+# The import kinds of finance's importers (finance/importers/).
+IMPORT_KINDS = frozenset({"deals", "payments", "pledges", "insurance", "subsidies", "filings"})
 
 NOTHING = Q(pk__in=[])
 
@@ -101,6 +104,26 @@ def editable_q(model, actor: Actor) -> Q | None:
 def can_view_finance(actor: Actor) -> bool:
     """Whether the finance pages are of any use to the actor (for menus and the overview)."""
     return actor.is_staff_role or (actor.organization is not None and actor.is_verified)
+
+
+def can_import_records(actor: Actor) -> bool:
+    """The finance page's import button: whoever may upload some finance kind (a bank its pledges)."""
+    return can_import(actor, IMPORT_KINDS)
+
+
+def lender_fixed(actor: Actor, model) -> bool:
+    """A bank's pledge form names the bank itself as lender."""
+    return actor.role == Role.BANK and _name(model) in BANK_WRITABLE
+
+
+def can_see_history(actor: Actor, obj) -> bool:
+    """The audit trail names staff members: shown to staff and to those who may edit."""
+    return actor.is_staff_role or can_write(actor, obj)
+
+
+def can_see_price_guidance(actor: Actor) -> bool:
+    """Price references of listings are for the organizations on the platform and staff."""
+    return actor.role not in (Role.ANONYMOUS, Role.NONE)
 
 
 def can_create(actor: Actor, model) -> bool:

@@ -18,12 +18,19 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from patents.models import Patent
 from patents.permissions import managed_owner_ids
 from portal.permissions import Actor, Role
 
 from .models import Inquiry
 
 SELF_REGISTER_ROLES = frozenset({Role.SME, Role.INSTITUTION, Role.AGENCY})
+# Subscriptions: SMEs save patent searches; institutions and agencies subscribe to new demands.
+SEARCH_ROLES = frozenset({Role.SME})
+DEMAND_ROLES = frozenset({Role.INSTITUTION, Role.AGENCY})
+# The two sides of inquiries: SMEs ask, patent holders (and their agencies) answer.
+ASKER_ROLES = frozenset({Role.SME})
+OWNER_ROLES = frozenset({Role.INSTITUTION, Role.AGENCY})
 
 Status = Inquiry.Status
 OWNER, ASKER = "owner", "asker"
@@ -147,3 +154,62 @@ def can_edit_event(actor: Actor, event) -> bool:
 
 def can_register_self(actor: Actor) -> bool:
     return actor.role in SELF_REGISTER_ROLES and actor.organization_id is not None
+
+
+def can_save_searches(actor: Actor) -> bool:
+    return actor.role in SEARCH_ROLES
+
+
+def can_subscribe_demands(actor: Actor) -> bool:
+    return actor.role in DEMAND_ROLES
+
+
+def has_subscriptions(actor: Actor) -> bool:
+    """The "my subscriptions" page is of use to those who may subscribe to something."""
+    return can_save_searches(actor) or can_subscribe_demands(actor)
+
+
+def is_asker_role(actor: Actor) -> bool:
+    return actor.role in ASKER_ROLES
+
+
+def is_owner_role(actor: Actor) -> bool:
+    return actor.role in OWNER_ROLES
+
+
+def has_inquiries(actor: Actor) -> bool:
+    """The "my inquiries" menu entry: the roles that ask or answer inquiries."""
+    return is_asker_role(actor) or is_owner_role(actor)
+
+
+def can_see_owner_matches(actor: Actor) -> bool:
+    """The demands matched to an owner's patents: patent holders, agencies and bureau staff."""
+    return is_owner_role(actor) or actor.is_staff_role
+
+
+def can_share_with_banks(actor: Actor, event) -> bool:
+    """银企对接: an SME decides whether the banks of a bank-SME event see its pledgeable patents."""
+    return event.kind == event.Kind.BANK_SME and actor.role == Role.SME
+
+
+def can_send_match_inquiry(actor: Actor, demand) -> bool:
+    """The demand's SME turns a recommendation of its demand into an inquiry."""
+    return (
+        is_asker_role(actor)
+        and actor.organization_id is not None
+        and demand.organization_id == actor.organization_id
+    )
+
+
+def match_visible_q(actor: Actor) -> Q:
+    """Matches proposing a patent that is not (or no longer) published are for staff only."""
+    if actor.is_staff_role:
+        return Q()
+    return Q(patent__listing_status=Patent.ListingStatus.PUBLISHED)
+
+
+def owner_match_q(actor: Actor) -> Q:
+    """Matches of the patents the actor manages (institution, its agencies; all for city staff)."""
+    if actor.sees_whole_city:
+        return Q()
+    return Q(patent__owner_id__in=managed_owner_ids(actor))

@@ -49,28 +49,18 @@ class PatentQuerySet(models.QuerySet):
         return self.filter(listing_status=Patent.ListingStatus.PUBLISHED)
 
     def visible_to(self, actor):
-        """Published listings for everyone; drafts etc. to their owner, its agencies and staff."""
-        from .permissions import managed_owner_ids
+        """Patents the actor may see at all; see patents.permissions."""
+        from .permissions import visible_q
 
-        if actor.sees_whole_city:
-            return self
-        visible = Q(listing_status=Patent.ListingStatus.PUBLISHED)
-        owner_ids = managed_owner_ids(actor)
-        if owner_ids:
-            visible |= Q(owner_id__in=owner_ids)
-        if actor.district_code:
-            visible |= Q(owner__region_id=actor.district_code)
-        return self.filter(visible)
+        condition = visible_q(actor)
+        return self if condition is None else self.filter(condition)
 
     def editable_by(self, actor):
-        """Patents the actor may edit: their organization's, their principals' (agencies), or
-        any for city-level staff."""
-        from .permissions import managed_owner_ids
+        """Patents the actor may edit; see patents.permissions."""
+        from .permissions import editable_q
 
-        if actor.sees_whole_city:
-            return self
-        owner_ids = managed_owner_ids(actor)
-        return self.filter(owner_id__in=owner_ids) if owner_ids else self.none()
+        condition = editable_q(actor)
+        return self if condition is None else self.filter(condition)
 
     def matchable(self):
         """Patents that may be offered to SMEs: listed and in force."""

@@ -131,13 +131,9 @@ def patent_get_editable(*, actor: Actor, application_no: str) -> Patent:
 
 def patent_inventory(*, actor: Actor, owner: Organization | None = None) -> QuerySet:
     """The patents an institution or agency manages (all listing statuses), newest change first."""
-    if actor.sees_whole_city:
-        queryset = Patent.objects.all() if owner is None else Patent.objects.filter(owner=owner)
-    else:
-        owner_ids = permissions.managed_owner_ids(actor)
-        if owner is not None:
-            owner_ids &= {owner.pk}
-        queryset = Patent.objects.filter(owner_id__in=owner_ids)
+    queryset = Patent.objects.editable_by(actor)
+    if owner is not None:
+        queryset = queryset.filter(owner=owner)
     return _with_related(queryset).order_by("-updated_at", "-id")
 
 
@@ -148,15 +144,9 @@ def patent_inventory_owners(*, actor: Actor) -> QuerySet:
 
 def patent_review_queue(*, actor: Actor) -> QuerySet:
     """Submitted listings the actor may review, oldest first."""
-    queryset = Patent.objects.filter(listing_status=Patent.ListingStatus.SUBMITTED)
-    if actor.sees_whole_city:
-        pass
-    elif actor.district_code:
-        queryset = queryset.filter(owner__region_id=actor.district_code)
-    elif permissions.can_review_any(actor):
-        queryset = queryset.filter(owner_id__in=permissions.managed_owner_ids(actor))
-    else:
-        queryset = queryset.none()
+    queryset = Patent.objects.filter(
+        permissions.reviewable_q(actor), listing_status=Patent.ListingStatus.SUBMITTED
+    )
     return _with_related(queryset).order_by("submitted_at", "id")
 
 

@@ -21,5 +21,5 @@ def navigation(request):
         "actor": actor,
         "Role": Role,
         "site_name": site_name(),
-        **menu_for(actor.role, getattr(request, "path", "")),
+        **menu_for(actor, getattr(request, "path", "")),
     }

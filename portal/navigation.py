@@ -1,25 +1,32 @@
-"""The navigation menu by role, in one place. Entries whose page does not exist yet are skipped.
+"""The navigation menu: a registry where each app contributes its entries, each with the
+predicate (from that app's ``permissions.py``) that decides who sees it. Portal is the bottom
+layer and imports no app, so the apps register from their ``AppConfig.ready()``::
+
+    from portal.navigation import register_nav_item
+
+    register_nav_item(key="finance", label=_("交易与金融"), url_name="finance:home",
+                      allowed=permissions.can_view_finance, order=120)
+
+An entry is shown exactly to the actors its predicate allows, the same predicate the page itself
+asks, so a menu can neither hide a page a role may use nor offer one that answers 403
+(tests/security/test_permission_matrix.py checks both for every role). Entries whose page does
+not exist (an app not installed) are skipped.
 
 Entries with a ``group`` are shown together in a dropdown menu of the navbar (so that the bar
 fits on one line at 1366 px for every role); a group left with a single entry for a role is
 shown as a plain link."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .permissions import Role
+from . import permissions
+from .permissions import Actor
 
-EVERYONE = frozenset(Role)
-SIGNED_IN = EVERYONE - {Role.ANONYMOUS}
-STAFF = frozenset({Role.BUREAU, Role.DISTRICT_OFFICER, Role.ADMIN})
-SUPPLY_SIDE = frozenset({Role.INSTITUTION, Role.AGENCY}) | STAFF
-FINANCE = frozenset({Role.BANK, Role.INSURER}) | STAFF
-
-
-REVIEWERS = STAFF | {Role.AGENCY}
+MAIN, USER = "main", "user"
 
 
 @dataclass(frozen=True)
@@ -27,8 +34,10 @@ class NavItem:
     key: str
     label: str
     url_name: str
-    roles: frozenset
+    allowed: Callable[[Actor], bool]
     group: str = ""
+    order: int = 100
+    menu: str = MAIN
 
 
 # The dropdown menus of the navbar: key -> label.
@@ -38,62 +47,69 @@ GROUPS = {
     "supervision": pgettext_lazy("navbar", "监管审核"),
 }
 
+_ITEMS: dict[str, NavItem] = {}
 
-MAIN_MENU = (
-    NavItem("workbench", _("工作台"), "workbench:home", SIGNED_IN),
-    NavItem("patents", pgettext_lazy("navbar", "专利超市"), "patents:list", EVERYONE),
-    NavItem("demands", pgettext_lazy("navbar", "技术需求"), "demands:list", EVERYONE),
-    NavItem("events", _("对接活动"), "matching:event-list", EVERYONE, "matchmaking"),
-    NavItem("navigation", _("专利导航"), "patents:navigation-list", EVERYONE, "matchmaking"),
-    NavItem("cases", _("典型案例"), "finance:case-list", EVERYONE, "matchmaking"),
-    NavItem("unserved", _("未满足需求"), "matching:unserved-demands", STAFF | {Role.AGENCY}, "matchmaking"),
-    NavItem("my-demands", _("我的需求"), "demands:mine", frozenset({Role.SME}), "business"),
-    NavItem(
-        "my-inquiries",
-        _("我的咨询"),
-        "matching:inquiry-list",
-        frozenset({Role.SME, Role.INSTITUTION, Role.AGENCY}),
-        "business",
-    ),
-    NavItem(
-        "my-patents", _("本单位专利"), "patents:mine", frozenset({Role.INSTITUTION, Role.AGENCY}), "business"
-    ),
-    NavItem("imports", _("数据导入"), "portal:import-list", SUPPLY_SIDE, "business"),
-    NavItem(
-        "finance",
-        pgettext_lazy("navbar", "交易与金融"),
-        "finance:home",
-        FINANCE | {Role.SME, Role.INSTITUTION},
-    ),
-    NavItem(
-        "pledge-candidates",
-        _("质押候选"),
-        "finance:pledge-candidates",
-        frozenset({Role.BANK, Role.BUREAU, Role.ADMIN}),
-        "business",
-    ),
-    NavItem("dashboard", _("监管看板"), "reports:dashboard", STAFF, "supervision"),
-    NavItem("listing-review", _("挂牌审核"), "patents:review", REVIEWERS, "supervision"),
-    NavItem("review", _("单位审核"), "portal:organization-review", STAFF, "supervision"),
+
+def register_nav_item(
+    *,
+    key: str,
+    label,
+    url_name: str,
+    allowed: Callable[[Actor], bool],
+    group: str = "",
+    order: int = 100,
+    menu: str = MAIN,
+) -> None:
+    """Add (or replace, by key) a menu entry shown to the actors for whom ``allowed(actor)`` holds."""
+    if group and group not in GROUPS:
+        raise ValueError(f"unknown navbar group {group!r}")
+    _ITEMS[key] = NavItem(key, label, url_name, allowed, group, order, menu)
+
+
+def registered_items() -> list[NavItem]:
+    """Every entry, in menu order (for the tests)."""
+    return sorted(_ITEMS.values(), key=lambda item: (item.menu, item.order, item.key))
+
+
+# Portal's own pages.
+register_nav_item(
+    key="imports",
+    label=_("数据导入"),
+    url_name="portal:import-list",
+    allowed=permissions.can_import,
+    group="business",
+    order=110,
+)
+register_nav_item(
+    key="review",
+    label=_("单位审核"),
+    url_name="portal:organization-review",
+    allowed=permissions.can_review_organizations,
+    group="supervision",
+    order=160,
+)
+register_nav_item(
+    key="profile",
+    label=_("个人资料"),
+    url_name="portal:profile",
+    allowed=permissions.is_signed_in,
+    order=10,
+    menu=USER,
+)
+register_nav_item(
+    key="admin",
+    label=_("后台管理"),
+    url_name="admin:index",
+    allowed=permissions.can_use_admin,
+    order=90,
+    menu=USER,
 )
 
-USER_MENU = (
-    NavItem("profile", _("个人资料"), "portal:profile", SIGNED_IN),
-    NavItem("notifications", _("通知"), "matching:notification-list", SIGNED_IN),
-    NavItem(
-        "subscriptions",
-        _("我的订阅"),
-        "matching:subscription-list",
-        frozenset({Role.SME, Role.INSTITUTION, Role.AGENCY}),
-    ),
-    NavItem("admin", _("后台管理"), "admin:index", frozenset({Role.ADMIN})),
-)
 
-
-def _items(menu, role: Role, path: str) -> list[dict]:
+def _items(menu: str, actor: Actor, path: str) -> list[dict]:
     items = []
-    for item in menu:
-        if role not in item.roles:
+    for item in registered_items():
+        if item.menu != menu or not item.allowed(actor):
             continue
         try:
             url = reverse(item.url_name)
@@ -132,6 +148,6 @@ def _tree(items: list[dict]) -> list[dict]:
     return tree
 
 
-def menu_for(role: Role, path: str = "") -> dict:
-    nav_items = _items(MAIN_MENU, role, path)
-    return {"nav_items": nav_items, "nav_tree": _tree(nav_items), "user_menu": _items(USER_MENU, role, path)}
+def menu_for(actor: Actor, path: str = "") -> dict:
+    nav_items = _items(MAIN, actor, path)
+    return {"nav_items": nav_items, "nav_tree": _tree(nav_items), "user_menu": _items(USER, actor, path)}

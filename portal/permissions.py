@@ -3,6 +3,11 @@
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from .imports.base import importers
 from .models import Membership, Organization
 
 
@@ -84,9 +89,98 @@ def actor_for(user) -> Actor:
     return actor
 
 
+def managed_owner_ids(actor: Actor) -> set[int]:
+    """Organizations whose patent inventory the actor manages (not counting staff powers): an
+    institution its own, an agency those that named it as their agency (``Organization.agencies``)."""
+    if actor.organization is None:
+        return set()
+    if actor.role == Role.INSTITUTION:
+        return {actor.organization_id}
+    if actor.role == Role.AGENCY:
+        clients = Organization.objects.filter(agencies=actor.organization_id)
+        return set(clients.values_list("pk", flat=True))
+    return set()
+
+
 def role_of(user) -> Role:
     return actor_for(user).role
 
 
 def is_bureau_staff(user) -> bool:
     return actor_for(user).is_staff_role
+
+
+# --- Predicates of portal's own pages -------------------------------------------------------------
+
+
+def anyone(actor: Actor) -> bool:
+    """Public pages."""
+    return True
+
+
+def is_signed_in(actor: Actor) -> bool:
+    return actor.role != Role.ANONYMOUS
+
+
+def can_use_admin(actor: Actor) -> bool:
+    """Django's admin: superusers only (bureau staff are not ``is_staff``)."""
+    return actor.role == Role.ADMIN
+
+
+def can_review_organizations(actor: Actor) -> bool:
+    """Bureau staff review registrations (district officers those of their district)."""
+    return actor.is_staff_role
+
+
+def require_organization_reviewer(actor: Actor, organization: Organization | None = None) -> None:
+    """Refuse (403) anyone but bureau staff, and a district officer an organization outside their
+    district."""
+    if not can_review_organizations(actor):
+        raise PermissionDenied(_("只有市、旗区知识产权管理部门的工作人员可以审核单位。"))
+    if (
+        organization is not None
+        and actor.role == Role.DISTRICT_OFFICER
+        and organization.region_id != actor.district_code
+    ):
+        raise PermissionDenied(_("旗区工作人员只能审核本旗区的单位。"))
+
+
+def organization_visible_q(actor: Actor) -> Q:
+    """Organizations the actor may open on the review pages: bureau staff all, a district officer
+    those of their district, anyone else only their own organization."""
+    if actor.sees_whole_city:
+        return Q()
+    if actor.role == Role.DISTRICT_OFFICER:
+        return Q(region_id=actor.district_code)
+    if actor.organization_id:
+        return Q(pk=actor.organization_id)
+    return Q(pk__in=[])
+
+
+def import_job_visible_q(actor: Actor) -> Q:
+    """Uploads: their organization's; city-level staff all of them; a district officer their own
+    and those of organizations in their district (an upload holds an organization's business data:
+    like its records, it stays in its district)."""
+    if actor.sees_whole_city:
+        return Q()
+    if actor.role == Role.DISTRICT_OFFICER and actor.district_code:
+        return Q(organization__region_id=actor.district_code) | Q(created_by=actor.user)
+    if actor.organization is None:
+        return Q(pk__in=[])
+    return Q(organization=actor.organization)
+
+
+def can_import_kind(actor: Actor, importer) -> bool:
+    """Whether the actor may upload this data kind in the browser: each importer declares its roles
+    (``Importer.allowed_roles``; a bank imports its own pledges)."""
+    return actor.role in importer.allowed_roles
+
+
+def can_import(actor: Actor, kinds=None) -> bool:
+    """Whether the actor may upload some data kind (one of ``kinds`` when given): the upload page,
+    its menu entry and the import buttons of other apps' pages ask here."""
+    return any(
+        can_import_kind(actor, importer)
+        for kind, importer in importers().items()
+        if kinds is None or kind in kinds
+    )

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .identifiers import normalize_credit_code
 from .models import Industry, Membership, Organization, OrganizationAlias, Region
-from .permissions import Actor, Role
+from .permissions import Actor, can_review_organizations, organization_visible_q
 
 
 def credit_code_ids() -> dict[str, int]:
@@ -72,15 +72,7 @@ def organization_list(
 ) -> QuerySet[Organization]:
     """Organizations the actor may review: bureau staff all, a district officer those of their
     district, anyone else only their own organization. Optional filters narrow the list."""
-    qs = Organization.objects.select_related("region")
-    if actor.role in (Role.BUREAU, Role.ADMIN):
-        pass
-    elif actor.role == Role.DISTRICT_OFFICER:
-        qs = qs.filter(region_id=actor.district_code)
-    elif actor.organization_id:
-        qs = qs.filter(pk=actor.organization_id)
-    else:
-        return qs.none()
+    qs = Organization.objects.select_related("region").filter(organization_visible_q(actor))
 
     q = (q or "").strip()
     if q:
@@ -104,7 +96,7 @@ def organization_get(*, actor: Actor, pk: int) -> Organization:
 
 def organization_pending_count(*, actor: Actor) -> int:
     """How many organizations wait for this reviewer (0 for anyone who reviews nothing)."""
-    if not actor.is_staff_role:
+    if not can_review_organizations(actor):
         return 0
     return organization_list(actor=actor, status=OrganizationStatus.PENDING).count()
 

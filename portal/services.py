@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from .errors import ApplicationError
 from .identifiers import normalize_credit_code
 from .models import Membership, Organization, OrganizationAlias, Region
-from .permissions import Actor, Role, actor_for
+from .permissions import Actor, Role, actor_for, require_organization_reviewer
 
 User = get_user_model()
 
@@ -89,10 +89,7 @@ def organization_register(
 
 def _check_reviewer(*, organization: Organization, actor: Actor) -> None:
     """Bureau staff review everyone; a district officer only organizations in their district."""
-    if not actor.is_staff_role:
-        raise PermissionDenied(_("只有市、旗区知识产权管理部门的工作人员可以审核单位。"))
-    if actor.role == Role.DISTRICT_OFFICER and organization.region_id != actor.district_code:
-        raise PermissionDenied(_("旗区工作人员只能审核本旗区的单位。"))
+    require_organization_reviewer(actor, organization)
     if organization.kind == Organization.Kind.GOVERNMENT and actor.role != Role.ADMIN:
         # Verifying a government body hands out bureau-wide rights: superusers only.
         raise ApplicationError(_("政府部门的认证只能由系统管理员在后台办理。"))

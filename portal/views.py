@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -32,7 +32,7 @@ from .forms import (
 from .home import home_stats
 from .models import Membership
 from .navigation import menu_for
-from .permissions import Actor, Role, actor_for
+from .permissions import Actor, Role, actor_for, require_organization_reviewer
 from .selectors import (
     OrganizationStatus,
     membership_get,
@@ -77,7 +77,7 @@ QUICK_LINKS = {
 
 
 def _quick_links(actor: Actor) -> list[dict]:
-    menu = menu_for(actor.role)
+    menu = menu_for(actor)
     return [
         {**item, "icon": QUICK_LINKS[item["key"]][0], "description": QUICK_LINKS[item["key"]][1]}
         for item in (*menu["nav_items"], *menu["user_menu"])
@@ -201,8 +201,7 @@ def profile(request):
 
 def _reviewer(request) -> Actor:
     actor = actor_for(request.user)
-    if not actor.is_staff_role:
-        raise PermissionDenied(_("只有市、旗区知识产权管理部门的工作人员可以审核单位。"))
+    require_organization_reviewer(actor)
     return actor
 
 

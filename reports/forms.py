@@ -10,10 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.forms import BootstrapFormMixin
 from portal.models import Region
-from portal.permissions import Actor, Role
+from portal.permissions import Actor
 
 from . import kpi
 from .models import PlanPeriod
+from .permissions import fixed_district
 from .statistics import MONTH, QUARTER
 from .years import default_report_year
 
@@ -34,7 +35,7 @@ def scope_district_field(field: forms.ChoiceField, actor: Actor) -> None:
     """The districts an actor may choose: a district officer only (and always) theirs; city staff
     any district or the whole city."""
     regions = [(region.code, region.label) for region in Region.objects.order_by("code")]
-    if actor.role == Role.DISTRICT_OFFICER:
+    if fixed_district(actor):
         field.choices = [(code, name) for code, name in regions if code == actor.district_code]
         field.disabled = True
         field.initial = actor.district_code
@@ -61,7 +62,7 @@ class ReportFilterForm(BootstrapFormMixin, forms.Form):
     def values(self) -> tuple[int, str | None]:
         """The chosen year and district (defaults when the form is empty or invalid); ``defaulted``
         tells whether the year is the default (the latest year with records)."""
-        own = self.actor.district_code if self.actor.role == Role.DISTRICT_OFFICER else None
+        own = fixed_district(self.actor)
         if self.is_bound and self.is_valid():
             year, district = self.cleaned_data.get("year"), self.cleaned_data["district"] or own
             if year:

@@ -16,6 +16,11 @@ from django.utils.translation import gettext as _
 from portal.permissions import Actor, Role
 
 
+def can_use_workbench(actor: Actor) -> bool:
+    """The workbench (to-dos by role) is every signed-in user's first stop."""
+    return actor.role != Role.ANONYMOUS
+
+
 def can_view_reports(actor: Actor) -> bool:
     return actor.is_staff_role
 
@@ -38,6 +43,11 @@ def require_city_reports(actor: Actor) -> None:
     require_reports(actor)
     if not can_view_city_reports(actor):
         raise PermissionDenied(_("旗区对比、绩效排名和年度报告仅对市级工作人员开放。"))
+
+
+def fixed_district(actor: Actor) -> str | None:
+    """The district a district officer's reports are bound to; None for those who choose."""
+    return actor.district_code if actor.role == Role.DISTRICT_OFFICER else None
 
 
 def scoped_district(actor: Actor, requested: str | None) -> str | None:

@@ -13,8 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from demands.selectors import demand_expiring_count, demand_expiry_warning_date
+from finance import permissions as finance_permissions
+from finance.models import Pledge
 from finance.selectors import insurance_policy_list, pledge_due_count
 from matching.selectors import matching_workbench_counts
+from patents.permissions import has_own_inventory
 from patents.selectors import patent_open_license_count, patent_workbench_counts
 from portal.imports.selectors import import_job_workbench_counts
 from portal.permissions import Actor, Role
@@ -187,7 +190,12 @@ def _agency(actor: Actor, today: dt.date) -> Workbench:
         title=_("服务机构工作台"),
         items=_owner_items(actor, today),
         actions=[
-            (_("客户专利"), reverse("patents:mine"), "bi-collection"),
+            # An agency acting for no institution yet has no client patents to open.
+            *(
+                [(_("客户专利"), reverse("patents:mine"), "bi-collection")]
+                if has_own_inventory(actor)
+                else []
+            ),
             (_("审核客户挂牌"), reverse("patents:review"), "bi-patch-check"),
         ],
     )
@@ -228,7 +236,11 @@ def _bank(actor: Actor, today: dt.date) -> Workbench:
             *_import_items(actor),
         ],
         actions=[
-            (_("登记质押融资"), reverse("finance:pledge-create"), "bi-plus-circle"),
+            *(
+                [(_("登记质押融资"), reverse("finance:pledge-create"), "bi-plus-circle")]
+                if finance_permissions.can_create(actor, Pledge)
+                else []
+            ),
             (_("批量导入"), reverse("portal:import-list"), "bi-upload"),
         ],
     )

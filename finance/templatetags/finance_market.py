@@ -2,8 +2,9 @@
 
 from django import template
 
-from portal.permissions import Role, actor_for
+from portal.permissions import actor_for
 
+from ..permissions import can_see_price_guidance
 from ..pricing import price_guidance_for_patent
 
 register = template.Library()
@@ -14,6 +15,6 @@ def price_guidance(context, patent):
     """The price references for a patent's listing, or None for visitors not signed in with an
     organization (the guidance is for the parties on the platform)."""
     actor = actor_for(context["request"].user)
-    if actor.role in (Role.ANONYMOUS, Role.NONE):
+    if not can_see_price_guidance(actor):
         return None
     return price_guidance_for_patent(patent=patent)

@@ -48,7 +48,7 @@ class Record:
 
 
 def _form_kwargs(record: Record, actor: Actor) -> dict:
-    if record.model is Pledge and actor.role == Role.BANK:
+    if permissions.lender_fixed(actor, record.model):
         return {"lender_fixed": True}
     return {}
 
@@ -58,7 +58,7 @@ def _deal_extra(request, actor: Actor, deal: Deal) -> dict:
     can_write = permissions.can_write(actor, deal)
     payment_history = (
         Payment.history.filter(deal_id=deal.pk).select_related("history_user").order_by("-history_date")[:50]
-        if can_write or actor.is_staff_role
+        if permissions.can_see_history(actor, deal)
         else None
     )
     return {
@@ -173,7 +173,7 @@ def home(request):
         "overview": selectors.finance_overview(actor=actor),
         "records": RECORDS.values(),
         "can_create": {key: permissions.can_create(actor, r.model) for key, r in RECORDS.items()},
-        "can_import": actor.is_staff_role,
+        "can_import": permissions.can_import_records(actor),
     }
     return render(request, "finance/home.html", context)
 
@@ -209,8 +209,7 @@ def detail_view(record: Record):
             object=obj,
             can_edit=can_edit,
             can_delete=can_edit and (record.deletable is None or record.deletable(obj)),
-            # The audit trail names staff members: shown to staff and to those who may edit.
-            history=history_entries(obj) if can_edit or actor.is_staff_role else None,
+            history=history_entries(obj) if permissions.can_see_history(actor, obj) else None,
         )
         if record.detail_extra:
             context.update(record.detail_extra(request, actor, obj))

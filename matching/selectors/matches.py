@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 
 from demands.models import Demand
 from patents.models import Patent
-from patents.permissions import managed_owner_ids
 from portal.permissions import Actor
 
 from .. import permissions
@@ -38,8 +37,7 @@ def match_list_for_demands(*, actor: Actor, demands) -> QuerySet[Match]:
     the demand's organization sent about it. Only published patents are proposed to SMEs."""
     allowed = [d.pk for d in demands if permissions.can_see_demand_matches(actor, d)]
     queryset = Match.objects.filter(demand_id__in=allowed)
-    if not actor.is_staff_role:
-        queryset = queryset.filter(patent__listing_status=Patent.ListingStatus.PUBLISHED)
+    queryset = queryset.filter(permissions.match_visible_q(actor))
     return _with_inquiry(
         queryset.select_related("patent", "patent__owner", "demand", "demand__organization")
     ).order_by("demand_id", "rank", "-score", "pk")
@@ -61,11 +59,7 @@ def match_list_for_patent(*, actor: Actor, patent: Patent) -> QuerySet[Match]:
 def match_list_for_owner(*, actor: Actor, owner_id: int | None = None) -> QuerySet[Match]:
     """Matches of the patents the actor manages (institution, its agencies; all for city-level
     staff), best first, each with its demand and any inquiry its SME sent about the patent."""
-    if actor.sees_whole_city:
-        queryset = Match.objects.all()
-    else:
-        owner_ids = managed_owner_ids(actor)
-        queryset = Match.objects.filter(patent__owner_id__in=owner_ids)
+    queryset = Match.objects.filter(permissions.owner_match_q(actor))
     if owner_id is not None:
         queryset = queryset.filter(patent__owner_id=owner_id)
     visible_demands = Demand.objects.visible_to(actor).filter(
@@ -104,8 +98,7 @@ def match_json_for_demand(*, actor: Actor, demand: Demand) -> dict:
     if not permissions.can_see_demand_matches(actor, demand):
         raise Http404(_("需求不存在。"))
     queryset = Match.objects.filter(demand=demand)
-    if not actor.is_staff_role:
-        queryset = queryset.filter(patent__listing_status=Patent.ListingStatus.PUBLISHED)
+    queryset = queryset.filter(permissions.match_visible_q(actor))
     rows = queryset.order_by("rank", "pk").values_list(*MATCH_JSON_FIELDS)
     return {"demand": demand.code, "matches": [match_json_row(*row) for row in rows]}
 

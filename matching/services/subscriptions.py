@@ -33,9 +33,10 @@ from patents.ipc import parse_prefix
 from patents.selectors import patent_list
 from portal.errors import ApplicationError
 from portal.models import Industry
-from portal.permissions import Role, actor_for
+from portal.permissions import actor_for
 
 from ..models import Notification, Subscription
+from ..permissions import DEMAND_ROLES, SEARCH_ROLES
 from .notifications import _absolute, _wants_email
 
 logger = logging.getLogger(__name__)
@@ -55,8 +56,6 @@ __all__ = [
 
 MAX_SUBSCRIPTIONS = 20  # per user
 MAX_LINES = 10  # items listed per subscription in a digest
-SEARCH_ROLES = frozenset({Role.SME})
-DEMAND_ROLES = frozenset({Role.INSTITUTION, Role.AGENCY})
 # Parameters of the patent list that are not filters (the page, its order, its size).
 NOT_FILTERS = frozenset({"page", "sort", "per_page"})
 TOKEN_SALT = "matching.subscription.unsubscribe"

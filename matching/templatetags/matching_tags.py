@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import template
 
+from demands import permissions as demand_permissions
 from portal.permissions import actor_for
 
 from .. import notification_texts, permissions, reasons, selectors
@@ -139,3 +140,22 @@ def notification_title(notification) -> str:
 def notification_body(notification) -> str:
     """A notification's body in the reader's language (rendered from its text code)."""
     return notification_texts.notification_body(notification)
+
+
+# --- Predicates for templates: pages display by permission, they never decide it themselves ---------
+
+
+@register.filter
+def may_send_match_inquiry(actor, demand) -> bool:
+    """``{% if actor|may_send_match_inquiry:demand %}``: the demand's SME turns a match into an inquiry."""
+    return permissions.can_send_match_inquiry(actor, demand)
+
+
+@register.filter
+def may_edit_demand(actor, demand) -> bool:
+    return demand_permissions.can_edit(actor, demand)
+
+
+@register.filter
+def may_save_searches(actor) -> bool:
+    return permissions.can_save_searches(actor)

@@ -75,7 +75,7 @@ def event_detail(request, pk: int):
         "is_anonymous": actor.role == Role.ANONYMOUS,
         # 银企对接: an SME decides whether banks see its pledgeable patents.
         "own_registration": own_registration,
-        "asks_bank_consent": event.kind == Event.Kind.BANK_SME and actor.role == Role.SME,
+        "asks_bank_consent": permissions.can_share_with_banks(actor, event),
     }
     return render(request, "matching/event_detail.html", context)
 

@@ -13,9 +13,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from demands.models import Demand
 from demands.selectors import demand_list_mine
 from finance.models import Contract, Deal
+from patents import permissions as patent_permissions
 from patents.selectors import patent_get, patent_inventory_owners
 from portal.errors import ApplicationError, error_text
-from portal.permissions import Role, actor_for
+from portal.permissions import actor_for
 
 from .. import permissions, selectors
 from ..filters import InquiryFilterSet
@@ -47,8 +48,8 @@ def inquiry_list(request):
         "status_tabs": [(value, label, counts[value]) for value, label in Inquiry.Status.choices],
         "total": sum(counts.values()),
         "current_status": request.GET.get("status", ""),
-        "is_asker_role": actor.role == Role.SME,
-        "is_owner_role": actor.role in (Role.INSTITUTION, Role.AGENCY),
+        "is_asker_role": permissions.is_asker_role(actor),
+        "is_owner_role": permissions.is_owner_role(actor),
         "is_filtered": any(v for k, v in request.GET.items() if k not in ("page", "status")),
     }
     return render(request, "matching/inquiry_list.html", context)
@@ -211,7 +212,7 @@ def patent_matches(request):
     """The demands the engine matched to the patents the user's organization (or, for an
     agency, its principals) owns; bureau staff see all."""
     actor = actor_for(request.user)
-    if not (actor.role in (Role.INSTITUTION, Role.AGENCY) or actor.is_staff_role):
+    if not permissions.can_see_owner_matches(actor):
         raise PermissionDenied(_("该页面供专利权人（高校院所、企业）及其委托的服务机构使用。"))
     owners = patent_inventory_owners(actor=actor)
     owner_id = request.GET.get("owner")
@@ -236,5 +237,6 @@ def patent_matches(request):
         "patent": patent,
         "min_score": min_score or "",
         "score_choices": (("", _("不限")), ("50", "≥ 50%"), ("70", "≥ 70%"), ("85", "≥ 85%")),
+        "can_manage_inventory": patent_permissions.can_manage_inventory(actor),
     }
     return render(request, "matching/patent_matches.html", context)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal.errors import ApplicationError, error_text
 from portal.permissions import actor_for
 
-from .. import selectors
+from .. import permissions, selectors
 from ..forms import DemandSubscriptionForm
 from ..services import subscriptions as services
 from ._common import _safe_next
@@ -26,7 +26,7 @@ from ._common import _safe_next
 def subscription_list(request):
     """The user's saved searches and subscriptions; institutions subscribe to demands here."""
     actor = actor_for(request.user)
-    can_demands = actor.role in services.DEMAND_ROLES
+    can_demands = permissions.can_subscribe_demands(actor)
     form = DemandSubscriptionForm(request.POST or None) if can_demands else None
     if request.method == "POST":
         if form is None:
@@ -47,7 +47,7 @@ def subscription_list(request):
     context = {
         "subscriptions": selectors.subscription_list(user=request.user),
         "form": form,
-        "can_save_searches": actor.role in services.SEARCH_ROLES,
+        "can_save_searches": permissions.can_save_searches(actor),
     }
     return render(request, "matching/subscription_list.html", context)
 

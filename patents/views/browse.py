@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 
 from portal.models import Industry, Organization, Region
 from portal.pagination import CachedPaginator
-from portal.permissions import Role, actor_for
+from portal.permissions import actor_for
 
 from .. import ipc, permissions, selectors, services
 from ..filters import RELEVANCE, SORT_CHOICES, PatentFilterSet
@@ -148,9 +148,9 @@ def patent_detail(request, application_no: str):
         "protection_percent": protection_percent,
         # Double opt-in: others reach the owner through an inquiry, whose acceptance releases
         # both sides' contact details; only the owner side and bureau staff see them here.
-        "show_contact_person": can_edit or actor.is_staff_role,
+        "show_contact_person": permissions.can_see_contact_person(actor, patent),
         "inquiry_url": _inquiry_url(patent),
-        "can_inquire": actor.role in (Role.SME, Role.ANONYMOUS),
+        "can_inquire": permissions.offers_inquiry(actor),
         "history": selectors.patent_history(patent=patent) if can_edit else None,
         "today": today,
     }

@@ -44,7 +44,7 @@ def _inventory_owner(request, actor):
 @login_required
 def patent_mine(request):
     actor = actor_for(request.user)
-    if not (permissions.managed_owner_ids(actor) or actor.sees_whole_city):
+    if not permissions.can_manage_inventory(actor):
         raise PermissionDenied
     owner, owners = _inventory_owner(request, actor)
     inventory = selectors.patent_inventory(actor=actor, owner=owner)
@@ -91,7 +91,7 @@ def patent_mine(request):
 @login_required
 def patent_export(request):
     actor = actor_for(request.user)
-    if not (permissions.managed_owner_ids(actor) or actor.sees_whole_city):
+    if not permissions.can_manage_inventory(actor):
         raise PermissionDenied
     owner, _owners = _inventory_owner(request, actor)
     patents = selectors.patent_inventory(actor=actor, owner=owner)

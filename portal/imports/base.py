@@ -454,9 +454,15 @@ def register(cls: type[Importer]) -> type[Importer]:
     return cls
 
 
-def importer_for(kind: str) -> type[Importer]:
+def importers() -> dict[str, type[Importer]]:
+    """Every registered importer by kind."""
     from . import registry  # noqa: F401  (imports every app's importers)
 
+    return REGISTRY
+
+
+def importer_for(kind: str) -> type[Importer]:
+    importers()
     try:
         return REGISTRY[kind]
     except KeyError:

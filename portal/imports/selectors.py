@@ -5,19 +5,11 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from portal.models import ImportJob
-from portal.permissions import Actor, Role
+from portal.permissions import Actor, import_job_visible_q
 
 
 def import_job_list(*, actor: Actor) -> QuerySet[ImportJob]:
-    qs = ImportJob.objects.select_related("created_by", "organization")
-    if actor.sees_whole_city:
-        return qs
-    if actor.role == Role.DISTRICT_OFFICER and actor.district_code:
-        # An upload holds an organization's business data: like its records, it stays in its district.
-        return qs.filter(Q(organization__region_id=actor.district_code) | Q(created_by=actor.user))
-    if actor.organization is None:
-        return qs.none()
-    return qs.filter(organization=actor.organization)
+    return ImportJob.objects.select_related("created_by", "organization").filter(import_job_visible_q(actor))
 
 
 def import_job_get(*, actor: Actor, pk: int) -> ImportJob:

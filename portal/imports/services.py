@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 
 from portal.errors import ApplicationError
 from portal.models import ImportHeartbeat, ImportJob
-from portal.permissions import Actor, Role, actor_for
+from portal.permissions import Actor, Role, actor_for, can_import_kind, managed_owner_ids
 from portal.selectors import organization_for_credit_code
 
-from .base import ImportFileError, importer_for, run_import
+from .base import ImportFileError, importer_for, importers, run_import
 from .readers import check_upload
 
 logger = logging.getLogger(__name__)
@@ -34,12 +34,7 @@ PROGRESS_EVERY = 2000
 
 def importable_kinds(actor: Actor) -> list[tuple[str, str]]:
     """(kind, label) pairs this actor may upload."""
-    from . import registry  # noqa: F401
-    from .base import REGISTRY
-
-    return [
-        (k, str(cls.label or k)) for k, cls in sorted(REGISTRY.items()) if actor.role in cls.allowed_roles
-    ]
+    return [(k, str(cls.label or k)) for k, cls in sorted(importers().items()) if can_import_kind(actor, cls)]
 
 
 def resolve_owner(*, actor: Actor, owner_code: str | None) -> str | None:
@@ -52,7 +47,7 @@ def resolve_owner(*, actor: Actor, owner_code: str | None) -> str | None:
     owner = organization_for_credit_code(owner_code.strip().upper())
     if owner is None:
         raise ApplicationError(_("所属单位不存在：%(code)s") % {"code": owner_code})
-    if actor.role == Role.AGENCY and not owner.agencies.filter(pk=actor.organization_id).exists():
+    if actor.role == Role.AGENCY and owner.pk not in managed_owner_ids(actor):
         raise PermissionDenied(_("贵机构未受该单位委托，不能代其导入。"))
     return owner.credit_code
 
@@ -60,7 +55,7 @@ def resolve_owner(*, actor: Actor, owner_code: str | None) -> str | None:
 @transaction.atomic
 def import_job_create(*, actor: Actor, kind: str, uploaded_file, owner_code: str | None = None) -> ImportJob:
     importer = importer_for(kind)
-    if actor.role not in importer.allowed_roles:
+    if not can_import_kind(actor, importer):
         raise PermissionDenied(_("您无权导入此类数据。"))
     suffix = Path(uploaded_file.name).suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from django.utils.http import urlencode
 
-from portal.permissions import Actor, Role, actor_for
+from portal.permissions import Actor, actor_for
 
 from ..forms import ReportFilterForm
-from ..permissions import require_reports, scoped_district
+from ..permissions import fixed_district, require_reports, scoped_district
 
 
 def reports_actor(request) -> Actor:
@@ -21,7 +21,7 @@ def report_scope(request, actor: Actor) -> tuple[ReportFilterForm, int, str | No
     """The year and district asked for; a district officer asking for another district gets 403."""
     form = ReportFilterForm(request.GET or None, actor=actor)
     year, district = form.values()
-    if actor.role == Role.DISTRICT_OFFICER:
+    if fixed_district(actor):
         district = scoped_district(actor, request.GET.get("district") or None)
     return form, year, district
 

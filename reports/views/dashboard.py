@@ -17,11 +17,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from portal.errors import ApplicationError
-from portal.permissions import Actor, Role, actor_for
+from portal.permissions import Actor, actor_for
 
 from .. import documents, drilldowns, exports, kpi, selectors
 from ..forms import StatisticsForm
-from ..permissions import can_view_city_reports, scoped_district
+from ..permissions import can_view_city_reports, fixed_district, scoped_district
 from ..statistics import statistics_filename, statistics_xlsx
 from ..workbench import workbench_for
 from ..years import latest_record_year, year_has_records
@@ -278,7 +278,7 @@ def statistics(request):
     form = StatisticsForm(request.GET or None, actor=actor)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        if actor.role == Role.DISTRICT_OFFICER:
+        if fixed_district(actor):
             district = scoped_district(actor, request.GET.get("district") or None)
         else:
             district = data["district"] or None

@@ -199,6 +199,23 @@ def test_one_notification_per_demand_and_per_owner(match_setup):
     assert "3 项专利匹配" in owner_notes.get().title
 
 
+def test_announcing_many_groups_takes_a_constant_number_of_queries(
+    match_setup, django_assert_max_num_queries
+):
+    """Readers of every group read once and every notification written in one INSERT: a first
+    full run announces thousands of matches (the cold-run bound, docs/matching.md)."""
+    _owner, _agency, _sme, demand, patent = match_setup
+    ids = [MatchFactory(demand=demand, patent=patent).pk]
+    for _ in range(6):
+        _owner_user, other_patent = institution_with_patent()
+        other_demand = DemandFactory(organization=demand.organization)
+        ids.append(MatchFactory(demand=other_demand, patent=other_patent).pk)
+    # savepoint, lock, mark notified, read matches, agencies, members, one INSERT, release
+    with django_assert_max_num_queries(9):
+        created = notify_new_matches(ids)
+    assert created == 7 + 7 + 1  # the SME per demand; each owner's member; the first owner's agency
+
+
 # --- Pages and API --------------------------------------------------------------------------------
 
 

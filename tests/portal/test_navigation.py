@@ -29,10 +29,12 @@ EXPECTED = {
     Role.INSTITUTION: PUBLIC
     | SIGNED_IN
     | {"my-inquiries", "my-patents", "imports", "finance", "subscriptions"},
+    # An agency acting for no institution yet: no "our patents" (see test_agency_menu_with_a_client).
     Role.AGENCY: PUBLIC
     | SIGNED_IN
-    | {"my-inquiries", "my-patents", "imports", "unserved", "listing-review", "subscriptions"},
-    Role.BANK: PUBLIC | SIGNED_IN | {"finance", "pledge-candidates"},
+    | {"my-inquiries", "imports", "finance", "unserved", "listing-review", "subscriptions"},
+    # A bank imports its own pledges.
+    Role.BANK: PUBLIC | SIGNED_IN | {"finance", "pledge-candidates", "imports"},
     Role.INSURER: PUBLIC | SIGNED_IN | {"finance"},
     Role.DISTRICT_OFFICER: STAFF,
     Role.BUREAU: STAFF | {"pledge-candidates"},
@@ -102,10 +104,20 @@ def test_review_link_hidden_from_non_staff(client, role):
 
 
 def test_pending_organization_member_keeps_role_menu(client):
-    # Unverified organizations get the menu of their role (actions are checked by the pages).
+    # Unverified organizations get the menu of their role, less the pages that need verification.
     client.force_login(make_user(Role.SME, verified=False))
     keys = rendered_keys(client)
-    assert "profile" in keys and "review" not in keys
+    assert "profile" in keys and "my-demands" in keys and "review" not in keys
+    assert "finance" not in keys  # the finance pages answer 403 until the organization is verified
+
+
+def test_agency_menu_with_a_client(client):
+    from tests.patents.factories import InstitutionFactory
+
+    user = make_user(Role.AGENCY)
+    InstitutionFactory().agencies.add(user.membership.organization)
+    client.force_login(user)
+    assert "my-patents" in rendered_keys(client)
 
 
 def test_active_item_is_marked(client):

@@ -14,6 +14,10 @@ How a response counts:
   and failed validation; counts as allowed (the payloads are minimal on purpose);
 - ``ok``: anything else below 500. A 5xx is always a failure.
 Every request runs in a savepoint that is rolled back, so writes never change the data set.
+
+The last section checks the links each role is shown against the same rows: every link and button
+of its pages works for it, its menu offers exactly the pages it may open, and write buttons show
+exactly to the writers.
 """
 
 from __future__ import annotations
@@ -23,6 +27,9 @@ import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import unescape
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import pytest
 from django.contrib import admin, messages
@@ -30,7 +37,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.forms import BaseForm
 from django.test import Client, override_settings
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
 from matching.services.subscriptions import subscription_token
@@ -896,3 +903,215 @@ def test_markers_are_distinct():
     keys = [*list(SEES), "org_inst_b", "contact_inst_b", "event", "past_event", "nav_public", "nav_private"]
     assert not [(a, b) for a in keys for b in keys if a != b and marker(a) in marker(b)]
     assert re.fullmatch(r"MK\w+Z", marker("p_a_draft"))
+
+
+# --- Links: each role sees exactly the links it may use --------------------------------------------
+# The menu (portal/navigation.py, entries registered by the apps with their own predicates), the
+# workbench and the main pages are rendered for every actor; every link and button on them must
+# work for that actor (a GET link is not denied; a POST button is not answered 403/404), every menu
+# entry must be shown exactly to those the rows above let open its page, and the buttons that lead
+# to a write are shown exactly to those who may make it.
+
+# The menu's entries (data-nav keys) and their pages.
+NAV_ROUTES = {
+    "workbench": "workbench:home",
+    "patents": "patents:list",
+    "demands": "demands:list",
+    "events": "matching:event-list",
+    "navigation": "patents:navigation-list",
+    "cases": "finance:case-list",
+    "unserved": "matching:unserved-demands",
+    "my-demands": "demands:mine",
+    "my-inquiries": "matching:inquiry-list",
+    "my-patents": "patents:mine",
+    "imports": "portal:import-list",
+    "finance": "finance:home",
+    "pledge-candidates": "finance:pledge-candidates",
+    "dashboard": "reports:dashboard",
+    "listing-review": "patents:review",
+    "review": "portal:organization-review",
+    "profile": "portal:profile",
+    "notifications": "matching:notification-list",
+    "subscriptions": "matching:subscription-list",
+    "admin": "admin:index",
+}
+# Actors who may open an entry's page but are not offered it in the menu, and why.
+NOT_IN_MENU = {
+    # Banks and staff are no side of an inquiry ("my inquiries"); staff supervise them from the
+    # workbench and the conversion report.
+    "my-inquiries": frozenset({"bank_a"}) | STAFF,
+    # City staff open any inventory from the review queue and the patent pages; "our patents"
+    # names the actor's own organization.
+    "my-patents": CITY,
+    # Nothing to subscribe to: banks and staff get an empty page.
+    "subscriptions": frozenset({"bank_a"}) | STAFF,
+}
+# Buttons to a write, on a page: shown exactly to the actors who may make that write (by default
+# the writers of the linked route's row above, for routes without an object).
+BUTTONS = (
+    # A bank imports its own pledges (the finance page's import button; the bug of issue 17).
+    ("finance:home", "portal:import-list", frozenset({"bank_a"}) | STAFF),
+    ("finance:pledge-list", "finance:pledge-create", None),
+    ("finance:deal-list", "finance:deal-create", None),
+    ("patents:mine", "patents:create", None),
+    ("demands:mine", "demands:demand-create", None),
+    ("matching:event-list", "matching:event-create", None),
+    ("finance:case-list", "finance:case-create", None),
+    ("patents:navigation-list", "patents:navigation-create", None),
+)
+# Links and buttons not followed: they change the session or cost seconds without telling more.
+NOT_FOLLOWED = {"portal:logout", "set_language", "api:schema", "api:docs"}
+
+
+def _allowed(name: str, method: str = "GET", target=None) -> frozenset:
+    """Who the rows above let read (GET) or write a route (without an object, or at ``target``)."""
+    who = set()
+    for row in rules_for(name):
+        if row.target == target:
+            value = row.get if method == "GET" else row.write
+            who |= value or set()
+    return frozenset(who)
+
+
+class _Links(HTMLParser):
+    """The internal links (``<a href>``) and POST forms (action, hidden inputs, first named
+    button) of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.links: list[str] = []
+        self.forms: list[dict] = []
+        self._form = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "a" and (attrs.get("href") or "").startswith("/"):
+            self.links.append(attrs["href"])
+        elif tag == "form" and (attrs.get("method") or "get").lower() == "post":
+            self._form = {"action": attrs.get("action") or "", "data": {}}
+            self.forms.append(self._form)
+        elif (
+            self._form is not None and tag == "input" and attrs.get("type") == "hidden" and attrs.get("name")
+        ):
+            self._form["data"][attrs["name"]] = attrs.get("value") or ""
+        elif self._form is not None and tag == "button" and attrs.get("name"):
+            self._form["data"].setdefault(attrs["name"], attrs.get("value") or "")
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+
+
+def _parse(body: str) -> _Links:
+    parser = _Links()
+    parser.feed(body)
+    return parser
+
+
+def _route_of(url: str) -> str | None:
+    path = urlsplit(url).path
+    if path.startswith(("/static/", "/media/")):
+        return None
+    try:
+        return resolve(path).view_name
+    except Resolver404:
+        return "<nowhere>"
+
+
+def _main(body: str) -> str:
+    """The page's own content, without the menu."""
+    return body[body.index('<main class="container') : body.index("</main>")]
+
+
+def _nav_keys(body: str) -> set[str]:
+    return set(re.findall(r'data-nav="([^"]+)"', body))
+
+
+def _pages(data, actor: str) -> list[str]:
+    """The workbench and main pages of an actor: the home page, every page of its menu, and the
+    detail pages of a published patent and an open demand."""
+    pages = [reverse("portal:home")]
+    if actor != "anon":
+        pages.append(reverse("workbench:home"))
+    pages += [
+        reverse(NAV_ROUTES[key])
+        for key in sorted(_nav_keys(_content(request(data, actor, "GET", pages[0]))))
+        if key in NAV_ROUTES and key not in ("admin", "workbench")
+    ]
+    pages += [
+        reverse("patents:detail", kwargs={"application_no": data["p_a_published"].application_no}),
+        reverse("demands:demand-detail", kwargs={"code": data["d_a_open"].code}),
+    ]
+    return pages
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("actor", ACTORS)
+def test_every_link_and_button_works_for_the_role(dataset, actor):
+    problems = []
+    followed: set = set()
+    for page in _pages(dataset, actor):
+        response = request(dataset, actor, "GET", page)
+        assert outcome(response) == "ok", f"{page} as {actor}: {response.status_code}"
+        found = _parse(_content(response))
+        for link in dict.fromkeys(unescape(link) for link in found.links):
+            name = _route_of(link)
+            if name is None or name in NOT_FOLLOWED:
+                continue
+            # One link per route and path is enough (list pages link many rows of one kind).
+            key = name if name.endswith(("-detail", "-download")) else (name, urlsplit(link).path)
+            if key in followed:
+                continue
+            followed.add(key)
+            got = outcome(request(dataset, actor, "GET", link))
+            # A visitor offered a link to a page that asks to sign in first (an inquiry, say).
+            if got not in ALLOWED and not (actor == "anon" and got == "denied"):
+                problems.append(f"{page} as {actor}: the link {link} ({name}) is {got}")
+        for form in found.forms:
+            action = unescape(form["action"]) or page
+            name = _route_of(action)
+            if name is None or name in NOT_FOLLOWED or ("POST", action) in followed:
+                continue
+            followed.add(("POST", action))
+            got = outcome(request(dataset, actor, "POST", action, form["data"]))
+            # A business refusal (a state, a duplicate) is an answer; a 403 or 404 means the
+            # button should not have been shown.
+            if got == "denied" or got.startswith("HTTP"):
+                problems.append(f"{page} as {actor}: the button to {action} ({name}) is {got}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.django_db
+def test_menu_shows_exactly_the_pages_each_role_may_use(dataset):
+    problems = []
+    for actor in ACTORS:
+        shown = _nav_keys(_content(request(dataset, actor, "GET", reverse("portal:home"))))
+        for key, name in NAV_ROUTES.items():
+            expected = _allowed(name) - NOT_IN_MENU.get(key, frozenset())
+            if actor in expected and key not in shown:
+                problems.append(f"{actor} may use {name} but the menu hides {key!r}")
+            if actor not in expected and key in shown:
+                problems.append(f"{actor} is offered {key!r} ({name}) in the menu but may not use it")
+    assert not problems, "\n".join(problems)
+
+
+def test_menu_exceptions_are_real():
+    """An actor named in NOT_IN_MENU may open the page (else the entry would simply be hidden)."""
+    for key, actors in NOT_IN_MENU.items():
+        assert actors <= _allowed(NAV_ROUTES[key]), key
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("page", "linked", "who"), BUTTONS, ids=[f"{p}>{b}" for p, b, _ in BUTTONS])
+def test_write_buttons_are_shown_exactly_to_who_may_write(dataset, page, linked, who):
+    who = _allowed(linked, "POST") if who is None else who
+    readers = _allowed(page)
+    problems = []
+    for actor in sorted(readers):
+        body = _main(_content(request(dataset, actor, "GET", reverse(page))))
+        shown = any(_route_of(unescape(link)) == linked for link in _parse(body).links)
+        if actor in who and not shown:
+            problems.append(f"{page} as {actor}: no link to {linked}, which {actor} may use")
+        if actor not in who and shown:
+            problems.append(f"{page} as {actor}: a link to {linked}, which {actor} may not use")
+    assert not problems, "\n".join(problems)
