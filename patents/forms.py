@@ -11,6 +11,7 @@ from portal.models import Industry, Organization
 
 from .identifiers import normalize_application_no
 from .models import NavigationProject, OpenLicense, Patent
+from .services import NAVIGATION_FIELDS
 
 PATENT_FORM_FIELDS = [
     "title",
@@ -203,18 +204,7 @@ class NavigationProjectForm(BootstrapMixin, forms.ModelForm):
 
     class Meta:
         model = NavigationProject
-        fields = [
-            "title",
-            "kind",
-            "industry",
-            "enterprise",
-            "region",
-            "year_started",
-            "status",
-            "summary",
-            "report_file",
-            "report_public",
-        ]
+        fields = list(NAVIGATION_FIELDS)
         widgets = {"summary": forms.Textarea(attrs={"rows": 5})}
 
     def __init__(self, *args, **kwargs):

@@ -3,7 +3,6 @@
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from .identifiers import normalize_credit_code
@@ -36,7 +35,7 @@ def organization_get_by_credit_code(value: str) -> Organization:
     code = normalize_credit_code(value)
     organization = organization_for_credit_code(code)
     if organization is None:
-        raise ValidationError(gettext_now("平台上没有统一社会信用代码为 %(code)s 的单位。") % {"code": code})
+        raise ValidationError(_("平台上没有统一社会信用代码为 %(code)s 的单位。") % {"code": code})
     return organization
 
 
@@ -46,7 +45,7 @@ def region_by_code(code: str | None) -> Region | None:
         return None
     region = Region.objects.filter(code=code).first()
     if region is None:
-        raise ValidationError(gettext_now("未知的旗区代码：%(code)s。") % {"code": code})
+        raise ValidationError(_("未知的旗区代码：%(code)s。") % {"code": code})
     return region
 
 
@@ -56,7 +55,7 @@ def industries_by_codes(codes: list[str]) -> list[Industry]:
     found = {i.code: i for i in Industry.objects.filter(code__in=codes)}
     missing = [c for c in codes if c not in found]
     if missing:
-        raise ValidationError(gettext_now("未知的产业代码：%(codes)s。") % {"codes": "、".join(missing)})
+        raise ValidationError(_("未知的产业代码：%(codes)s。") % {"codes": "、".join(missing)})
     return [found[c] for c in dict.fromkeys(codes)]
 
 

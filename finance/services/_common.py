@@ -61,8 +61,8 @@ def lock_patents(patents: Iterable[Patent]) -> list[Patent]:
     return [locked[p.pk] for p in patents if p.pk in locked]
 
 
-def set_fields(obj, fields: dict, allowed: frozenset[str]) -> None:
-    unknown = set(fields) - allowed
+def set_fields(obj, fields: dict, allowed: Iterable[str]) -> None:
+    unknown = set(fields) - set(allowed)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     for name, value in fields.items():

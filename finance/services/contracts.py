@@ -37,22 +37,21 @@ __all__ = [
     "contract_update",
 ]
 
-CONTRACT_FIELDS = frozenset(
-    {
-        "contract_no",
-        "kind",
-        "license_scope",
-        "scope_of_use",
-        "territory",
-        "term_starts_on",
-        "term_ends_on",
-        "fee_mode",
-        "amount",
-        "entry_fee",
-        "royalty_rate",
-        "payment_terms",
-        "other_terms",
-    }
+# The terms a contract draft's edits set; the form shows them in this order.
+CONTRACT_FIELDS = (
+    "contract_no",
+    "kind",
+    "license_scope",
+    "scope_of_use",
+    "territory",
+    "term_starts_on",
+    "term_ends_on",
+    "fee_mode",
+    "amount",
+    "entry_fee",
+    "royalty_rate",
+    "payment_terms",
+    "other_terms",
 )
 DEFAULT_TERRITORY = "中华人民共和国境内"
 DEFAULT_LICENSE_YEARS = 3
@@ -209,7 +208,7 @@ def contract_update(*, contract: Contract, actor: Actor, **fields) -> Contract:
     contract = _lock(contract)
     if contract.status != Contract.Status.DRAFT:
         raise ApplicationError(_("合同已签订，不能修改。"))
-    unknown = set(fields) - CONTRACT_FIELDS
+    unknown = set(fields) - set(CONTRACT_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     changed = [name for name, value in fields.items() if getattr(contract, name) != value]

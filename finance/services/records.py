@@ -191,17 +191,16 @@ def insurance_policy_delete(*, policy: InsurancePolicy, actor: Actor) -> None:
 
 # --- Subsidies ------------------------------------------------------------------------------------
 
-SUBSIDY_FIELDS = frozenset(
-    {
-        "organization",
-        "patent",
-        "official_fees",
-        "requested_amount",
-        "approved_amount",
-        "status",
-        "decision_date",
-        "notes",
-    }
+# What a subsidy's create and update set; the form shows them in this order.
+SUBSIDY_FIELDS = (
+    "organization",
+    "patent",
+    "official_fees",
+    "requested_amount",
+    "approved_amount",
+    "status",
+    "decision_date",
+    "notes",
 )
 
 

@@ -125,9 +125,8 @@ def _notify_other_side(
     side: str,
     actor: Actor,
     kind: str,
-    title: str,
+    text_code: str,
     body: str = "",
-    text_code: str = "",
     text_params: dict | None = None,
 ) -> None:
     if side == OWNER:
@@ -136,7 +135,6 @@ def _notify_other_side(
         organization_ids = owner_side_organization_ids([inquiry.patent.owner_id])[inquiry.patent.owner_id]
     notification_create(
         kind=kind,
-        title=title,
         body=body[:1000],
         url=_url(inquiry),
         organization_ids=organization_ids,
@@ -216,7 +214,6 @@ def inquiry_create(
         side=ASKER,
         actor=actor,
         kind=Notification.Kind.INQUIRY,
-        title=_("新咨询：%(org)s咨询专利“%(title)s”") % {"org": organization.name, "title": patent.title},
         body=body,
         text_code="inquiry.new",
         text_params={"org": organization.name, "title": patent.title},
@@ -241,12 +238,12 @@ def inquiry_reply(*, inquiry: Inquiry, actor: Actor, body: str) -> Inquiry:
     body = _clean_body(body, required=True)
     if side == OWNER and inquiry.status == Status.NEW:
         _move(inquiry, Status.REPLIED, actor=actor, body=body)
-        title, code = _("%(org)s回复了您的咨询：%(subject)s"), "inquiry.answered"
+        code = "inquiry.answered"
     else:
         if side == OWNER and inquiry.first_replied_at is None:
             inquiry.first_replied_at = timezone.now()
         _record(inquiry, actor=actor, body=body)
-        title, code = _("%(org)s在咨询中留言：%(subject)s"), "inquiry.message"
+        code = "inquiry.message"
     _save(inquiry)
     org = actor.organization
     _notify_other_side(
@@ -254,7 +251,6 @@ def inquiry_reply(*, inquiry: Inquiry, actor: Actor, body: str) -> Inquiry:
         side=side,
         actor=actor,
         kind=Notification.Kind.REPLY,
-        title=title % {"org": org.name if org else "", "subject": inquiry.subject},
         body=body,
         text_code=code,
         text_params={"org": org.name if org else "", "subject": inquiry.subject},
@@ -302,7 +298,6 @@ def inquiry_transition(
         side=side,
         actor=actor,
         kind=Notification.Kind.STATUS,
-        title=_("咨询“%(subject)s”状态变为“%(status)s”") % {"subject": inquiry.subject, "status": to.label},
         body=note,
         text_code="inquiry.status",
         text_params={"subject": inquiry.subject, "status": Status(to).value},
@@ -349,7 +344,6 @@ def inquiry_accept(*, inquiry: Inquiry, actor: Actor, note: str = "") -> Inquiry
         side=OWNER,
         actor=actor,
         kind=Notification.Kind.STATUS,
-        title=_("%(org)s接受了您的咨询，双方联系方式已公开") % {"org": org.name if org else ""},
         body=inquiry.subject,
         text_code="inquiry.accepted",
         text_params={"org": org.name if org else ""},

@@ -133,6 +133,19 @@ class _Message:
         )
 
 
+def _coded_message(kind: str, url: str, text_code: str, text_params: dict) -> _Message:
+    """A message whose stored title and body are rendered from its text code (in the active
+    language: the caller chooses the default one), as ``notification_create`` does."""
+    return _Message(
+        kind,
+        render_title(text_code, text_params, ""),
+        render_body(text_code, text_params, ""),
+        url,
+        text_code,
+        text_params,
+    )
+
+
 def _store(addressed: list[tuple[_Message, object]]) -> list[Notification]:
     """One INSERT for every (message, reader) pair; e-mail copies queued after commit."""
     if not addressed:
@@ -212,31 +225,6 @@ def notification_mark_all_read(*, actor: Actor) -> int:
 # --- New matches --------------------------------------------------------------------------------
 
 
-def _match_line(match: Match, *, for_owner: bool) -> str:
-    score = f"{match.score:.0%}"
-    reasons = "；".join(str(r) for r in (match.reasons or [])[:3])
-    if for_owner:
-        demand = match.demand
-        if demand.visibility == Demand.Visibility.PUBLIC:
-            target = _("需求 %(code)s“%(title)s”") % {"code": demand.code, "title": demand.title}
-        else:
-            target = _("需求 %(code)s（详情仅认证机构可见）") % {"code": demand.code}
-        line = _("专利“%(patent)s”（%(no)s）↔ %(demand)s，匹配度 %(score)s") % {
-            "patent": match.patent.title,
-            "no": match.patent.application_no,
-            "demand": target,
-            "score": score,
-        }
-    else:
-        line = _("“%(patent)s”（%(no)s，%(owner)s），匹配度 %(score)s") % {
-            "patent": match.patent.title,
-            "no": match.patent.application_no,
-            "owner": match.patent.owner.name,
-            "score": score,
-        }
-    return f"• {line}" + (f"：{reasons}" if reasons else "")
-
-
 def _line_params(match: Match, *, for_owner: bool) -> dict:
     line = {
         "patent": match.patent.title,
@@ -259,13 +247,6 @@ def _text_params(matches: list[Match], *, for_owner: bool, **values) -> dict:
         "lines": [_line_params(m, for_owner=for_owner) for m in matches[:MAX_LINES]],
         "more": max(len(matches) - MAX_LINES, 0),
     }
-
-
-def _lines(matches: list[Match], *, for_owner: bool) -> str:
-    lines = [_match_line(m, for_owner=for_owner) for m in matches[:MAX_LINES]]
-    if len(matches) > MAX_LINES:
-        lines.append(_("……另有 %(n)d 项") % {"n": len(matches) - MAX_LINES})
-    return "\n".join(lines)
 
 
 def _members_by_organization(organization_ids: set[int]) -> dict[int, list]:
@@ -334,21 +315,16 @@ def notify_new_matches(match_ids: Iterable[int]) -> int:
     with translation.override(settings.LANGUAGE_CODE):
         for group in by_demand.values():
             demand = group[0].demand
-            message = _Message(
+            message = _coded_message(
                 Notification.Kind.MATCH,
-                _("需求“%(title)s”有 %(n)d 项新的推荐专利") % {"title": demand.title, "n": len(group)},
-                _lines(group, for_owner=False),
                 reverse("demands:demand-detail", kwargs={"code": demand.code}),
                 "match.demand",
                 _text_params(group, for_owner=False, title=demand.title),
             )
             addressed += [(message, user) for user in _readers(members, [demand.organization_id])]
         for owner_id, group in by_owner.items():
-            message = _Message(
+            message = _coded_message(
                 Notification.Kind.MATCH,
-                _("%(owner)s的 %(n)d 项专利匹配到新的技术需求")
-                % {"owner": group[0].patent.owner.name, "n": len(group)},
-                _lines(group, for_owner=True),
                 reverse("matching:patent-matches") + f"?owner={owner_id}",
                 "match.owner",
                 _text_params(group, for_owner=True, owner=group[0].patent.owner.name),

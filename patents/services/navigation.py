@@ -18,26 +18,25 @@ logger = logging.getLogger(__name__)
 # Navigation projects (专利导航)
 # ---------------------------------------------------------------------------------------------
 
-NAVIGATION_FIELDS = frozenset(
-    {
-        "title",
-        "kind",
-        "industry",
-        "enterprise",
-        "region",
-        "year_started",
-        "status",
-        "summary",
-        "report_file",
-        "report_public",
-    }
+# What a navigation project's create and update set; the form shows them in this order.
+NAVIGATION_FIELDS = (
+    "title",
+    "kind",
+    "industry",
+    "enterprise",
+    "region",
+    "year_started",
+    "status",
+    "summary",
+    "report_file",
+    "report_public",
 )
 
 
 @transaction.atomic
 def navigation_project_create(*, actor: Actor, **fields) -> NavigationProject:
     _require(permissions.can_manage_navigation(actor))
-    unknown = set(fields) - NAVIGATION_FIELDS
+    unknown = set(fields) - set(NAVIGATION_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     project = NavigationProject(created_by=actor.user if getattr(actor.user, "pk", None) else None, **fields)
@@ -49,7 +48,7 @@ def navigation_project_create(*, actor: Actor, **fields) -> NavigationProject:
 @transaction.atomic
 def navigation_project_update(*, project: NavigationProject, actor: Actor, **fields) -> NavigationProject:
     _require(permissions.can_manage_navigation(actor))
-    unknown = set(fields) - NAVIGATION_FIELDS
+    unknown = set(fields) - set(NAVIGATION_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     for name, value in fields.items():

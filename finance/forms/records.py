@@ -1,5 +1,5 @@
-"""Forms of the finance pages. They parse input (application numbers, organizations, dates);
-the services validate and write, and their errors are put back on the form's fields."""
+"""Forms of the finance records pages (deals with their actions, pledges, insurance, subsidies,
+product filings) and the fields they share."""
 
 from __future__ import annotations
 
@@ -10,20 +10,17 @@ from django.utils.translation import gettext_lazy as _
 from patents.models import Patent
 from patents.selectors import patents_by_numbers
 from portal.forms import AmountField, BootstrapFormMixin, OrganizationField
-from portal.models import Organization
 from portal.selectors import ORGANIZATION_SCOPES
 
-from .models import (
-    CaseConsent,
-    Contract,
+from ..models import (
     Deal,
     InsurancePolicy,
     Payment,
     Pledge,
     ProductFiling,
     Subsidy,
-    TypicalCase,
 )
+from ..services import SUBSIDY_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -250,16 +247,7 @@ class SubsidyForm(ServiceForm):
 
     class Meta:
         model = Subsidy
-        fields = [
-            "organization",
-            "patent",
-            "official_fees",
-            "requested_amount",
-            "approved_amount",
-            "status",
-            "decision_date",
-            "notes",
-        ]
+        fields = list(SUBSIDY_FIELDS)
         widgets = {"decision_date": DATE, "notes": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):
@@ -281,133 +269,3 @@ class ProductFilingForm(ServiceForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["patents"] = list(self.instance.patents.all())
-
-
-# --- Market features (issue 16): typical cases, pledges from the candidates ----------------------
-
-
-class TypicalCaseForm(BootstrapFormMixin, forms.ModelForm):
-    """The text of a typical case; on creation also the deal it tells of (a registered deal)."""
-
-    deal = forms.ModelChoiceField(queryset=Deal.objects.none(), label=_("交易"), required=True)
-
-    class Meta:
-        model = TypicalCase
-        fields = ["deal", "title", "summary", "story", "results"]
-        widgets = {"story": forms.Textarea(attrs={"rows": 8}), "results": forms.Textarea(attrs={"rows": 4})}
-
-    def __init__(self, *args, deals=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            del self.fields["deal"]
-        else:
-            self.fields["deal"].queryset = deals if deals is not None else Deal.objects.none()
-            self.fields["deal"].label_from_instance = lambda d: (
-                f"{d.deal_no} · {d.seller.name} → {d.buyer.name}"
-            )
-
-    def _post_clean(self):
-        pass  # the service validates and saves
-
-    def service_kwargs(self) -> dict:
-        return {k: v for k, v in self.cleaned_data.items() if k != "deal"}
-
-
-class CaseConsentForm(BootstrapFormMixin, forms.Form):
-    party = forms.ChoiceField(label=_("当事方"), choices=CaseConsent.Party.choices)
-    evidence = forms.CharField(
-        label=_("同意方式"),
-        max_length=300,
-        required=False,
-        help_text=_("代当事方记录时必填，如“书面同意书（2024-03-01）”。"),
-    )
-
-
-class CandidatePledgeForm(PledgeForm):
-    """The pledge form of a bank, opened from a consenting SME's candidates: the borrower is fixed
-    and only that SME's candidate patents may be chosen."""
-
-    patents = forms.ModelMultipleChoiceField(
-        queryset=Patent.objects.none(), label=_("质押专利"), widget=forms.CheckboxSelectMultiple
-    )
-
-    def __init__(self, *args, borrower, candidates, **kwargs):
-        super().__init__(*args, lender_fixed=True, **kwargs)
-        self.fields["borrower"].queryset = Organization.objects.filter(pk=borrower.pk)
-        self.fields["borrower"].initial = borrower.pk
-        self.fields["borrower"].disabled = True
-        self.fields["patents"].queryset = candidates
-        self.fields["patents"].empty_label = None  # ServiceForm gives choice fields a "please choose"
-        self.fields["patents"].label_from_instance = lambda p: f"{p.application_no} {p.title}"
-        self.fields["patents"].widget.attrs["class"] = "form-check-input"
-
-
-# --- Contracts, open licences, follow-ups -----------------------------------------------------------
-
-
-class ContractForm(BootstrapFormMixin, forms.ModelForm):
-    """The editable terms of a draft contract (parties and patent come from the inquiry)."""
-
-    class Meta:
-        model = Contract
-        fields = [
-            "contract_no",
-            "kind",
-            "license_scope",
-            "scope_of_use",
-            "territory",
-            "term_starts_on",
-            "term_ends_on",
-            "fee_mode",
-            "amount",
-            "entry_fee",
-            "royalty_rate",
-            "payment_terms",
-            "other_terms",
-        ]
-        widgets = {
-            "term_starts_on": DATE,
-            "term_ends_on": DATE,
-            "payment_terms": forms.Textarea(attrs={"rows": 2}),
-            "other_terms": forms.Textarea(attrs={"rows": 3}),
-        }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["license_scope"].required = False
-
-
-class SignedOnForm(BootstrapFormMixin, forms.Form):
-    signed_on = forms.DateField(label=_("签订日期"), widget=DATE)
-
-
-class OpenLicenseTakeForm(BootstrapFormMixin, forms.Form):
-    ends_on = forms.DateField(
-        label=_("许可期限至"), required=False, widget=DATE, help_text=_("留空为开放许可期限届满日。")
-    )
-    expected_amount = forms.DecimalField(
-        label=_("预计许可使用费（元）"),
-        required=False,
-        min_value=0,
-        max_digits=14,
-        decimal_places=2,
-        help_text=_("仅提成支付方式填写，作为合同金额登记。"),
-    )
-    confirm = forms.BooleanField(label=_("本单位确认按声明公布的条件实施该专利并支付许可使用费"))
-
-
-class FollowUpAnswerForm(BootstrapFormMixin, forms.Form):
-    implemented = forms.TypedChoiceField(
-        label=_("专利是否已实施"),
-        choices=[("yes", _("已实施")), ("no", _("尚未实施"))],
-        coerce=lambda value: value == "yes",
-        widget=forms.Select,
-    )
-    product = forms.CharField(label=_("实施产品"), max_length=200, required=False)
-    revenue = forms.DecimalField(
-        label=_("由此带来的收入（元）"), required=False, min_value=0, max_digits=14, decimal_places=2
-    )
-    jobs = forms.IntegerField(label=_("带动就业（人）"), required=False, min_value=0, max_value=1_000_000)
-    notes = forms.CharField(
-        label=_("说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-    )
