@@ -20,10 +20,14 @@ pytestmark = pytest.mark.django_db
 
 KIND = "tests.greeting"
 release = threading.Event()
+# Set when a waiting build has started: until then its thread writes the job's progress, and the
+# in-memory SQLite of the tests locks a table another connection writes (no busy wait in shared cache).
+entered = threading.Event()
 
 
 def _build(params, user, progress):
     if params.get("wait"):
+        entered.set()
         assert release.wait(10), "the test never let the build finish"
     if params.get("fail") == "user":
         raise ApplicationError("该年度没有数据。")
@@ -39,6 +43,7 @@ def greeting_kind():
         registry.FileJobKind(name=KIND, build=_build, title=lambda p: "问候文件", back=lambda p: "/")
     )
     release.clear()
+    entered.clear()
     yield
     registry._KINDS.pop(KIND, None)
 
@@ -118,6 +123,7 @@ def test_without_a_broker_the_request_returns_before_the_build_ends(client, sett
     user = make_user("bureau")
     client.force_login(user)
     job = services.file_job_request(kind=KIND, params={"name": "a", "wait": True}, actor=actor_for(user))
+    assert entered.wait(10)
     job.refresh_from_db()
     assert job.is_busy  # the build waits for ``release``: the call above did not
     page = client.get(reverse("portal:file-job-detail", args=[job.pk])).content.decode()
