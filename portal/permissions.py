@@ -168,6 +168,11 @@ def can_review_organizations(actor: Actor) -> bool:
     return actor.is_staff_role
 
 
+def can_verify_government_bodies(actor: Actor) -> bool:
+    """Verifying a government body hands out bureau-wide rights: superusers only."""
+    return actor.role == Role.ADMIN
+
+
 def require_organization_reviewer(actor: Actor, organization: Organization | None = None) -> None:
     """Refuse (403) anyone but bureau staff, and a district officer an organization outside their
     district."""

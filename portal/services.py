@@ -17,7 +17,12 @@ from django.utils.translation import gettext as _
 from .errors import ApplicationError
 from .identifiers import normalize_credit_code
 from .models import Membership, Organization, OrganizationAlias, Region
-from .permissions import SYSTEM_USERNAME, Actor, Role, require_organization_reviewer
+from .permissions import (
+    SYSTEM_USERNAME,
+    Actor,
+    can_verify_government_bodies,
+    require_organization_reviewer,
+)
 
 User = get_user_model()
 
@@ -90,8 +95,7 @@ def organization_register(
 def _check_reviewer(*, organization: Organization, actor: Actor) -> None:
     """Bureau staff review everyone; a district officer only organizations in their district."""
     require_organization_reviewer(actor, organization)
-    if organization.kind == Organization.Kind.GOVERNMENT and actor.role != Role.ADMIN:
-        # Verifying a government body hands out bureau-wide rights: superusers only.
+    if organization.kind == Organization.Kind.GOVERNMENT and not can_verify_government_bodies(actor):
         raise ApplicationError(_("政府部门的认证只能由系统管理员在后台办理。"))
     if actor.organization_id == organization.pk:
         raise ApplicationError(_("不能审核本单位。"))

@@ -20,6 +20,7 @@ from portal.permissions import Role
 from .. import rules
 from ..history import history_record
 from ..models import InsurancePolicy, Pledge, ProductFiling, Subsidy
+from ..permissions import lender_fixed
 from .common import (
     APPLICATION_NOS,
     STAFF_ROLES,
@@ -85,7 +86,7 @@ class PledgeImporter(Importer):
         self.today = timezone.localdate()
         # The uploading bank, when a bank uploads (None for staff and the command line).
         actor = self.actor
-        self.bank = actor.organization if actor.role == Role.BANK else None
+        self.bank = actor.organization if lender_fixed(actor, Pledge) else None
         self.others = (
             set(Pledge.objects.exclude(lender_id=self.bank.pk).values_list("registration_no", flat=True))
             if self.bank

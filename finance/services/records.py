@@ -13,7 +13,7 @@ from patents.models import Patent
 from portal.models import Organization
 from portal.permissions import Actor
 
-from .. import rules
+from .. import permissions, rules
 from ..history import delete_with_history, save_with_history
 from ..models import InsurancePolicy, Pledge, ProductFiling, Subsidy
 from ._common import (
@@ -67,7 +67,7 @@ def _check_pledge(pledge: Pledge, patents: list[Patent]) -> None:
 
 
 def _pledge_defaults(pledge: Pledge, actor: Actor) -> None:
-    if actor.role == "bank":
+    if permissions.lender_fixed(actor, Pledge):
         pledge.lender = actor.organization
     if pledge.lender is not None:
         # A registered lender is shown by its own name: a bank renaming "its" lender would make
