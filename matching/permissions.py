@@ -71,6 +71,11 @@ def is_owner_side(actor: Actor, inquiry: Inquiry) -> bool:
     return inquiry.patent.owner_id in managed_owner_ids(actor)
 
 
+def can_set_deal_reference(actor: Actor, inquiry: Inquiry) -> bool:
+    """The contract number of the deal an inquiry led to: the owner side and city-level staff."""
+    return actor.sees_whole_city or is_owner_side(actor, inquiry)
+
+
 def is_party(actor: Actor, inquiry: Inquiry) -> bool:
     return is_asker(actor, inquiry) or is_owner_side(actor, inquiry)
 

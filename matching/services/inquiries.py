@@ -355,7 +355,7 @@ def inquiry_accept(*, inquiry: Inquiry, actor: Actor, note: str = "") -> Inquiry
 def inquiry_set_deal_reference(*, inquiry: Inquiry, actor: Actor, deal_reference: str) -> Inquiry:
     """Record (or correct) the contract number of the deal an agreed inquiry led to; for the
     owner side and city-level staff (finance calls this when a deal names its inquiry)."""
-    if not (actor.sees_whole_city or permissions.is_owner_side(actor, inquiry)):
+    if not permissions.can_set_deal_reference(actor, inquiry):
         raise PermissionDenied(_("只有专利权人一方或市知识产权局可以登记成交合同编号。"))
     _lock(inquiry)
     if inquiry.status != Status.AGREED:
