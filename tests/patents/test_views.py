@@ -199,6 +199,17 @@ def test_inventory_lists_own_patents_with_actions_and_counts(client):
     assert "本单位专利甲" not in body and "本单位专利乙" in body
 
 
+def test_inventory_offers_no_listing_to_a_lapsed_patent(client):
+    # The service refuses to list a patent no longer in force: its row says so instead of offering
+    # a submit button that would only fail.
+    owner = InstitutionFactory()
+    lapsed = PatentFactory(owner=owner, title="已失效的专利", legal_status=Patent.LegalStatus.LAPSED)
+    client.force_login(institution_user(owner))
+    body = client.get(reverse("patents:mine")).content.decode()
+    assert "已失效的专利" in body and "已失效，不能挂牌" in body
+    assert reverse("patents:submit", args=[lapsed.application_no]) not in body
+
+
 def test_inventory_is_not_for_smes(client):
     client.force_login(make_user("sme"))
     assert client.get(reverse("patents:mine")).status_code == 403
