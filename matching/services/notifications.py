@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -103,23 +104,26 @@ def notification_create(
     if text_code and not title:
         # The stored copy (shown only if the code can no longer be rendered) in the default language.
         with translation.override(settings.LANGUAGE_CODE):
-            title = render_title(text_code, text_params or {}, "")
-            body = body or render_body(text_code, text_params or {}, "")
-    if not title:
+            message = _coded_message(kind, url, text_code, text_params or {})
+        message.body = body or message.body
+    else:
+        message = _Message(kind, title, body, url, text_code, text_params or {})
+    if not message.title:
         raise ValueError("a notification needs a title or a text code that renders one")
     recipients = _recipients(users=users, organization_ids=organization_ids, exclude_user=exclude_user)
-    message = _Message(kind, title, body, url, text_code, text_params or {})
     return _store([(message, user) for user in recipients])
 
 
+@dataclass(slots=True)
 class _Message:
     """What one notification says, before it is addressed to its readers."""
 
-    __slots__ = ("body", "kind", "text_code", "text_params", "title", "url")
-
-    def __init__(self, kind: str, title: str, body: str, url: str, text_code: str, text_params: dict):
-        self.kind, self.title, self.body, self.url = kind, title, body, url
-        self.text_code, self.text_params = text_code, text_params
+    kind: str
+    title: str
+    body: str
+    url: str
+    text_code: str
+    text_params: dict
 
     def to(self, user) -> Notification:
         return Notification(

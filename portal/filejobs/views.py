@@ -7,21 +7,15 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from ..progress import progress_payload
 from . import selectors
 from .registry import kind_get
 
 
 def status_payload(job) -> dict:
-    """The job's state as the progress script reads it (the same shape as a report's status)."""
-    return {
-        "status": job.status,
-        "status_label": job.get_status_display(),
-        "busy": job.is_busy,
-        "progress": job.progress,
-        "stage": job.stage,
-        "error": job.error,
-        "download_url": reverse("portal:file-job-download", args=[job.pk]) if job.file else None,
-    }
+    """The job's state as the progress script reads it, with its download once made."""
+    download_url = reverse("portal:file-job-download", args=[job.pk]) if job.file else None
+    return progress_payload(job, download_url=download_url)
 
 
 @login_required

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from portal.errors import ApplicationError
 from portal.exports import csv_bytes, xlsx_bytes
 from portal.permissions import actor_for
+from portal.progress import progress_payload
 
 from .. import documents, kpi, selectors, services
 from ..forms import (
@@ -264,16 +265,7 @@ def _urls(kind: str, pk: int) -> dict:
 def _status(request, kind: str, pk: int):
     """The job's progress, polled by the detail page."""
     report = _report_get(kind, _city_actor(request), pk)
-    return JsonResponse(
-        {
-            "status": report.status,
-            "status_label": report.get_status_display(),
-            "busy": report.is_busy,
-            "progress": report.progress,
-            "stage": report.stage,
-            "error": report.error,
-        }
-    )
+    return JsonResponse(progress_payload(report))
 
 
 def _approve(request, kind: str, pk: int):
